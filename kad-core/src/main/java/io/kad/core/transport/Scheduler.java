@@ -1,0 +1,44 @@
+package io.kad.core.transport;
+
+/**
+ * The time and the thread a node's protocol logic runs on. In production, one named daemon thread per
+ * node and the system clock; in a simulation, the simulation's event loop and its virtual clock, so a
+ * run replays exactly from its seed.
+ *
+ * <p>Contract: tasks given to {@link #execute} and {@link #schedule} run one at a time, in order of
+ * submission (or of due time), never concurrently with each other.
+ */
+public interface Scheduler extends AutoCloseable {
+
+    /** A scheduled task that can be cancelled. */
+    interface Cancellable {
+        /** Cancels the task if it has not run yet. */
+        void cancel();
+    }
+
+    /** @return the current time in epoch milliseconds (virtual in a simulation) */
+    long nowMillis();
+
+    /**
+     * Runs a task on the protocol thread, soon.
+     *
+     * @param task the task
+     */
+    void execute(Runnable task);
+
+    /**
+     * Runs a task on the protocol thread after a delay.
+     *
+     * @param task the task
+     * @param delayMillis the delay in milliseconds
+     * @return a handle to cancel it
+     */
+    Cancellable schedule(Runnable task, long delayMillis);
+
+    /** @return whether the caller is on the protocol thread */
+    boolean inProtocolThread();
+
+    /** Stops the protocol thread (if this scheduler owns one); pending tasks are dropped. */
+    @Override
+    void close();
+}

@@ -1,0 +1,154 @@
+package io.kad.core.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kad.core.id.Contact;
+import io.kad.spi.StoredRecord;
+import java.math.BigInteger;
+import java.util.List;
+
+/**
+ * A protocol message, decoded. The first seven types are kad.py's dialect (see
+ * {@code kadpy-wire-protocol.md}); the others are this project's record protocol, carried in the same
+ * JSON framing as new {@code message_type}s that a kad.py node ignores.
+ *
+ * <p>Every message carries the sender's id ({@code peer_id}) and its {@code peer_info} (any JSON; a
+ * kad-jcache node sends {@code {"kad":1}} so peers learn that it speaks the record protocol).
+ * {@code rpc_id} is kept as the JSON value it arrived as, because a reply must echo it unchanged.
+ */
+public sealed interface Message {
+
+    /** @return {@code message_type} on the wire */
+    String type();
+
+    /** @return the sender's node id */
+    BigInteger peerId();
+
+    /** @return the sender's {@code peer_info}, {@code NullNode} when absent or null */
+    JsonNode peerInfo();
+
+    /** A message that asks for a reply carrying the same {@code rpc_id}. */
+    sealed interface Request extends Message {
+        /** @return the request's {@code rpc_id} */
+        JsonNode rpcId();
+    }
+
+    /** A message that answers a {@link Request}. */
+    sealed interface Reply extends Message {
+        /** @return the {@code rpc_id} of the request it answers */
+        JsonNode rpcId();
+    }
+
+    // ---- kad.py dialect ----
+
+    /** {@code ping}; kad.py sends none, and its have no {@code rpc_id} ({@code rpcId} is then NullNode). */
+    record Ping(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId) implements Request {
+        public String type() { return "ping"; }
+    }
+
+    /** {@code pong}, the answer to a ping; echoes the ping's {@code rpc_id} when it had one. */
+    record Pong(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId) implements Reply {
+        public String type() { return "pong"; }
+    }
+
+    /** {@code find_node}: which nodes do you know nearest to {@code target}? */
+    record FindNode(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger target) implements Request {
+        public String type() { return "find_node"; }
+    }
+
+    /** {@code find_value}: the value of key id {@code keyId}, or the nodes you know nearest to it. */
+    record FindValue(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger keyId) implements Request {
+        public String type() { return "find_value"; }
+    }
+
+    /**
+     * {@code found_nodes}: up to K contacts. {@code id} is whatever the sender put there (kad.py puts the
+     * requester's id; this project puts the target) and is never relied on.
+     */
+    record FoundNodes(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, List<Contact> nearest)
+            implements Reply {
+        public String type() { return "found_nodes"; }
+    }
+
+    /** {@code found_value}: the JSON value stored under the requested key id. */
+    record FoundValue(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, JsonNode value)
+            implements Reply {
+        public String type() { return "found_value"; }
+    }
+
+    /** {@code store}: keep this JSON value under key id {@code keyId} (kad.py: always overwrite, no reply). */
+    record Store(BigInteger peerId, JsonNode peerInfo, BigInteger keyId, JsonNode value) implements Message {
+        public String type() { return "store"; }
+    }
+
+    // ---- record protocol ----
+
+    /** {@code get_record}: the record of (namespace, key) with its version, from the receiver's tier. */
+    record GetRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
+                     byte[] key) implements Request {
+        public String type() { return "get_record"; }
+    }
+
+    /**
+     * {@code record}: the answer to {@link GetRecord}.
+     *
+     * @param record the live record, or {@code null} if none
+     * @param expired a record this read found expired and removed, or {@code null}
+     */
+    record RecordReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, StoredRecord record,
+                       StoredRecord expired) implements Reply {
+        public String type() { return "record"; }
+    }
+
+    /** {@code put_record}: a conditional write of one record at its owner; see {@link WriteCommand}. */
+    record PutRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
+                     byte[] key, WriteCommand command) implements Request {
+        public String type() { return "put_record"; }
+    }
+
+    /** {@code put_result}: the answer to {@link PutRecord}; see {@link WriteResult}. */
+    record PutReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, WriteResult result) implements Reply {
+        public String type() { return "put_result"; }
+    }
+
+    /** {@code replicate}: copies of records from their owner; the receiver keeps each if its version is newer. */
+    record Replicate(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<StoredRecord> records)
+            implements Request {
+        public String type() { return "replicate"; }
+    }
+
+    /** {@code replicated}: the answer to {@link Replicate}, once the copies are stored. */
+    record ReplicateAck(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId) implements Reply {
+        public String type() { return "replicated"; }
+    }
+
+    /**
+     * {@code scan}: the keys of a namespace that the receiver holds live, in record-id order after
+     * {@code after} (exclusive; {@code null} from the start), at most {@code limit}.
+     */
+    record Scan(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, String namespace, BigInteger after, int limit)
+            implements Request {
+        public String type() { return "scan"; }
+    }
+
+    /**
+     * {@code scan_result}: one page of keys; {@code next} is the cursor for the next page, {@code null}
+     * when this was the last.
+     */
+    record ScanReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<byte[]> keys, BigInteger next)
+            implements Reply {
+        public String type() { return "scan_result"; }
+    }
+
+    /**
+     * {@code subscribe}: send me the events of this namespace for the next {@code leaseMillis}
+     * milliseconds ({@code 0} cancels).
+     */
+    record Subscribe(BigInteger peerId, JsonNode peerInfo, String namespace, long leaseMillis) implements Message {
+        public String type() { return "subscribe"; }
+    }
+
+    /** {@code record_event}: a change applied by the key's owner, sent to the namespace's subscribers. */
+    record Event(BigInteger peerId, JsonNode peerInfo, RecordEvent event) implements Message {
+        public String type() { return "record_event"; }
+    }
+}
