@@ -1,0 +1,69 @@
+package io.kad.core.record;
+
+import io.kad.core.wire.RecordEvent;
+import io.kad.core.wire.WriteCommand;
+import io.kad.core.wire.WriteResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The record protocol as a caller sees it: read a record with its version, write conditionally, list
+ * a namespace's keys, follow its changes. Each call goes to the key's owner (the closest live node),
+ * dispatched in-process when the owner is this node.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>every future completes, normally or with a {@link RecordException} naming the key's owner,
+ *       within {@link #operationTimeout()};</li>
+ *   <li>writes to one key are ordered by its owner; {@link WriteCommand#expectedVersion()} makes
+ *       compound operations atomic per key across the swarm;</li>
+ *   <li>keys and values are opaque bytes: this interface never deserializes them.</li>
+ * </ul>
+ */
+public interface RecordClient {
+
+    /**
+     * Reads the record of a key from its owner.
+     *
+     * @param namespace the namespace (a cache)
+     * @param key the key bytes
+     * @return the live record and any record the read found expired
+     */
+    CompletableFuture<ReadResult> read(String namespace, byte[] key);
+
+    /**
+     * Applies a conditional write at the key's owner, which copies the result to the replicas.
+     *
+     * @param namespace the namespace (a cache)
+     * @param key the key bytes
+     * @param command what to write, and on what condition
+     * @return the outcome, with the record before and after
+     */
+    CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command);
+
+    /**
+     * Lists the keys of a namespace that hold a live record anywhere in the swarm, each once.
+     *
+     * @param namespace the namespace
+     * @return the keys, in no particular order
+     */
+    CompletableFuture<List<byte[]>> keys(String namespace);
+
+    /**
+     * Follows the changes of a namespace made by requests from other nodes (changes this node's own
+     * requests made are known to the caller already and are not repeated).
+     *
+     * @param namespace the namespace
+     * @param listener receives each event, on a thread of the node; must not block
+     * @return a handle whose {@code close()} stops the events
+     */
+    AutoCloseable subscribe(String namespace, Consumer<RecordEvent> listener);
+
+    /** @return the current time in epoch milliseconds, on the clock record expiry uses */
+    long nowMillis();
+
+    /** @return how long one operation may take before it fails */
+    Duration operationTimeout();
+}

@@ -1,0 +1,234 @@
+package io.kad.core.record;
+
+import io.kad.core.wire.WriteCommand;
+import io.kad.core.wire.WriteResult;
+import io.kad.spi.StorageTier;
+import io.kad.spi.StoredRecord;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The owner's side of the record protocol: applies reads, conditional writes and replica copies to the
+ * local storage tier, atomically per record id.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>each write runs inside one {@link StorageTier#compute}, so writes to one key are totally
+ *       ordered and a version condition is checked and acted on atomically;</li>
+ *   <li>versions only grow: each applied {@code PUT} or {@code REMOVE} takes the previous version + 1,
+ *       counting tombstones and expired records, so a version is never reused while the tombstone
+ *       lives; {@code TOUCH} keeps the version;</li>
+ *   <li>a record found expired is reported once (in {@code expired}) and replaced by a tombstone;</li>
+ *   <li>no user class is ever deserialized: keys and values stay bytes.</li>
+ * </ul>
+ */
+public final class RecordEngine {
+
+    private final StorageTier tier;
+    private final LongSupplier clock;
+    private final long tombstoneTtlMillis;
+
+    /**
+     * @param tier the local storage tier
+     * @param clock the current time in epoch milliseconds
+     * @param tombstoneTtlMillis how long a removal's tombstone is kept
+     */
+    public RecordEngine(StorageTier tier, LongSupplier clock, long tombstoneTtlMillis) {
+        this.tier = Objects.requireNonNull(tier, "tier");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (tombstoneTtlMillis <= 0) {
+            throw new IllegalArgumentException("tombstoneTtlMillis must be positive: " + tombstoneTtlMillis);
+        }
+        this.tombstoneTtlMillis = tombstoneTtlMillis;
+    }
+
+    /** @return the storage tier */
+    public StorageTier tier() {
+        return tier;
+    }
+
+    /** @return the current time on the engine's clock */
+    public long nowMillis() {
+        return clock.getAsLong();
+    }
+
+    /**
+     * Reads a record.
+     *
+     * @param id the record id
+     * @return the live record, and the record found expired if this read was the first to see it
+     */
+    public ReadResult read(BigInteger id) {
+        long now = clock.getAsLong();
+        StoredRecord current = tier.get(id);
+        if (current == null || current.tombstone()) {
+            return ReadResult.ABSENT;
+        }
+        if (!current.isExpiredAt(now)) {
+            return new ReadResult(current, null);
+        }
+        StoredRecord[] expired = new StoredRecord[1];
+        tier.compute(id, cur -> {
+            if (cur != null && !cur.tombstone() && cur.isExpiredAt(now)) {
+                expired[0] = cur;
+                return tombstoneOf(cur, now);
+            }
+            return cur;
+        });
+        StoredRecord after = tier.get(id);
+        return new ReadResult(after != null && after.isLiveAt(now) ? after : null, expired[0]);
+    }
+
+    /**
+     * Applies a conditional write.
+     *
+     * @param id the record id
+     * @param namespace the namespace
+     * @param key the key bytes
+     * @param command what to write, on what condition
+     * @return the outcome
+     */
+    public WriteResult write(BigInteger id, String namespace, byte[] key, WriteCommand command) {
+        long now = clock.getAsLong();
+        WriteResult[] result = new WriteResult[1];
+        tier.compute(id, cur -> {
+            StoredRecord live = cur != null && cur.isLiveAt(now) ? cur : null;
+            StoredRecord expired = cur != null && !cur.tombstone() && cur.isExpiredAt(now) ? cur : null;
+            long base = cur == null ? 0 : cur.version();
+            long expected = command.expectedVersion();
+            boolean holds = expected == WriteCommand.ANY_VERSION
+                    || (expected == WriteCommand.ABSENT ? live == null : live != null && live.version() == expected);
+            StoredRecord unchanged = expired != null ? tombstoneOf(expired, now) : cur;
+            if (!holds) {
+                result[0] = new WriteResult(false, live, live, expired);
+                return unchanged;
+            }
+            switch (command.op()) {
+                case PUT -> {
+                    long expiresAt;
+                    if (live == null) {
+                        expiresAt = command.expiresAtIfCreated();
+                    } else if (command.expiresAtIfUpdated() == WriteCommand.KEEP_EXPIRY) {
+                        expiresAt = live.expiresAtMillis();
+                    } else {
+                        expiresAt = command.expiresAtIfUpdated();
+                    }
+                    if (live == null && expiresAt != StoredRecord.NEVER && expiresAt <= now) {
+                        // created already expired: JCache's "zero duration for creation" means no entry
+                        result[0] = new WriteResult(true, null, null, expired);
+                        return unchanged;
+                    }
+                    StoredRecord next = new StoredRecord(id, namespace, key, command.value(), command.json(),
+                            base + 1, expiresAt, false);
+                    result[0] = new WriteResult(true, live, next.isLiveAt(now) ? next : null, expired);
+                    return next;
+                }
+                case REMOVE -> {
+                    if (live == null) {
+                        result[0] = new WriteResult(false, null, null, expired);
+                        return unchanged;
+                    }
+                    result[0] = new WriteResult(true, live, null, expired);
+                    return new StoredRecord(id, namespace, key, new byte[0], false, base + 1,
+                            now + tombstoneTtlMillis, true);
+                }
+                case TOUCH -> {
+                    if (live == null) {
+                        result[0] = new WriteResult(false, null, null, expired);
+                        return unchanged;
+                    }
+                    long expiresAt = command.expiresAtIfUpdated() == WriteCommand.KEEP_EXPIRY
+                            ? live.expiresAtMillis() : command.expiresAtIfUpdated();
+                    StoredRecord next = new StoredRecord(id, live.namespace(), live.key(), live.value(), live.json(),
+                            live.version(), expiresAt, false);
+                    result[0] = new WriteResult(true, live, next.isLiveAt(now) ? next : null, expired);
+                    return next;
+                }
+                default -> throw new IllegalStateException("unknown op " + command.op());
+            }
+        });
+        return result[0];
+    }
+
+    /**
+     * Stores a kad.py {@code store}: an unconditional overwrite of a JSON value under a bare key id.
+     *
+     * @param id the key id
+     * @param jsonValue the value as UTF-8 JSON text
+     * @param expiresAtMillis when it expires
+     * @return the stored record
+     */
+    public StoredRecord storeJson(BigInteger id, byte[] jsonValue, long expiresAtMillis) {
+        return tier.compute(id, cur -> {
+            long base = cur == null ? 0 : cur.version();
+            String ns = cur != null && cur.namespace().isEmpty() ? cur.namespace() : "";
+            byte[] key = cur != null && cur.namespace().isEmpty() ? cur.key() : new byte[0];
+            return new StoredRecord(id, ns, key, jsonValue, true, base + 1, expiresAtMillis, false);
+        });
+    }
+
+    /**
+     * Keeps a replica copy if it is newer than what is stored.
+     *
+     * @param copy the owner's record (live or tombstone)
+     * @return whether it was kept
+     */
+    public boolean acceptCopy(StoredRecord copy) {
+        boolean[] kept = new boolean[1];
+        tier.compute(copy.id(), cur -> {
+            if (cur == null || copy.version() > cur.version()
+                    || (copy.version() == cur.version() && copy.expiresAtMillis() != cur.expiresAtMillis())) {
+                kept[0] = true;
+                return copy;
+            }
+            return cur;
+        });
+        return kept[0];
+    }
+
+    /**
+     * Lists, in record-id order, the keys of a namespace held live here.
+     *
+     * @param namespace the namespace
+     * @param after the last id of the previous page (exclusive), or {@code null} from the start
+     * @param limit at most this many keys
+     * @return the page of (id, key) pairs, sorted by id
+     */
+    public List<StoredRecord> scan(String namespace, BigInteger after, int limit) {
+        long now = clock.getAsLong();
+        TreeMap<BigInteger, StoredRecord> sorted = new TreeMap<>();
+        tier.forEach(r -> {
+            if (r.namespace().equals(namespace) && r.isLiveAt(now) && (after == null || r.id().compareTo(after) > 0)) {
+                sorted.put(r.id(), r);
+            }
+        });
+        List<StoredRecord> page = new ArrayList<>(Math.min(limit, sorted.size()));
+        for (StoredRecord r : sorted.values()) {
+            if (page.size() >= limit) {
+                break;
+            }
+            page.add(r);
+        }
+        return page;
+    }
+
+    /**
+     * Lists every record stored here (live, expired and tombstones), for republishing.
+     *
+     * @return a snapshot
+     */
+    public List<StoredRecord> snapshot() {
+        List<StoredRecord> all = new ArrayList<>();
+        tier.forEach(all::add);
+        return all;
+    }
+
+    private StoredRecord tombstoneOf(StoredRecord r, long now) {
+        return new StoredRecord(r.id(), r.namespace(), r.key(), new byte[0], false, r.version() + 1,
+                now + tombstoneTtlMillis, true);
+    }
+}
