@@ -426,10 +426,16 @@ public final class SimulatedNetwork {
         return event;
     }
 
-    /** Cancels an event; the queue drops it lazily. */
+    /**
+     * Cancels an event. The queue drops cancelled events lazily, and compacts itself when they
+     * outnumber the live ones, because nodes cancel most RPC timeouts long before they fall due.
+     */
     void cancel(SimEvent event) {
         if (event.markDone()) {
             liveEvents--;
+            if (queue.size() > 1_024 && queue.size() > 2 * liveEvents) {
+                queue.removeIf(SimEvent::isDone);
+            }
         }
     }
 
