@@ -25,7 +25,7 @@ import org.h2.mvstore.type.StringDataType;
  *
  * <p>Contract:
  * <ul>
- *   <li>{@link #compute} and {@link #remove} hold one of {@value #STRIPES} locks chosen by the id, so
+ *   <li>{@link #compute} and {@link #remove} hold one of 64 locks chosen by the id, so
  *       writes to one id are atomic and writes to different ids mostly run in parallel; reads take no
  *       lock (MVStore reads see a consistent snapshot);</li>
  *   <li>durability follows {@link Sync}: with {@link Sync#EVERY_WRITE} (the default) every write is
