@@ -216,8 +216,8 @@ public final class RoutingTable {
 
     /**
      * Picks the buckets to refresh: those untouched for {@code refreshIntervalMillis} (or never), from
-     * the bucket of the closest known contact up to the farthest bucket (paper sections 2.3 and 2.3's
-     * join procedure: buckets nearer than the closest neighbour hold nobody a lookup could find that a
+     * the bucket of the closest known contact up to the farthest bucket (paper section 2.3, refreshing
+     * and joining: buckets nearer than the closest neighbour hold nobody a lookup could find that a
      * lookup of the local id would not). Returns one random id inside each such bucket's range, for the
      * caller to look up, and marks those buckets refreshed at {@code nowMillis}.
      *
