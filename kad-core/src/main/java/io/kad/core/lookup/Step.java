@@ -16,7 +16,11 @@ public sealed interface Step {
      * @param to the contact to query
      */
     record Query(Contact to) implements Step {
-        /** Checks the field. */
+        /**
+         * Checks the field.
+         *
+         * @param to the contact to query
+         */
         public Query {
             Objects.requireNonNull(to, "to");
         }
@@ -35,7 +39,13 @@ public sealed interface Step {
      *     initial contacts have depth 1 and contacts learned from a depth-d answer have depth d+1
      */
     record Finished(List<Contact> closest, Optional<Contact> valueFrom, int rounds) implements Step {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param closest the contacts that answered with nodes, closest first
+         * @param valueFrom the contact that answered with the value
+         * @param rounds the hop depth reached
+         */
         public Finished {
             closest = List.copyOf(closest);
             Objects.requireNonNull(valueFrom, "valueFrom");

@@ -203,7 +203,7 @@ public final class RoutingTable {
      * @return a snapshot of that bucket's contacts, least recently seen first
      */
     public synchronized List<Contact> bucket(int index) {
-        return buckets[index].contacts();
+        return buckets[Objects.checkIndex(index, buckets.length)].contacts();
     }
 
     /**
@@ -211,7 +211,7 @@ public final class RoutingTable {
      * @return a snapshot of that bucket's replacement cache, most recent first
      */
     public synchronized List<Contact> replacements(int index) {
-        return buckets[index].replacements();
+        return buckets[Objects.checkIndex(index, buckets.length)].replacements();
     }
 
     /**
