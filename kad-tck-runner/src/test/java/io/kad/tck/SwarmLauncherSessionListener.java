@@ -118,9 +118,21 @@ public final class SwarmLauncherSessionListener implements LauncherSessionListen
             throw new IllegalStateException("interrupted while waiting for swarm node " + index, e);
         }
         if (address == null || address.isEmpty()) {
-            String why = process.isAlive()
-                    ? "did not print '" + READY_PREFIX + "host:port' within " + READY_TIMEOUT_SECONDS + " s"
-                    : "exited with code " + process.exitValue() + " before printing '" + READY_PREFIX + "host:port'";
+            String why;
+            if (address == null) {
+                why = "did not print '" + READY_PREFIX + "host:port' within " + READY_TIMEOUT_SECONDS + " s";
+            } else {
+                // its output ended: give it a moment to exit so the exit code can be reported
+                String code = "unknown";
+                try {
+                    if (process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                        code = String.valueOf(process.exitValue());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                why = "closed its output (exit code " + code + ") before printing '" + READY_PREFIX + "host:port'";
+            }
             throw new IllegalStateException("swarm node " + index + " (" + mainClass + ") " + why
                     + "; its output is above, prefixed [node-" + index + "]");
         }
