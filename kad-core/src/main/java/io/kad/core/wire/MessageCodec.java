@@ -311,6 +311,8 @@ public final class MessageCodec {
             }
             case "record_event":
                 return new Message.Event(peerId, peerInfo, event(t));
+            case "leave":
+                return new Message.Leave(peerId, peerInfo);
             default:
                 throw new UnknownMessageTypeException(type, peerId);
         }
@@ -734,6 +736,8 @@ public final class MessageCodec {
             }
             o.put("ns", s.namespace());
             o.put("lease_ms", s.leaseMillis());
+        } else if (m instanceof Message.Leave) {
+            // sender fields only
         } else if (m instanceof Message.Event ev) {
             RecordEvent e = ev.event();
             o.put("kind", e.kind().name().toLowerCase(Locale.ROOT));

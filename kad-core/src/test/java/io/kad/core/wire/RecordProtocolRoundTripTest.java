@@ -68,7 +68,8 @@ class RecordProtocolRoundTripTest {
                 new Message.Subscribe(PEER, INFO, "users", 0),
                 new Message.Event(PEER, INFO, ev),
                 new Message.Event(PEER, INFO, new RecordEvent(RecordEvent.Kind.CREATED, "ns", new byte[] {9}, null,
-                        new byte[] {2}, 1, BigInteger.ZERO)));
+                        new byte[] {2}, 1, BigInteger.ZERO)),
+                new Message.Leave(PEER, INFO));
     }
 
     /**
@@ -86,7 +87,7 @@ class RecordProtocolRoundTripTest {
     @Test
     void everyMessageTypeRoundTripsThroughTheWire() throws Exception {
         List<Message> all = oneOfEachType();
-        assertThat(all.stream().map(Message::type).distinct()).hasSize(17);
+        assertThat(all.stream().map(Message::type).distinct()).hasSize(18);
         for (Message m : all) {
             assertRoundTrips(m);
         }
