@@ -737,6 +737,8 @@ public final class KadNode implements AutoCloseable {
                     toQuery.add(q.to());
                 } else if (step instanceof Step.Finished f) {
                     stats.lookupRounds.add(f.rounds());
+                    // a lookup refreshes the bucket of its target (paper 2.3): no refresh needed there
+                    table.touch(lookup.target(), scheduler.nowMillis());
                     done.complete(new LookupResult(f.closest(), Optional.ofNullable(value[0]), f.rounds()));
                     return;
                 } else {
