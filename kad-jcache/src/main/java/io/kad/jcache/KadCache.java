@@ -122,7 +122,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
-        this.expiry = new ExpiryTimes(policy);
+        this.expiry = new ExpiryTimes(policy, records::nowMillis);
         this.eternal = policy.getClass() == EternalExpiryPolicy.class;
         this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
         this.loads = loader == null ? null : new ReadThrough<>(loader);
@@ -379,7 +379,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     writes.write(new KadCacheEntry<>(key, value));
                     written = true;
                 }
-                long exp = expiry.forCreation(records.nowMillis());
+                long exp = expiry.forCreation();
                 WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
                 if (!w.applied()) {
                     continue;
@@ -530,7 +530,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     writes.write(new KadCacheEntry<>(key, newValue));
                     written = true;
                 }
-                long exp = expiry.forUpdate(records.nowMillis());
+                long exp = expiry.forUpdate();
                 WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
                 if (!w.applied()) {
                     continue;
@@ -583,7 +583,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     writes.write(new KadCacheEntry<>(key, value));
                     written = true;
                 }
-                long exp = expiry.forUpdate(records.nowMillis());
+                long exp = expiry.forUpdate();
                 WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
                 if (!w.applied()) {
                     continue;
@@ -706,8 +706,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         if (writes != null) {
                             writes.write(new KadCacheEntry<>(key, value));
                         }
-                        long now = records.nowMillis();
-                        long exp = cur == null ? expiry.forCreation(now) : expiry.forUpdate(now);
+                        long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
                         WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
                                 cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
                         if (!w.applied()) {
@@ -725,6 +724,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     case REMOVE -> {
                         if (writes != null) {
                             writes.delete(key);
+                        }
+                        if (cur == null) {
+                            statistics.misses(1);
+                            return result;
                         }
                         WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
                                 WriteCommand.KEEP_EXPIRY), batch);
@@ -797,8 +800,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         while (true) {
             ReadResult r = read(key, kb, batch);
             StoredRecord cur = r.record();
-            long now = records.nowMillis();
-            long exp = cur == null ? expiry.forCreation(now) : expiry.forUpdate(now);
+            long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
             WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
                     cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
             if (!w.applied()) {
@@ -838,7 +840,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     /** Stores a value the loader produced, only if the key is still absent; the writer is not called. */
     private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
         byte[] vb = encodeValue(value);
-        long exp = expiry.forCreation(records.nowMillis());
+        long exp = expiry.forCreation();
         WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
             afterPut(key, kb, value, w, batch, false);
@@ -847,7 +849,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Applies the access expiry to an entry just read, if the policy changes it. */
     private void touch(K key, byte[] kb, StoredRecord rec, EventDispatcher<K, V>.Batch batch) {
-        long exp = expiry.forAccess(records.nowMillis());
+        long exp = expiry.forAccess();
         if (exp == WriteCommand.KEEP_EXPIRY || exp == rec.expiresAtMillis()) {
             return;
         }

@@ -3,6 +3,7 @@ package io.kad.jcache.expiry;
 import io.kad.core.wire.WriteCommand;
 import io.kad.spi.StoredRecord;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.ExpiryPolicy;
 import org.slf4j.Logger;
@@ -27,10 +28,16 @@ public final class ExpiryTimes {
     private static final Logger LOG = LoggerFactory.getLogger(ExpiryTimes.class);
 
     private final ExpiryPolicy policy;
+    private final LongSupplier clock;
 
-    /** @param policy the cache's policy */
-    public ExpiryTimes(ExpiryPolicy policy) {
+    /**
+     * @param policy the cache's policy
+     * @param clock the current time in epoch milliseconds, on the clock record expiry uses; read
+     *     after the policy answers, since a policy may take a while
+     */
+    public ExpiryTimes(ExpiryPolicy policy, LongSupplier clock) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** @return the policy */
@@ -39,11 +46,10 @@ public final class ExpiryTimes {
     }
 
     /**
-     * @param now the current time
      * @return when an entry created now expires ({@link StoredRecord#NEVER} for never, {@code now} for
      *     "do not create")
      */
-    public long forCreation(long now) {
+    public long forCreation() {
         Duration d;
         try {
             d = policy.getExpiryForCreation();
@@ -51,14 +57,13 @@ public final class ExpiryTimes {
             LOG.warn("expiry policy {} failed on creation; the entry does not expire", policy, e);
             return StoredRecord.NEVER;
         }
-        return d == null ? StoredRecord.NEVER : at(now, d);
+        return d == null ? StoredRecord.NEVER : at(clock.getAsLong(), d);
     }
 
     /**
-     * @param now the current time
      * @return when an entry updated now expires, or {@link WriteCommand#KEEP_EXPIRY}
      */
-    public long forUpdate(long now) {
+    public long forUpdate() {
         Duration d;
         try {
             d = policy.getExpiryForUpdate();
@@ -66,14 +71,13 @@ public final class ExpiryTimes {
             LOG.warn("expiry policy {} failed on update; the expiry is kept", policy, e);
             return WriteCommand.KEEP_EXPIRY;
         }
-        return d == null ? WriteCommand.KEEP_EXPIRY : at(now, d);
+        return d == null ? WriteCommand.KEEP_EXPIRY : at(clock.getAsLong(), d);
     }
 
     /**
-     * @param now the current time
      * @return when an entry accessed now expires, or {@link WriteCommand#KEEP_EXPIRY}
      */
-    public long forAccess(long now) {
+    public long forAccess() {
         Duration d;
         try {
             d = policy.getExpiryForAccess();
@@ -81,7 +85,7 @@ public final class ExpiryTimes {
             LOG.warn("expiry policy {} failed on access; the expiry is kept", policy, e);
             return WriteCommand.KEEP_EXPIRY;
         }
-        return d == null ? WriteCommand.KEEP_EXPIRY : at(now, d);
+        return d == null ? WriteCommand.KEEP_EXPIRY : at(clock.getAsLong(), d);
     }
 
     /**

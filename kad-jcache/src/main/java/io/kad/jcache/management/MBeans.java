@@ -57,9 +57,10 @@ public final class MBeans {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = name(kind, managerUri, cacheName);
         try {
-            if (!server.isRegistered(name)) {
-                server.registerMBean(bean, name);
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name); // a bean of a closed cache of the same name
             }
+            server.registerMBean(bean, name);
         } catch (Exception e) {
             throw new CacheException("cannot register MBean " + name + ": " + e, e);
         }

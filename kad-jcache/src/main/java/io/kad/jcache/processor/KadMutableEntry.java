@@ -75,7 +75,9 @@ public final class KadMutableEntry<K, V> implements MutableEntry<K, V> {
     @Override
     public void remove() {
         value = null;
-        operation = original == null ? Operation.NONE : Operation.REMOVE;
+        // removing what this processor created or loaded undoes it; anything else is a removal
+        // (the writer deletes the key even if the cache had no entry for it)
+        operation = operation == Operation.CREATE || operation == Operation.LOAD ? Operation.NONE : Operation.REMOVE;
     }
 
     @Override
