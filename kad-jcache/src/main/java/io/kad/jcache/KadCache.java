@@ -1,0 +1,1299 @@
+package io.kad.jcache;
+
+import io.kad.core.record.ReadResult;
+import io.kad.core.record.RecordClient;
+import io.kad.core.wire.RecordEvent;
+import io.kad.core.wire.WriteCommand;
+import io.kad.core.wire.WriteResult;
+import io.kad.jcache.codec.AllowlistFilter;
+import io.kad.jcache.codec.KadCodec;
+import io.kad.jcache.event.EventDispatcher;
+import io.kad.jcache.event.KadCacheEntryEvent;
+import io.kad.jcache.expiry.ExpiryTimes;
+import io.kad.jcache.integration.ReadThrough;
+import io.kad.jcache.integration.WriteThrough;
+import io.kad.jcache.management.KadCacheMXBean;
+import io.kad.jcache.management.KadCacheStatistics;
+import io.kad.jcache.management.MBeans;
+import io.kad.jcache.processor.KadEntryProcessorResult;
+import io.kad.jcache.processor.KadMutableEntry;
+import io.kad.spi.StoredRecord;
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.EventType;
+import javax.cache.expiry.EternalExpiryPolicy;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheLoaderException;
+import javax.cache.integration.CacheWriter;
+import javax.cache.integration.CompletionListener;
+import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.EntryProcessorException;
+import javax.cache.processor.EntryProcessorResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A JSR-107 cache whose entries are records of the Kademlia swarm, in the namespace
+ * {@code <manager URI>|<cache name>}.
+ *
+ * <p>Every JCache rule runs here, at the caller: argument checks, encoding, expiry, read-through and
+ * write-through, entry processors, events and statistics. The swarm only stores bytes. Each
+ * compound operation reads the record with its version, decides here, and writes conditionally on
+ * that version, retrying if another writer got there first; so operations on one key are atomic
+ * across the swarm. Every wait on the swarm is bounded by the node's operation timeout and fails
+ * with a {@link CacheException} naming the key.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class KadCache<K, V> implements Cache<K, V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KadCache.class);
+    private static final byte[] EMPTY = new byte[0];
+    /** Tag of an object held by reference in this JVM (store-by-reference caches only). */
+    private static final byte LOCAL_REFERENCE = 0x7E;
+    /** Extra time granted past the operation timeout, so the node's own timeout (naming the owner) wins. */
+    private static final long GRACE_MILLIS = 500;
+
+    private final KadCacheManager manager;
+    private final String name;
+    private final String namespace;
+    private final MutableConfiguration<K, V> configuration;
+    private final RecordClient records;
+    private final KadCodec codec;
+    private final ExpiryTimes expiry;
+    private final boolean eternal;
+    private final CacheLoader<K, V> loader;
+    private final ReadThrough<K, V> loads;
+    private final boolean readThrough;
+    private final CacheWriter<? super K, ? super V> writer;
+    private final WriteThrough<K, V> writes;
+    private final KadCacheStatistics statistics = new KadCacheStatistics();
+    private final EventDispatcher<K, V> events;
+    private final LocalReferences references;
+    private final AutoCloseable subscription;
+    private volatile boolean closed;
+
+    KadCache(KadCacheManager manager, String name, MutableConfiguration<K, V> configuration) {
+        this.manager = manager;
+        this.name = name;
+        this.namespace = manager.getURI() + "|" + name;
+        this.records = manager.node().records();
+        List<CacheEntryListenerConfiguration<K, V>> listeners = new ArrayList<>();
+        configuration.getCacheEntryListenerConfigurations().forEach(listeners::add);
+        listeners.forEach(configuration::removeCacheEntryListenerConfiguration);
+        this.configuration = configuration;
+
+        List<String> types = new ArrayList<>();
+        types.add(configuration.getKeyType().getName());
+        types.add(configuration.getValueType().getName());
+        this.codec = new KadCodec(manager.getClassLoader(),
+                AllowlistFilter.of(types, manager.settings().serializationAllow()));
+
+        ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
+                ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
+        this.expiry = new ExpiryTimes(policy, records::nowMillis);
+        this.eternal = policy.getClass() == EternalExpiryPolicy.class;
+        this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
+        this.loads = loader == null ? null : new ReadThrough<>(loader);
+        this.readThrough = configuration.isReadThrough() && loader != null;
+        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+                ? configuration.getCacheWriterFactory().create() : null;
+        this.writes = writer == null ? null : new WriteThrough<>(writer);
+        this.references = configuration.isStoreByValue() ? null : new LocalReferences();
+
+        this.events = new EventDispatcher<>(name);
+        listeners.forEach(events::register);
+        this.subscription = records.subscribe(namespace, this::onRemoteEvent);
+        setStatisticsEnabled(configuration.isStatisticsEnabled());
+        setManagementEnabled(configuration.isManagementEnabled());
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public V get(K key) {
+        checkOpen();
+        requireKey(key);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        V value = getOne(key, kb, batch);
+        statistics.getTime(start);
+        batch.dispatch();
+        return value;
+    }
+
+    private V getOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
+        ReadResult r = read(key, kb, batch);
+        StoredRecord rec = r.record();
+        if (rec != null) {
+            statistics.hits(1);
+            V value = decodeValue(key, kb, rec);
+            touch(key, kb, rec, batch);
+            return value;
+        }
+        statistics.misses(1);
+        if (!readThrough) {
+            return null;
+        }
+        V loaded = loads.load(key);
+        if (loaded != null) {
+            storeLoaded(key, kb, loaded, batch);
+        }
+        return loaded;
+    }
+
+    @Override
+    public Map<K, V> getAll(Set<? extends K> keys) {
+        checkOpen();
+        Objects.requireNonNull(keys, "keys");
+        keys.forEach(this::requireKey);
+        long start = System.nanoTime();
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        Map<K, V> result = new LinkedHashMap<>();
+        Map<K, byte[]> missing = new LinkedHashMap<>();
+        for (K key : keys) {
+            byte[] kb = encodeKey(key);
+            ReadResult r = read(key, kb, batch);
+            if (r.record() != null) {
+                statistics.hits(1);
+                result.put(key, decodeValue(key, kb, r.record()));
+                touch(key, kb, r.record(), batch);
+            } else {
+                statistics.misses(1);
+                missing.put(key, kb);
+            }
+        }
+        if (readThrough && !missing.isEmpty()) {
+            Map<K, V> loaded = loads.loadAll(missing.keySet());
+            for (Map.Entry<K, V> e : loaded.entrySet()) {
+                byte[] kb = missing.get(e.getKey());
+                if (kb != null) {
+                    storeLoaded(e.getKey(), kb, e.getValue(), batch);
+                    result.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        if (!keys.isEmpty()) {
+            statistics.getTime(start);
+        }
+        batch.dispatch();
+        return result;
+    }
+
+    @Override
+    public boolean containsKey(K key) {
+        checkOpen();
+        requireKey(key);
+        byte[] kb = encodeKey(key);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        boolean found = read(key, kb, batch).found();
+        batch.dispatch();
+        return found;
+    }
+
+    @Override
+    public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+        checkOpen();
+        Objects.requireNonNull(keys, "keys");
+        keys.forEach(this::requireKey);
+        CompletionListener listener = completionListener == null ? new CompletionListener() {
+            public void onCompletion() {
+            }
+
+            public void onException(Exception e) {
+                LOG.warn("loadAll on cache {} failed", name, e);
+            }
+        } : completionListener;
+        if (loads == null) {
+            listener.onCompletion();
+            return;
+        }
+        List<K> keyList = new ArrayList<>(keys);
+        Runnable task = () -> {
+            try {
+                EventDispatcher<K, V>.Batch batch = events.newBatch();
+                Map<K, byte[]> toLoad = new LinkedHashMap<>();
+                for (K key : keyList) {
+                    byte[] kb = encodeKey(key);
+                    if (replaceExistingValues || !read(key, kb, batch).found()) {
+                        toLoad.put(key, kb);
+                    }
+                }
+                if (!toLoad.isEmpty()) {
+                    Map<K, V> loaded = loads.loadAll(toLoad.keySet());
+                    for (Map.Entry<K, V> e : loaded.entrySet()) {
+                        byte[] kb = toLoad.get(e.getKey());
+                        if (kb == null) {
+                            continue;
+                        }
+                        if (replaceExistingValues) {
+                            putOne(e.getKey(), kb, e.getValue(), encodeValue(e.getValue()), batch, false);
+                        } else {
+                            storeLoaded(e.getKey(), kb, e.getValue(), batch);
+                        }
+                    }
+                }
+                batch.dispatch();
+                listener.onCompletion();
+            } catch (Exception e) {
+                listener.onException(e instanceof CacheLoaderException || !(e instanceof RuntimeException)
+                        ? e : new CacheLoaderException("loadAll on cache " + name + " failed: " + e, e));
+            }
+        };
+        try {
+            manager.loaderExecutor().execute(task);
+        } catch (RejectedExecutionException e) {
+            listener.onException(new CacheException("cache manager " + manager.getURI() + " is closing", e));
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void put(K key, V value) {
+        checkOpen();
+        requireKey(key);
+        requireValue(value);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        byte[] vb = encodeValue(value);
+        if (writes != null) {
+            writes.write(new KadCacheEntry<>(key, value));
+        }
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        putOne(key, kb, value, vb, batch, false);
+        statistics.putTime(start);
+        batch.dispatch();
+    }
+
+    @Override
+    public V getAndPut(K key, V value) {
+        checkOpen();
+        requireKey(key);
+        requireValue(value);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        byte[] vb = encodeValue(value);
+        if (writes != null) {
+            writes.write(new KadCacheEntry<>(key, value));
+        }
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        Previous<V> previous = putOne(key, kb, value, vb, batch, true);
+        if (previous.existed()) {
+            statistics.hits(1);
+        } else {
+            statistics.misses(1);
+        }
+        statistics.getTime(start);
+        statistics.putTime(start);
+        batch.dispatch();
+        return previous.value();
+    }
+
+    @Override
+    public void putAll(Map<? extends K, ? extends V> map) {
+        checkOpen();
+        Objects.requireNonNull(map, "map");
+        map.forEach((k, v) -> {
+            requireKey(k);
+            requireValue(v);
+        });
+        long start = System.nanoTime();
+        Map<K, byte[][]> encoded = new LinkedHashMap<>();
+        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+            encoded.put(e.getKey(), new byte[][] {encodeKey(e.getKey()), encodeValue(e.getValue())});
+        }
+        WriteThrough.Partial<K> partial = null;
+        if (writes != null && !map.isEmpty()) {
+            List<Cache.Entry<K, V>> entries = new ArrayList<>();
+            map.forEach((k, v) -> entries.add(new KadCacheEntry<>(k, v)));
+            partial = writes.writeAll(entries);
+        }
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+            if (partial != null && partial.failedKeys().contains(e.getKey())) {
+                continue;
+            }
+            byte[][] kv = encoded.get(e.getKey());
+            putOne(e.getKey(), kv[0], e.getValue(), kv[1], batch, false);
+        }
+        if (!map.isEmpty()) {
+            statistics.putTime(start);
+        }
+        batch.dispatch();
+        if (partial != null) {
+            throw partial.failure();
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(K key, V value) {
+        checkOpen();
+        requireKey(key);
+        requireValue(value);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        byte[] vb = encodeValue(value);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        boolean written = false;
+        try {
+            while (true) {
+                ReadResult r = read(key, kb, batch);
+                if (r.record() != null) {
+                    statistics.hits(1);
+                    return false;
+                }
+                if (writes != null && !written) {
+                    writes.write(new KadCacheEntry<>(key, value));
+                    written = true;
+                }
+                long exp = expiry.forCreation();
+                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+                if (!w.applied()) {
+                    continue;
+                }
+                statistics.misses(1);
+                afterPut(key, kb, value, w, batch, false);
+                statistics.putTime(start);
+                return true;
+            }
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    @Override
+    public boolean remove(K key) {
+        checkOpen();
+        requireKey(key);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        if (writes != null) {
+            writes.delete(key);
+        }
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        boolean removed = removeOne(key, kb, batch) != null;
+        if (removed) {
+            statistics.removeTime(start);
+        }
+        batch.dispatch();
+        return removed;
+    }
+
+    /** Removes unconditionally; returns the removed record or null. Writer not called. */
+    private StoredRecord removeOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
+        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
+                WriteCommand.KEEP_EXPIRY), batch);
+        if (!w.applied() || w.previous() == null) {
+            return null;
+        }
+        afterRemove(key, kb, w.previous(), batch);
+        return w.previous();
+    }
+
+    private V afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch) {
+        V old = events.hasListenerFor(EventType.REMOVED) ? decodeValueQuietly(key, kb, previous) : null;
+        if (references != null) {
+            references.forget(kb);
+        }
+        statistics.removals(1);
+        batch.add(new KadCacheEntryEvent<>(this, EventType.REMOVED, key, old, old, true));
+        return old;
+    }
+
+    @Override
+    public boolean remove(K key, V oldValue) {
+        checkOpen();
+        requireKey(key);
+        requireValue(oldValue);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        boolean deleted = false;
+        try {
+            while (true) {
+                ReadResult r = read(key, kb, batch);
+                StoredRecord cur = r.record();
+                if (cur == null) {
+                    statistics.misses(1);
+                    return false;
+                }
+                V current = decodeValue(key, kb, cur);
+                if (!current.equals(oldValue)) {
+                    statistics.hits(1);
+                    touch(key, kb, cur, batch);
+                    return false;
+                }
+                if (writes != null && !deleted) {
+                    writes.delete(key);
+                    deleted = true;
+                }
+                WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
+                        WriteCommand.KEEP_EXPIRY), batch);
+                if (!w.applied()) {
+                    continue;
+                }
+                statistics.hits(1);
+                afterRemove(key, kb, w.previous(), batch);
+                statistics.removeTime(start);
+                return true;
+            }
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    @Override
+    public V getAndRemove(K key) {
+        checkOpen();
+        requireKey(key);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        if (writes != null) {
+            writes.delete(key);
+        }
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
+                WriteCommand.KEEP_EXPIRY), batch);
+        V old = null;
+        if (w.applied() && w.previous() != null) {
+            old = decodeValue(key, kb, w.previous());
+            statistics.hits(1);
+            afterRemove(key, kb, w.previous(), batch);
+            statistics.removeTime(start);
+        } else {
+            statistics.misses(1);
+        }
+        statistics.getTime(start);
+        batch.dispatch();
+        return old;
+    }
+
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        checkOpen();
+        requireKey(key);
+        requireValue(oldValue);
+        requireValue(newValue);
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        byte[] vb = encodeValue(newValue);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        boolean written = false;
+        try {
+            while (true) {
+                ReadResult r = read(key, kb, batch);
+                StoredRecord cur = r.record();
+                if (cur == null) {
+                    statistics.misses(1);
+                    return false;
+                }
+                V current = decodeValue(key, kb, cur);
+                if (!current.equals(oldValue)) {
+                    statistics.hits(1);
+                    touch(key, kb, cur, batch);
+                    return false;
+                }
+                if (writes != null && !written) {
+                    writes.write(new KadCacheEntry<>(key, newValue));
+                    written = true;
+                }
+                long exp = expiry.forUpdate();
+                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                if (!w.applied()) {
+                    continue;
+                }
+                statistics.hits(1);
+                afterPut(key, kb, newValue, w, batch, false);
+                statistics.putTime(start);
+                return true;
+            }
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    @Override
+    public boolean replace(K key, V value) {
+        checkOpen();
+        requireKey(key);
+        requireValue(value);
+        return replaceExisting(key, value) != null;
+    }
+
+    @Override
+    public V getAndReplace(K key, V value) {
+        checkOpen();
+        requireKey(key);
+        requireValue(value);
+        long start = System.nanoTime();
+        Previous<V> previous = replaceExisting(key, value);
+        statistics.getTime(start);
+        return previous == null ? null : previous.value();
+    }
+
+    /** @return the previous value if the key had one (and so was replaced), else null */
+    private Previous<V> replaceExisting(K key, V value) {
+        long start = System.nanoTime();
+        byte[] kb = encodeKey(key);
+        byte[] vb = encodeValue(value);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        boolean written = false;
+        try {
+            while (true) {
+                ReadResult r = read(key, kb, batch);
+                StoredRecord cur = r.record();
+                if (cur == null) {
+                    statistics.misses(1);
+                    return null;
+                }
+                if (writes != null && !written) {
+                    writes.write(new KadCacheEntry<>(key, value));
+                    written = true;
+                }
+                long exp = expiry.forUpdate();
+                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                if (!w.applied()) {
+                    continue;
+                }
+                statistics.hits(1);
+                V old = afterPut(key, kb, value, w, batch, true);
+                statistics.putTime(start);
+                return new Previous<>(true, old);
+            }
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    @Override
+    public void removeAll(Set<? extends K> keys) {
+        checkOpen();
+        Objects.requireNonNull(keys, "keys");
+        keys.forEach(this::requireKey);
+        removeKeys(new ArrayList<>(keys), true);
+    }
+
+    @Override
+    public void removeAll() {
+        checkOpen();
+        removeKeys(allKeys(), true);
+    }
+
+    private void removeKeys(List<K> keys, boolean writeThrough) {
+        long start = System.nanoTime();
+        Map<K, byte[]> encoded = new LinkedHashMap<>();
+        keys.forEach(k -> encoded.put(k, encodeKey(k)));
+        WriteThrough.Partial<K> partial = null;
+        if (writeThrough && writes != null && !keys.isEmpty()) {
+            partial = writes.deleteAll(keys);
+        }
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        for (Map.Entry<K, byte[]> e : encoded.entrySet()) {
+            if (partial == null || !partial.failedKeys().contains(e.getKey())) {
+                removeOne(e.getKey(), e.getValue(), batch);
+            }
+        }
+        if (!keys.isEmpty()) {
+            statistics.removeTime(start);
+        }
+        batch.dispatch();
+        if (partial != null) {
+            throw partial.failure();
+        }
+    }
+
+    @Override
+    public void clear() {
+        checkOpen();
+        List<byte[]> keys = await(records.keys(namespace), "listing the keys", "(all)");
+        for (byte[] kb : keys) {
+            await(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
+                    WriteCommand.KEEP_EXPIRY)), "clearing", "(one of the keys)");
+            if (references != null) {
+                references.forget(kb);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- entry processors
+
+    @Override
+    public <T> T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
+        checkOpen();
+        requireKey(key);
+        Objects.requireNonNull(entryProcessor, "entryProcessor");
+        byte[] kb = encodeKey(key);
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        try {
+            return invokeOne(key, kb, entryProcessor, arguments, batch);
+        } finally {
+            batch.dispatch();
+        }
+    }
+
+    private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
+                            EventDispatcher<K, V>.Batch batch) {
+        while (true) {
+            long start = System.nanoTime();
+            ReadResult r = read(key, kb, batch);
+            StoredRecord cur = r.record();
+            V original = cur == null ? null : decodeValue(key, kb, cur);
+            KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
+            T result;
+            try {
+                result = processor.process(entry, arguments);
+            } catch (EntryProcessorException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
+                        + ": " + e, e);
+            }
+            try {
+                switch (entry.operation()) {
+                    case NONE -> {
+                        if (cur != null) {
+                            statistics.hits(1);
+                            if (entry.accessed()) {
+                                touch(key, kb, cur, batch);
+                            }
+                        } else {
+                            statistics.misses(1);
+                        }
+                        return result;
+                    }
+                    case LOAD -> {
+                        statistics.misses(1);
+                        storeLoaded(key, kb, entry.getValue(), batch);
+                        return result;
+                    }
+                    case CREATE, UPDATE -> {
+                        V value = entry.getValue();
+                        requireValue(value);
+                        byte[] vb = encodeValue(value);
+                        if (writes != null) {
+                            writes.write(new KadCacheEntry<>(key, value));
+                        }
+                        long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
+                        WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
+                                cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
+                        if (!w.applied()) {
+                            continue;
+                        }
+                        if (cur == null) {
+                            statistics.misses(1);
+                        } else {
+                            statistics.hits(1);
+                        }
+                        afterPut(key, kb, value, w, batch, false);
+                        statistics.putTime(start);
+                        return result;
+                    }
+                    case REMOVE -> {
+                        if (writes != null) {
+                            writes.delete(key);
+                        }
+                        if (cur == null) {
+                            statistics.misses(1);
+                            return result;
+                        }
+                        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
+                                WriteCommand.KEEP_EXPIRY), batch);
+                        if (!w.applied()) {
+                            continue;
+                        }
+                        statistics.hits(1);
+                        afterRemove(key, kb, w.previous(), batch);
+                        statistics.removeTime(start);
+                        return result;
+                    }
+                    default -> throw new IllegalStateException("unknown operation " + entry.operation());
+                }
+            } catch (EntryProcessorException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new EntryProcessorException("applying the entry processor's change to key " + key
+                        + " of cache " + name + " failed: " + e, e);
+            }
+        }
+    }
+
+    @Override
+    public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor,
+                                                         Object... arguments) {
+        checkOpen();
+        Objects.requireNonNull(keys, "keys");
+        keys.forEach(this::requireKey);
+        Objects.requireNonNull(entryProcessor, "entryProcessor");
+        Map<K, EntryProcessorResult<T>> results = new HashMap<>();
+        EventDispatcher<K, V>.Batch batch = events.newBatch();
+        try {
+            for (K key : keys) {
+                try {
+                    T result = invokeOne(key, encodeKey(key), entryProcessor, arguments, batch);
+                    if (result != null) {
+                        results.put(key, KadEntryProcessorResult.of(result));
+                    }
+                } catch (EntryProcessorException e) {
+                    results.put(key, KadEntryProcessorResult.failed(e));
+                } catch (RuntimeException e) {
+                    results.put(key, KadEntryProcessorResult.failed(new EntryProcessorException(e)));
+                }
+            }
+        } finally {
+            batch.dispatch();
+        }
+        return results;
+    }
+
+    // ---------------------------------------------------------------- shared write paths
+
+    /** The value a key had before an operation replaced it. */
+    private record Previous<V>(boolean existed, V value) {
+    }
+
+    /**
+     * Puts a value (read, then write conditionally on the version read, so the right expiry applies),
+     * retrying on a concurrent change. The writer is not called.
+     */
+    private Previous<V> putOne(K key, byte[] kb, V value, byte[] vb, EventDispatcher<K, V>.Batch batch,
+                               boolean wantOld) {
+        if (eternal) {
+            // creation and update expiry are known without reading: one unconditional write
+            WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
+                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY), batch);
+            V old = afterPut(key, kb, value, w, batch, wantOld);
+            return new Previous<>(w.previous() != null, old);
+        }
+        while (true) {
+            ReadResult r = read(key, kb, batch);
+            StoredRecord cur = r.record();
+            long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
+            WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
+                    cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
+            if (!w.applied()) {
+                continue;
+            }
+            V old = afterPut(key, kb, value, w, batch, wantOld);
+            return new Previous<>(w.previous() != null, old);
+        }
+    }
+
+    /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
+    private V afterPut(K key, byte[] kb, V value, WriteResult w, EventDispatcher<K, V>.Batch batch, boolean wantOld) {
+        StoredRecord previous = w.previous();
+        V old = null;
+        if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
+            old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
+        }
+        if (references != null) {
+            if (w.current() != null) {
+                references.remember(kb, key, value, w.current().version());
+            } else {
+                references.forget(kb);
+            }
+        }
+        if (previous == null) {
+            if (w.current() != null) {
+                statistics.puts(1);
+                batch.add(new KadCacheEntryEvent<>(this, EventType.CREATED, key, value, null, false));
+            }
+        } else {
+            statistics.puts(1);
+            batch.add(new KadCacheEntryEvent<>(this, EventType.UPDATED, key, value, old, true));
+        }
+        return old;
+    }
+
+    /** Stores a value the loader produced, only if the key is still absent; the writer is not called. */
+    private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
+        byte[] vb = encodeValue(value);
+        long exp = expiry.forCreation();
+        WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+        if (w.applied()) {
+            afterPut(key, kb, value, w, batch, false);
+        }
+    }
+
+    /** Applies the access expiry to an entry just read, if the policy changes it. */
+    private void touch(K key, byte[] kb, StoredRecord rec, EventDispatcher<K, V>.Batch batch) {
+        long exp = expiry.forAccess();
+        if (exp == WriteCommand.KEEP_EXPIRY || exp == rec.expiresAtMillis()) {
+            return;
+        }
+        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp), batch);
+    }
+
+    private static WriteCommand command(WriteCommand.Op op, byte[] value, long expectedVersion, long ifCreated,
+                                        long ifUpdated) {
+        return new WriteCommand(op, value, false, expectedVersion, ifCreated, ifUpdated);
+    }
+
+    // ---------------------------------------------------------------- record protocol
+
+    private ReadResult read(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
+        ReadResult r = await(records.read(namespace, kb), "reading", key);
+        if (r.expired() != null) {
+            expired(key, kb, r.expired(), batch);
+        }
+        return r;
+    }
+
+    private WriteResult write(K key, byte[] kb, WriteCommand command, EventDispatcher<K, V>.Batch batch) {
+        WriteResult w = await(records.write(namespace, kb, command), "writing", key);
+        if (w.expired() != null) {
+            expired(key, kb, w.expired(), batch);
+        }
+        return w;
+    }
+
+    private void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
+        V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
+        if (references != null) {
+            references.forget(kb);
+        }
+        batch.add(new KadCacheEntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
+    }
+
+    private <T> T await(CompletableFuture<T> future, String action, Object key) {
+        Duration timeout = records.operationTimeout();
+        try {
+            return future.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException("interrupted while " + action + " key " + key + " of cache " + name, e);
+        } catch (TimeoutException e) {
+            throw new CacheException(action + " key " + key + " of cache " + name + " timed out after "
+                    + timeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new CacheException(action + " key " + key + " of cache " + name + " failed: "
+                    + (cause == null ? e.getMessage() : cause.getMessage()), cause == null ? e : cause);
+        }
+    }
+
+    private List<K> allKeys() {
+        List<byte[]> raw = await(records.keys(namespace), "listing the keys", "(all)");
+        List<K> keys = new ArrayList<>(raw.size());
+        for (byte[] kb : raw) {
+            keys.add(decodeKey(kb));
+        }
+        return keys;
+    }
+
+    private void onRemoteEvent(RecordEvent event) {
+        if (closed) {
+            return;
+        }
+        try {
+            if (references != null) {
+                references.forget(event.key());
+            }
+            if (!events.hasListeners()) {
+                return;
+            }
+            K key = decodeKey(event.key());
+            V oldValue = event.oldValue() == null ? null : decodeBytes(event.oldValue(), "old value of key " + key);
+            V newValue = event.newValue() == null ? null : decodeBytes(event.newValue(), "value of key " + key);
+            EventType type = switch (event.kind()) {
+                case CREATED -> EventType.CREATED;
+                case UPDATED -> EventType.UPDATED;
+                case REMOVED -> EventType.REMOVED;
+                case EXPIRED -> EventType.EXPIRED;
+            };
+            V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
+            events.dispatchRemote(new KadCacheEntryEvent<>(this, type, key, value, oldValue,
+                    type != EventType.CREATED));
+        } catch (RuntimeException e) {
+            LOG.warn("cache {}: cannot deliver an event from another node", name, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    private byte[] encodeKey(K key) {
+        if (references != null) {
+            byte[] local = references.keyBytes(key);
+            if (local != null) {
+                return local;
+            }
+            try {
+                return codec.encode(key, "key");
+            } catch (CacheException e) {
+                return references.holdKey(key);
+            }
+        }
+        return codec.encode(key, "key");
+    }
+
+    private byte[] encodeValue(V value) {
+        if (references != null) {
+            try {
+                return codec.encode(value, "value");
+            } catch (CacheException e) {
+                return references.holdValue(value);
+            }
+        }
+        return codec.encode(value, "value");
+    }
+
+    @SuppressWarnings("unchecked")
+    private K decodeKey(byte[] kb) {
+        if (kb.length > 0 && kb[0] == LOCAL_REFERENCE) {
+            Object held = references == null ? null : references.held(kb);
+            if (held == null) {
+                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager");
+            }
+            return (K) held;
+        }
+        return (K) codec.decode(kb, "key of cache " + name);
+    }
+
+    private V decodeValue(K key, byte[] kb, StoredRecord record) {
+        if (references != null) {
+            Object same = references.valueAt(kb, record.version());
+            if (same != null) {
+                @SuppressWarnings("unchecked")
+                V v = (V) same;
+                return v;
+            }
+        }
+        return decodeBytes(record.value(), "value of key " + key + " of cache " + name);
+    }
+
+    @SuppressWarnings("unchecked")
+    private V decodeBytes(byte[] bytes, String what) {
+        if (bytes.length > 0 && bytes[0] == LOCAL_REFERENCE) {
+            Object held = references == null ? null : references.held(bytes);
+            if (held == null) {
+                throw new CacheException("cannot read " + what + ": it is held by reference in another cache manager");
+            }
+            return (V) held;
+        }
+        return (V) codec.decode(bytes, what);
+    }
+
+    private V decodeValueQuietly(K key, byte[] kb, StoredRecord record) {
+        try {
+            return decodeValue(key, kb, record);
+        } catch (CacheException e) {
+            LOG.debug("cache {}: cannot decode the old value of key {} for an event", name, key, e);
+            return null;
+        }
+    }
+
+    private void requireKey(Object key) {
+        Objects.requireNonNull(key, "key");
+        Class<K> type = configuration.getKeyType();
+        if (type != Object.class && !type.isInstance(key)) {
+            throw new ClassCastException("key " + key + " of " + key.getClass().getName() + " is not a "
+                    + type.getName() + " as cache " + name + " requires");
+        }
+    }
+
+    private void requireValue(Object value) {
+        Objects.requireNonNull(value, "value");
+        Class<V> type = configuration.getValueType();
+        if (type != Object.class && !type.isInstance(value)) {
+            throw new ClassCastException("value of " + value.getClass().getName() + " is not a "
+                    + type.getName() + " as cache " + name + " requires");
+        }
+    }
+
+    // ---------------------------------------------------------------- configuration, lifecycle
+
+    @Override
+    public <C extends Configuration<K, V>> C getConfiguration(Class<C> clazz) {
+        MutableConfiguration<K, V> copy = configuration();
+        if (clazz.isInstance(copy)) {
+            return clazz.cast(copy);
+        }
+        throw new IllegalArgumentException("the configuration of cache " + name + " is not a " + clazz.getName());
+    }
+
+    /** @return a copy of the current configuration, listeners included */
+    MutableConfiguration<K, V> configuration() {
+        MutableConfiguration<K, V> copy = new MutableConfiguration<>(configuration);
+        events.configurations().forEach(copy::addCacheEntryListenerConfiguration);
+        return copy;
+    }
+
+    @Override
+    public void registerCacheEntryListener(CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
+        checkOpen();
+        Objects.requireNonNull(listenerConfiguration, "listenerConfiguration");
+        events.register(listenerConfiguration);
+    }
+
+    @Override
+    public void deregisterCacheEntryListener(CacheEntryListenerConfiguration<K, V> listenerConfiguration) {
+        checkOpen();
+        Objects.requireNonNull(listenerConfiguration, "listenerConfiguration");
+        events.deregister(listenerConfiguration);
+    }
+
+    @Override
+    public Iterator<Cache.Entry<K, V>> iterator() {
+        checkOpen();
+        return new EntryIterator(await(records.keys(namespace), "listing the keys", "(all)"));
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public CacheManager getCacheManager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        manager.release(this);
+        MBeans.unregister(MBeans.Kind.CacheStatistics, manager.getURI(), name);
+        MBeans.unregister(MBeans.Kind.CacheConfiguration, manager.getURI(), name);
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.warn("cache {}: closing the event subscription failed", name, e);
+        }
+        events.close();
+        closeQuietly(loader);
+        closeQuietly(writer);
+        closeQuietly(expiry.policy());
+    }
+
+    private void closeQuietly(Object o) {
+        if (o instanceof Closeable || o instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) o).close();
+            } catch (Exception e) {
+                LOG.warn("cache {}: closing {} failed", name, o, e);
+            }
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> clazz) {
+        if (clazz.isAssignableFrom(getClass())) {
+            return clazz.cast(this);
+        }
+        throw new IllegalArgumentException("cannot unwrap cache " + name + " to " + clazz.getName());
+    }
+
+    void setStatisticsEnabled(boolean enabled) {
+        configuration.setStatisticsEnabled(enabled);
+        statistics.setEnabled(enabled);
+        if (enabled) {
+            MBeans.register(statistics, MBeans.Kind.CacheStatistics, manager.getURI(), name);
+        } else {
+            MBeans.unregister(MBeans.Kind.CacheStatistics, manager.getURI(), name);
+        }
+    }
+
+    void setManagementEnabled(boolean enabled) {
+        configuration.setManagementEnabled(enabled);
+        if (enabled) {
+            MBeans.register(new KadCacheMXBean(this), MBeans.Kind.CacheConfiguration, manager.getURI(), name);
+        } else {
+            MBeans.unregister(MBeans.Kind.CacheConfiguration, manager.getURI(), name);
+        }
+    }
+
+    /** @return this cache's statistics, counted while statistics are enabled */
+    public KadCacheStatistics statistics() {
+        return statistics;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("cache " + name + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KadCache[" + namespace + "]";
+    }
+
+    /** Iterates over a snapshot of the keys, reading each entry when reached. */
+    private final class EntryIterator implements Iterator<Cache.Entry<K, V>> {
+        private final Iterator<byte[]> keys;
+        private Cache.Entry<K, V> next;
+        private Cache.Entry<K, V> last;
+
+        EntryIterator(List<byte[]> keys) {
+            this.keys = keys.iterator();
+        }
+
+        @Override
+        public boolean hasNext() {
+            checkOpen();
+            while (next == null && keys.hasNext()) {
+                byte[] kb = keys.next();
+                K key = decodeKey(kb);
+                EventDispatcher<K, V>.Batch batch = events.newBatch();
+                long start = System.nanoTime();
+                ReadResult r = read(key, kb, batch);
+                if (r.record() != null) {
+                    statistics.hits(1);
+                    next = new KadCacheEntry<>(key, decodeValue(key, kb, r.record()));
+                    touch(key, kb, r.record(), batch);
+                    statistics.getTime(start);
+                }
+                batch.dispatch();
+            }
+            return next != null;
+        }
+
+        @Override
+        public Cache.Entry<K, V> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            last = next;
+            next = null;
+            return last;
+        }
+
+        @Override
+        public void remove() {
+            checkOpen();
+            if (last == null) {
+                throw new IllegalStateException("next() has not been called, or remove() was called already");
+            }
+            K key = last.getKey();
+            last = null;
+            KadCache.this.remove(key);
+        }
+    }
+
+    /**
+     * The objects a store-by-reference cache hands back as they were put: per key, the key and value
+     * objects with the record version they were written as; and objects that cannot be encoded,
+     * held here under a token that stands in for their bytes (readable by this manager only).
+     */
+    private static final class LocalReferences {
+        private final byte[] prefix;
+        private final AtomicLong counter = new AtomicLong();
+        private final ConcurrentMap<ByteKey, Ref> byKey = new ConcurrentHashMap<>();
+        private final ConcurrentMap<Object, byte[]> keyTokens = new ConcurrentHashMap<>();
+        private final ConcurrentMap<ByteKey, Object> held = new ConcurrentHashMap<>();
+
+        LocalReferences() {
+            UUID id = UUID.randomUUID();
+            prefix = ByteBuffer.allocate(17).put(LOCAL_REFERENCE)
+                    .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
+        }
+
+        void remember(byte[] kb, Object key, Object value, long version) {
+            byKey.put(new ByteKey(kb), new Ref(key, value, version));
+        }
+
+        void forget(byte[] kb) {
+            byKey.remove(new ByteKey(kb));
+        }
+
+        Object valueAt(byte[] kb, long version) {
+            Ref ref = byKey.get(new ByteKey(kb));
+            return ref != null && ref.version() == version ? ref.value() : null;
+        }
+
+        byte[] keyBytes(Object key) {
+            return keyTokens.get(key);
+        }
+
+        byte[] holdKey(Object key) {
+            return keyTokens.computeIfAbsent(key, k -> {
+                byte[] token = token();
+                held.put(new ByteKey(token), k);
+                return token;
+            });
+        }
+
+        byte[] holdValue(Object value) {
+            byte[] token = token();
+            held.put(new ByteKey(token), value);
+            return token;
+        }
+
+        Object held(byte[] token) {
+            return held.get(new ByteKey(token));
+        }
+
+        private byte[] token() {
+            return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(counter.incrementAndGet()).array();
+        }
+
+        private record Ref(Object key, Object value, long version) {
+        }
+    }
+
+    /** Key bytes as a map key. */
+    private static final class ByteKey {
+        private final byte[] bytes;
+        private final int hash;
+
+        ByteKey(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByteKey b && Arrays.equals(bytes, b.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.kad.jcache.codec;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import javax.cache.CacheException;
+
+/**
+ * Turns a cache's keys and values into the opaque bytes a record carries, and back.
+ *
+ * <p>Format: one tag byte, then either JSON text (for strings, numbers, booleans and characters, so
+ * that non-Java clients can read them) or a Java serialization stream (any other {@link Serializable}).
+ * Contract:
+ * <ul>
+ *   <li>encoding is deterministic for the JSON types and for serializable objects whose
+ *       serialized form depends only on their state (equal keys give equal bytes, which is what
+ *       makes the bytes usable as a record's identity);</li>
+ *   <li>decoding a serialization stream runs behind an {@link AllowlistFilter}; a class outside the
+ *       list fails with a {@link CacheException} naming it;</li>
+ *   <li>an object that cannot be encoded fails with a {@link CacheException} before anything is
+ *       written.</li>
+ * </ul>
+ */
+public final class KadCodec {
+
+    /** Tag of a Java serialization stream. */
+    static final byte SERIALIZED = 0x7F;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    /** The JSON-encoded types, by tag (index = tag). Their JSON form is canonical. */
+    private static final List<Class<?>> JSON_TYPES = List.of(
+            Void.class, // tag 0 unused
+            String.class, Integer.class, Long.class, Double.class, Boolean.class,
+            Float.class, Short.class, Byte.class, Character.class, BigInteger.class, BigDecimal.class);
+
+    private final ClassLoader classLoader;
+    private final AllowlistFilter filter;
+
+    /**
+     * @param classLoader the loader user classes are resolved with
+     * @param filter which classes a serialization stream may contain
+     */
+    public KadCodec(ClassLoader classLoader, AllowlistFilter filter) {
+        this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        this.filter = Objects.requireNonNull(filter, "filter");
+    }
+
+    /** @return the allowlist this codec decodes behind */
+    public AllowlistFilter filter() {
+        return filter;
+    }
+
+    /**
+     * @param object a key or value, not null
+     * @param what what the object is, for messages ("key", "value")
+     * @return the tagged bytes
+     * @throws CacheException if the object can be neither JSON- nor Java-serialized
+     */
+    public byte[] encode(Object object, String what) {
+        Objects.requireNonNull(object, what);
+        int tag = JSON_TYPES.indexOf(object.getClass());
+        try {
+            if (tag > 0) {
+                byte[] json = JSON.writeValueAsBytes(object instanceof Character c ? c.toString() : object);
+                byte[] out = new byte[json.length + 1];
+                out[0] = (byte) tag;
+                System.arraycopy(json, 0, out, 1, json.length);
+                return out;
+            }
+            if (!(object instanceof Serializable)) {
+                throw new CacheException("cannot encode " + what + " of " + object.getClass().getName()
+                        + ": it is not Serializable");
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+            bytes.write(SERIALIZED);
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(object);
+            }
+            return bytes.toByteArray();
+        } catch (NotSerializableException e) {
+            throw new CacheException("cannot encode " + what + " of " + object.getClass().getName()
+                    + ": " + e.getMessage() + " is not Serializable", e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof CacheException ce) {
+                throw ce;
+            }
+            throw new CacheException("cannot encode " + what + " of " + object.getClass().getName() + ": " + e, e);
+        }
+    }
+
+    /**
+     * @param bytes tagged bytes from {@link #encode}
+     * @param what what the object is, for messages
+     * @return a new object equal to the encoded one
+     * @throws CacheException if the bytes are malformed or name a class outside the allowlist
+     */
+    public Object decode(byte[] bytes, String what) {
+        if (bytes.length == 0) {
+            throw new CacheException("cannot decode " + what + ": empty record");
+        }
+        int tag = bytes[0];
+        try {
+            if (tag > 0 && tag < JSON_TYPES.size()) {
+                Class<?> type = JSON_TYPES.get(tag);
+                if (type == Character.class) {
+                    return JSON.readValue(bytes, 1, bytes.length - 1, String.class).charAt(0);
+                }
+                return JSON.readValue(bytes, 1, bytes.length - 1, type);
+            }
+            if (tag == SERIALIZED) {
+                AllowlistFilter.Check check = filter.newCheck();
+                try (ObjectInputStream in = new LoaderObjectInputStream(
+                        new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
+                    in.setObjectInputFilter(check);
+                    return in.readObject();
+                } catch (InvalidClassException e) {
+                    if (check.rejected() != null) {
+                        throw new CacheException("cannot decode " + what + ": class " + check.rejected()
+                                + " is not allowed (add it to kad.serialization.allow)", e);
+                    }
+                    throw e;
+                }
+            }
+            throw new CacheException("cannot decode " + what + ": unknown tag " + tag);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new CacheException("cannot decode " + what + ": " + e, e);
+        }
+    }
+
+    /**
+     * @param a tagged bytes
+     * @param b tagged bytes
+     * @return whether they encode the same object
+     */
+    public static boolean sameBytes(byte[] a, byte[] b) {
+        return Arrays.equals(a, b);
+    }
+
+    /** Resolves classes with the cache's class loader rather than the caller's stack. */
+    private static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
+        }
+
+        @Override
+        protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
+            Class<?>[] types = new Class<?>[interfaces.length];
+            for (int i = 0; i < interfaces.length; i++) {
+                types[i] = Class.forName(interfaces[i], false, loader);
+            }
+            @SuppressWarnings("deprecation")
+            Class<?> proxy = Proxy.getProxyClass(loader, types);
+            return proxy;
+        }
+    }
+}

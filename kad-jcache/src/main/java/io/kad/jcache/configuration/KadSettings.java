@@ -1,0 +1,433 @@
+package io.kad.jcache.configuration;
+
+import io.kad.core.NodeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.cache.CacheException;
+
+/**
+ * The resolved and checked {@code kad.*} settings of one cache manager.
+ *
+ * <p>Sources, later ones winning: {@code kad.properties} at the root of the manager's class loader,
+ * the manager's URI when it is {@code classpath:} or {@code file:}, the {@code Properties} given to
+ * {@code getCacheManager}, then {@code -Dkad.*} system properties. Only {@code kad.*} keys are read;
+ * every one must be known and well formed, or resolution fails with a {@link CacheException} naming
+ * the key, the value and where it came from.
+ */
+public final class KadSettings {
+
+    /** The name of the file read from the class path root. */
+    public static final String FILE_NAME = "kad.properties";
+
+    static final String PREFIX = "kad.";
+    static final String CACHE_PREFIX = "kad.cache.";
+
+    /** Node-level keys. */
+    public static final Set<String> NODE_KEYS = Set.of(
+            "kad.host", "kad.port", "kad.seeds", "kad.hash", "kad.k", "kad.alpha", "kad.replication",
+            "kad.rpc-timeout-ms", "kad.operation-timeout-ms", "kad.storage", "kad.storage.path",
+            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow");
+
+    /** Per-cache key suffixes: {@code kad.cache.<name>.<suffix>}. */
+    public static final List<String> CACHE_SUFFIXES = List.of(
+            "expiry", "store-by-value", "statistics", "management", "key-type", "value-type");
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    private final Map<String, String> values;
+    private final Map<String, String> origins;
+    private final NodeConfig nodeConfig;
+    private final List<String> serializationAllow;
+    private final Map<String, CacheSettings> caches;
+
+    private KadSettings(Map<String, String> values, Map<String, String> origins) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+        this.origins = origins;
+        for (String key : values.keySet()) {
+            if (!NODE_KEYS.contains(key) && cacheKey(key) == null) {
+                throw bad(key, "unknown key (see CONFIGURATION.md for the known ones)");
+            }
+        }
+        this.nodeConfig = buildNodeConfig();
+        this.serializationAllow = splitList(values.getOrDefault("kad.serialization.allow", ""), "[;,\\s]+");
+        this.caches = buildCaches();
+    }
+
+    /**
+     * Resolves the settings of a cache manager.
+     *
+     * @param loader the manager's class loader
+     * @param uri the manager's URI
+     * @param properties the properties given to {@code getCacheManager}, may be empty
+     * @return the checked settings
+     * @throws CacheException naming the key and value of the first bad setting
+     */
+    public static KadSettings resolve(ClassLoader loader, URI uri, Properties properties) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
+        URL root = loader.getResource(FILE_NAME);
+        if (root != null) {
+            merge(values, origins, load(root, "classpath:" + FILE_NAME), "classpath:" + FILE_NAME);
+        }
+        Properties fromUri = fromUri(loader, uri);
+        if (fromUri != null) {
+            merge(values, origins, fromUri, uri.toString());
+        }
+        if (properties != null) {
+            merge(values, origins, properties, "the getCacheManager properties");
+        }
+        merge(values, origins, System.getProperties(), "a -D system property");
+        return new KadSettings(values, origins);
+    }
+
+    /**
+     * @param settings the {@code kad.*} settings
+     * @return the checked settings
+     */
+    public static KadSettings of(Map<String, String> settings) {
+        Map<String, String> origins = new LinkedHashMap<>();
+        settings.keySet().forEach(k -> origins.put(k, "settings"));
+        return new KadSettings(new LinkedHashMap<>(settings), origins);
+    }
+
+    /** @return the resolved {@code kad.*} settings, sorted by key */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /** @return the configuration of the manager's node */
+    public NodeConfig nodeConfig() {
+        return nodeConfig;
+    }
+
+    /** @return extra patterns of classes that may be deserialized */
+    public List<String> serializationAllow() {
+        return serializationAllow;
+    }
+
+    /** @return the caches named in the settings, by name */
+    public Map<String, CacheSettings> caches() {
+        return caches;
+    }
+
+    private static void merge(Map<String, String> values, Map<String, String> origins, Properties props,
+                              String origin) {
+        for (String name : props.stringPropertyNames()) {
+            if (name.startsWith(PREFIX)) {
+                values.put(name, props.getProperty(name).trim());
+                origins.put(name, origin);
+            }
+        }
+    }
+
+    private static Properties fromUri(ClassLoader loader, URI uri) {
+        if (uri == null || uri.getScheme() == null) {
+            return null;
+        }
+        switch (uri.getScheme()) {
+            case "classpath" -> {
+                String path = uri.getSchemeSpecificPart();
+                while (path.startsWith("/")) {
+                    path = path.substring(1);
+                }
+                URL url = loader.getResource(path);
+                if (url == null) {
+                    throw new CacheException("cache manager URI " + uri + ": no resource " + path
+                            + " on the class path");
+                }
+                return load(url, uri.toString());
+            }
+            case "file" -> {
+                Path file = Path.of(uri);
+                Properties p = new Properties();
+                try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    p.load(in);
+                } catch (NoSuchFileException e) {
+                    throw new CacheException("cache manager URI " + uri + ": no such file " + file, e);
+                } catch (IOException e) {
+                    throw new CacheException("cache manager URI " + uri + ": cannot read " + file + ": " + e, e);
+                }
+                return p;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static Properties load(URL url, String origin) {
+        Properties p = new Properties();
+        try (InputStream in = url.openStream()) {
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new CacheException("cannot read " + origin + " (" + url + "): " + e, e);
+        }
+        return p;
+    }
+
+    private CacheException bad(String key, String why) {
+        String origin = origins.get(key);
+        return new CacheException("bad setting " + key + "=" + values.get(key) + ": " + why
+                + (origin != null ? " (from " + origin + ")" : ""));
+    }
+
+    /** @return {name, suffix} of a per-cache key, or null if it is not one */
+    private static String[] cacheKey(String key) {
+        if (!key.startsWith(CACHE_PREFIX)) {
+            return null;
+        }
+        String rest = key.substring(CACHE_PREFIX.length());
+        for (String suffix : CACHE_SUFFIXES) {
+            if (rest.endsWith("." + suffix) && rest.length() > suffix.length() + 1) {
+                return new String[] {rest.substring(0, rest.length() - suffix.length() - 1), suffix};
+            }
+        }
+        return null;
+    }
+
+    private NodeConfig buildNodeConfig() {
+        NodeConfig.Builder b = NodeConfig.builder();
+        try {
+            str("kad.host", b::host);
+            integer("kad.port", 0, 65535, b::port);
+            str("kad.seeds", v -> b.seeds(seeds("kad.seeds", v)));
+            str("kad.hash", v -> {
+                if (!NAME.matcher(v).matches()) {
+                    throw bad("kad.hash", "expected a hash function name such as sha256, sha1 or md5");
+                }
+                b.hashName(v);
+            });
+            integer("kad.k", 1, 1024, b::k);
+            integer("kad.alpha", 1, 64, b::alpha);
+            integer("kad.replication", 1, 1024, b::replication);
+            integer("kad.rpc-timeout-ms", 1, Integer.MAX_VALUE, v -> b.rpcTimeout(Duration.ofMillis(v)));
+            integer("kad.operation-timeout-ms", 1, Integer.MAX_VALUE, v -> b.operationTimeout(Duration.ofMillis(v)));
+            str("kad.storage", v -> {
+                if (!NAME.matcher(v).matches()) {
+                    throw bad("kad.storage", "expected a storage tier name: caffeine, mvstore or a registered one");
+                }
+                b.storageName(v);
+            });
+            str("kad.storage.path", v -> b.storageSetting("storage.path", v));
+            longValue("kad.storage.max-records", v -> b.storageSetting("storage.max-records", Long.toString(v)));
+            longValue("kad.storage.max-bytes", v -> b.storageSetting("storage.max-bytes", Long.toString(v)));
+            if ("mvstore".equals(values.get("kad.storage")) && !values.containsKey("kad.storage.path")) {
+                throw bad("kad.storage", "the mvstore tier needs kad.storage.path");
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CacheException("bad node settings " + values + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void str(String key, java.util.function.Consumer<String> to) {
+        String v = values.get(key);
+        if (v != null) {
+            if (v.isEmpty()) {
+                throw bad(key, "must not be empty");
+            }
+            to.accept(v);
+        }
+    }
+
+    private void integer(String key, int min, int max, java.util.function.IntConsumer to) {
+        String v = values.get(key);
+        if (v == null) {
+            return;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw bad(key, "expected an integer");
+        }
+        if (n < min || n > max) {
+            throw bad(key, "expected an integer in " + min + ".." + max);
+        }
+        to.accept(n);
+    }
+
+    private void longValue(String key, java.util.function.LongConsumer to) {
+        String v = values.get(key);
+        if (v == null) {
+            return;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw bad(key, "expected a positive integer");
+        }
+        if (n <= 0) {
+            throw bad(key, "expected a positive integer");
+        }
+        to.accept(n);
+    }
+
+    private List<InetSocketAddress> seeds(String key, String v) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String s : splitList(v, "\\s*,\\s*")) {
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || colon == s.length() - 1) {
+                throw bad(key, "expected host:port[,host:port...], got '" + s + "'");
+            }
+            String host = s.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw bad(key, "bad port in '" + s + "'");
+            }
+            if (port < 1 || port > 65535) {
+                throw bad(key, "port out of range 1..65535 in '" + s + "'");
+            }
+            out.add(new InetSocketAddress(host, port));
+        }
+        return out;
+    }
+
+    private static List<String> splitList(String v, String separator) {
+        List<String> out = new ArrayList<>();
+        for (String part : v.trim().split(separator)) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private Map<String, CacheSettings> buildCaches() {
+        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String[] parts = cacheKey(e.getKey());
+            if (parts != null) {
+                byName.computeIfAbsent(parts[0], n -> new LinkedHashMap<>()).put(parts[1], e.getValue());
+            }
+        }
+        Map<String, CacheSettings> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> e : byName.entrySet()) {
+            String name = e.getKey();
+            Map<String, String> s = e.getValue();
+            String prefix = CACHE_PREFIX + name + ".";
+            ExpirySetting expiry = null;
+            if (s.containsKey("expiry")) {
+                try {
+                    expiry = ExpirySetting.parse(s.get("expiry"));
+                } catch (IllegalArgumentException ex) {
+                    throw bad(prefix + "expiry", ex.getMessage());
+                }
+            }
+            out.put(name, new CacheSettings(name, expiry,
+                    bool(prefix + "store-by-value"), bool(prefix + "statistics"), bool(prefix + "management"),
+                    className(prefix + "key-type"), className(prefix + "value-type")));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private Boolean bool(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (v.equalsIgnoreCase("true")) {
+            return Boolean.TRUE;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return Boolean.FALSE;
+        }
+        throw bad(key, "expected true or false");
+    }
+
+    private String className(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (!v.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+            throw bad(key, "expected a fully qualified class name");
+        }
+        return v;
+    }
+
+    /**
+     * Fails with the standard message for a per-cache setting that could not be applied.
+     *
+     * @param cache the cache name
+     * @param suffix the key suffix
+     * @param why what is wrong
+     * @return the exception to throw
+     */
+    public CacheException badCacheSetting(String cache, String suffix, String why) {
+        return bad(CACHE_PREFIX + cache + "." + suffix, why);
+    }
+
+    /** Parsed {@code kad.cache.<name>.expiry}: {@code eternal} or {@code <kind>:<duration>}. */
+    public record ExpirySetting(String kind, Duration duration) {
+
+        private static final Pattern FORM = Pattern.compile("(created|accessed|touched|modified|updated):(\\d+)(ms|s|m|h|d)");
+
+        /**
+         * @param text the setting
+         * @return the parsed form
+         * @throws IllegalArgumentException if it is malformed
+         */
+        public static ExpirySetting parse(String text) {
+            String t = text.trim();
+            if (t.equals("eternal")) {
+                return new ExpirySetting("eternal", null);
+            }
+            Matcher m = FORM.matcher(t);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("expected eternal or created|accessed|touched|modified:<n>ms|s|m|h|d,"
+                        + " such as created:10s");
+            }
+            long n = Long.parseLong(m.group(2));
+            Duration d = switch (m.group(3)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            String kind = m.group(1).equals("updated") ? "modified" : m.group(1);
+            return new ExpirySetting(kind, d);
+        }
+    }
+
+    /**
+     * The settings of one cache named in the configuration; a null field was not set.
+     *
+     * @param name the cache name
+     * @param expiry the expiry policy
+     * @param storeByValue whether to store by value
+     * @param statistics whether statistics are enabled
+     * @param management whether the configuration MXBean is registered
+     * @param keyType the key class name
+     * @param valueType the value class name
+     */
+    public record CacheSettings(String name, ExpirySetting expiry, Boolean storeByValue, Boolean statistics,
+                                Boolean management, String keyType, String valueType) {
+    }
+}
