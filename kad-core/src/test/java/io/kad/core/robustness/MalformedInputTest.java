@@ -8,7 +8,6 @@ import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
 import io.kad.core.interop.RawPeer;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -243,13 +242,13 @@ class MalformedInputTest {
     private void assertNodeServes() {
         peer.send(node.address(), PING);
         assertThat(peer.expectReply().type()).isEqualTo("pong");
+        // the node learned this test's raw socket as a peer, which never answers a find_node: a short rpc
+        // timeout keeps the newcomer's join from waiting a full second on it twice
         Dht other = Dht.create(NodeConfig.builder().host("127.0.0.1").port(0).seed(node.address())
-                .loadInterceptors(false).build());
+                .rpcTimeout(Duration.ofMillis(100)).loadInterceptors(false).build());
         extra.add(other);
         String key = "still-works-" + System.nanoTime();
         other.put(key, List.of(1, 2, 3));
         assertThat(Dht.of(node).get(key)).isEqualTo(List.of(1, 2, 3));
-        InetSocketAddress unused = other.address();
-        assertThat(unused.getPort()).isPositive();
     }
 }
