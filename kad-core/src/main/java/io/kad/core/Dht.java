@@ -170,9 +170,10 @@ public final class Dht implements AutoCloseable, Iterable<String> {
      * @throws NoSuchElementException naming the key if no node has it
      */
     public Object get(String key) {
-        Optional<Object> value = KadNode.join(getAsync(key), node.config().operationTimeout(),
+        Objects.requireNonNull(key, "key");
+        Optional<JsonNode> value = KadNode.join(getJson(key), node.config().operationTimeout(),
                 "get of '" + key + "'");
-        return value.orElseThrow(() -> new NoSuchElementException("no value for key '" + key + "'"));
+        return toJava(value.orElseThrow(() -> new NoSuchElementException("no value for key '" + key + "'")));
     }
 
     /**
@@ -192,11 +193,12 @@ public final class Dht implements AutoCloseable, Iterable<String> {
      * Reads the value of a key without blocking.
      *
      * @param key the key
-     * @return the value, or empty if no node has it
+     * @return the value as a JSON tree ({@code NullNode} for a stored {@code null}), or empty if no node
+     *     has it; {@link #toJava(JsonNode)} turns it into a plain Java value
      */
-    public CompletableFuture<Optional<Object>> getAsync(String key) {
+    public CompletableFuture<Optional<JsonNode>> getAsync(String key) {
         Objects.requireNonNull(key, "key");
-        return getJson(key).thenApply(o -> o.map(Dht::toJava));
+        return getJson(key);
     }
 
     /**
@@ -226,7 +228,7 @@ public final class Dht implements AutoCloseable, Iterable<String> {
             } else if (value.isEmpty()) {
                 callback.accept(null, new NoSuchElementException("no value for key '" + key + "'"));
             } else {
-                callback.accept(value.get(), null);
+                callback.accept(toJava(value.get()), null);
             }
         }, executor);
     }
@@ -314,7 +316,14 @@ public final class Dht implements AutoCloseable, Iterable<String> {
         }
     }
 
-    static Object toJava(JsonNode tree) {
+    /**
+     * Converts a JSON tree into plain Java values: {@code Map}, {@code List}, {@code String},
+     * {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double}, {@code Boolean} or {@code null}.
+     *
+     * @param tree the tree
+     * @return the value
+     */
+    public static Object toJava(JsonNode tree) {
         try {
             return JSON.treeToValue(tree, Object.class);
         } catch (JsonProcessingException e) {

@@ -28,6 +28,7 @@ import io.kad.core.wire.InterceptedView;
 import io.kad.core.wire.MalformedMessageException;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
+import io.kad.core.wire.MessageTooLargeException;
 import io.kad.core.wire.RecordEvent;
 import io.kad.core.wire.WriteCommand;
 import io.kad.core.wire.WriteResult;
@@ -105,6 +106,12 @@ public final class KadNode implements AutoCloseable {
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * Contacts whose last request timed out and that have not been heard from since, with the time of
+     * the failure. The routing table keeps a silent contact while no replacement is waiting (paper
+     * 4.1); records must not wait on it, so ownership and lookups pass over suspects.
+     */
+    private final Map<NodeId, Long> suspects = new ConcurrentHashMap<>();
     private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
     private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
     private final ExecutorService eventExecutor;
@@ -358,12 +365,12 @@ public final class KadNode implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
         for (Contact c : table.all()) {
             if (c.speaksRecords()) {
                 send(c.address(), new Message.Leave(id.value(), peerInfo));
             }
         }
+        closed = true;
         transport.close();
         if (ownsScheduler) {
             scheduler.close();
@@ -550,6 +557,7 @@ public final class KadNode implements AutoCloseable {
                     .orElse(false);
         }
         Contact contact = new Contact(new NodeId(peer, NodeId.NODE_ID_BITS), from, speaksRecords);
+        suspects.remove(contact.id());
         boolean known = table.get(contact.id()).isPresent();
         ObserveResult result = table.observe(contact, scheduler.nowMillis());
         if (result instanceof ObserveResult.PingHead ping) {
@@ -589,23 +597,45 @@ public final class KadNode implements AutoCloseable {
             if (holders.contains(newcomer)) {
                 batch.add(r);
                 if (batch.size() == 16) {
-                    send(newcomer.address(), replicateMessage(List.copyOf(batch)));
+                    sendCopies(newcomer, List.copyOf(batch));
                     batch.clear();
                 }
             }
         }
         if (!batch.isEmpty()) {
-            send(newcomer.address(), replicateMessage(batch));
+            sendCopies(newcomer, batch);
         }
     }
 
-    private Message.Replicate replicateMessage(List<StoredRecord> records) {
-        BigInteger rpc = new BigInteger(128, random);
-        return new Message.Replicate(id.value(), peerInfo, new BigIntegerNode(rpc), records);
+    /** Sends copies of records to a node; the acknowledgement only confirms, nothing waits for it. */
+    private void sendCopies(Contact to, List<StoredRecord> records) {
+        request(to, to.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc, records))
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        LOG.debug("copies of {} records to {} not acknowledged: {}", records.size(), to, e.getMessage());
+                    }
+                });
     }
 
     private List<Contact> nearestFor(BigInteger target) {
-        return table.closest(target, config.k());
+        return liveClosest(target, config.k());
+    }
+
+    /** The table's contacts nearest a target, passing over suspects (silent since their last timeout). */
+    private List<Contact> liveClosest(BigInteger target, int n) {
+        if (suspects.isEmpty()) {
+            return table.closest(target, n);
+        }
+        List<Contact> live = new ArrayList<>(n);
+        for (Contact c : table.closest(target, n + suspects.size())) {
+            if (!suspects.containsKey(c.id())) {
+                live.add(c);
+                if (live.size() == n) {
+                    break;
+                }
+            }
+        }
+        return live;
     }
 
     // ------------------------------------------------------------------ outbound
@@ -626,6 +656,10 @@ public final class KadNode implements AutoCloseable {
                 codec.decode(tree);
                 data = codec.encodeTree(tree);
             }
+        } catch (MessageTooLargeException e) {
+            LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
+                    message.type(), e.size(), e.limit(), to);
+            return;
         } catch (MalformedMessageException | IllegalArgumentException e) {
             LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
             return;
@@ -651,6 +685,7 @@ public final class KadNode implements AutoCloseable {
                 stats.rpcTimeouts.increment();
                 if (to != null) {
                     table.onFailure(to.id());
+                    suspects.put(to.id(), scheduler.nowMillis());
                 }
                 p.reply().completeExceptionally(new TimeoutException("no reply from "
                         + (to != null ? to : address) + " within " + config.rpcTimeout().toMillis() + " ms"));
@@ -717,7 +752,7 @@ public final class KadNode implements AutoCloseable {
 
     private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind, Void unused) {
         stats.lookups.increment();
-        List<Contact> initial = table.closest(target, config.k());
+        List<Contact> initial = liveClosest(target, config.k());
         Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind);
         CompletableFuture<LookupResult> done = new CompletableFuture<>();
         JsonNode[] value = new JsonNode[1];
@@ -788,7 +823,7 @@ public final class KadNode implements AutoCloseable {
     /** This node's view of the record-holding nodes nearest an id: itself included, nearest first. */
     private List<Contact> replicaSet(BigInteger recordId) {
         List<Contact> candidates = new ArrayList<>();
-        for (Contact c : table.closest(recordId, config.k())) {
+        for (Contact c : liveClosest(recordId, config.k())) {
             if (c.speaksRecords()) {
                 candidates.add(c);
             }
@@ -804,7 +839,7 @@ public final class KadNode implements AutoCloseable {
      */
     private CompletableFuture<Owners> ownersOf(BigInteger recordId) {
         if (table.size() < config.k()) {
-            return CompletableFuture.completedFuture(ownersFrom(table.closest(recordId, config.k()), recordId));
+            return CompletableFuture.completedFuture(ownersFrom(liveClosest(recordId, config.k()), recordId));
         }
         return lookupNodes(recordId).thenApply(found -> ownersFrom(found, recordId));
     }
@@ -1066,7 +1101,7 @@ public final class KadNode implements AutoCloseable {
         }
         batches.forEach((c, list) -> {
             for (int i = 0; i < list.size(); i += 16) {
-                send(c.address(), replicateMessage(List.copyOf(list.subList(i, Math.min(list.size(), i + 16)))));
+                sendCopies(c, List.copyOf(list.subList(i, Math.min(list.size(), i + 16))));
             }
         });
     }

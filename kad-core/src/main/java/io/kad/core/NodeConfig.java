@@ -69,6 +69,9 @@ public record NodeConfig(
         }
         seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
         Objects.requireNonNull(hashName, "hashName");
+        if (hashFunction == null) {
+            io.kad.core.hash.KeyHashFunctions.byName(hashName); // fails naming an unknown hash
+        }
         positive("k", k);
         positive("alpha", alpha);
         positive("replication", replication);
@@ -78,6 +81,9 @@ public record NodeConfig(
         positive("rpcTimeout", rpcTimeout);
         positive("operationTimeout", operationTimeout);
         Objects.requireNonNull(storageName, "storageName");
+        if (storageTier == null) {
+            io.kad.core.storage.StorageTierProviders.byName(storageName); // fails naming an unknown tier
+        }
         storageSettings = Map.copyOf(Objects.requireNonNull(storageSettings, "storageSettings"));
         interceptors = List.copyOf(Objects.requireNonNull(interceptors, "interceptors"));
         if (nodeId != null && (nodeId.signum() < 0 || nodeId.bitLength() > io.kad.core.id.NodeId.NODE_ID_BITS)) {

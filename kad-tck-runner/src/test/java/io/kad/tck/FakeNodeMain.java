@@ -8,7 +8,7 @@ import java.net.ServerSocket;
 /**
  * Stand-in swarm node used only to check {@link SwarmLauncherSessionListener} without a real provider:
  * binds an ephemeral loopback port, prints {@code KAD-NODE-READY host:port}, and exits on stdin EOF.
- * Select it with {@code -Dkad.tck.node.main=io.kad.tck.FakeNodeMain}; it is never the default.
+ * Select it with {@code -Dtck.swarm.node.main=io.kad.tck.FakeNodeMain}; it is never the default.
  */
 public final class FakeNodeMain {
 

@@ -21,7 +21,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * surefire (3.x, JUnit Platform provider) opens one launcher session per forked test JVM, so this runs
  * once per fork. It does nothing unless system property {@value #SWARM_SIZE} is set.
  *
- * <p>With {@code kad.tck.swarm=N} the test JVM itself is one node, so {@code N - 1} node JVMs are
+ * <p>With {@code tck.swarm.size=N} the test JVM itself is one node, so {@code N - 1} node JVMs are
  * started, each running main class {@value #NODE_MAIN} (default {@value #DEFAULT_NODE_MAIN}) on the
  * test class path with arguments {@code --port 0 --replication R} ({@code R} from
  * {@value #REPLICATION}, default 2). A node must print {@code KAD-NODE-READY host:port} on stdout
@@ -32,8 +32,8 @@ import org.junit.platform.launcher.LauncherSessionListener;
  */
 public final class SwarmLauncherSessionListener implements LauncherSessionListener {
 
-    static final String SWARM_SIZE = "kad.tck.swarm";
-    static final String NODE_MAIN = "kad.tck.node.main";
+    static final String SWARM_SIZE = "tck.swarm.size";
+    static final String NODE_MAIN = "tck.swarm.node.main";
     static final String DEFAULT_NODE_MAIN = "io.kad.tck.SwarmNodeMain";
     static final String REPLICATION = "kad.replication";
     static final String SEEDS = "kad.seeds";

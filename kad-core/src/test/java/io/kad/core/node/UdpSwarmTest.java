@@ -135,4 +135,22 @@ class UdpSwarmTest {
         assertThat(mb.remove("k", "v2")).isTrue();
         assertThat(ma.containsKey("k")).isFalse();
     }
+
+    @Test
+    void shortLivedNodesJoinAndLeaveAStableSwarmAgainAndAgain() {
+        Dht b = start();
+        Dht c = start(b.address());
+        for (int i = 0; i < 60; i++) {
+            try (Dht a = Dht.create(NodeConfig.builder().host("127.0.0.1").port(0)
+                    .seeds(List.of(b.address(), c.address())).loadInterceptors(false).build())) {
+                a.put("round-" + i, i);
+                assertThat(b.get("round-" + i)).isEqualTo(i);
+            }
+        }
+        // every node that left said so: the stable members only know each other
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(b.peers()).extracting(p -> p.id()).containsExactly(c.id());
+            assertThat(c.peers()).extracting(p -> p.id()).containsExactly(b.id());
+        });
+    }
 }
