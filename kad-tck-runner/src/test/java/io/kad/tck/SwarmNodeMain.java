@@ -45,6 +45,12 @@ public final class SwarmNodeMain {
             while (in.read() != -1) {
                 // serve until the launcher closes our standard input
             }
+            // evidence that the run went through this member: what it served as owner or replica
+            System.out.println("KAD-NODE-STATS " + node.address().getPort() + " record reads served="
+                    + node.stats().recordReads() + " record writes applied=" + node.stats().recordWrites()
+                    + " datagrams received=" + node.stats().datagramsReceived()
+                    + " dropped=" + node.stats().datagramsDropped());
+            System.out.flush();
         }
     }
 
