@@ -118,12 +118,13 @@ public final class KadNode implements AutoCloseable {
     private final Cache<String, CompletableFuture<WriteResult>> recentWrites = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
     private final Random random;
+    private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean closed;
 
     private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
-                           CompletableFuture<Message.Reply> reply, Scheduler.Cancellable timeout) {
+                           CompletableFuture<Message.Reply> reply, long deadline) {
     }
 
     private record RemoteSubscriber(Contact contact, long leaseUntil) {
@@ -453,7 +454,6 @@ public final class KadNode implements AutoCloseable {
                 return;
             }
             pending.remove(rpc);
-            p.timeout().cancel();
             observe(from, message);
             p.reply().complete(reply);
             return;
@@ -679,22 +679,49 @@ public final class KadNode implements AutoCloseable {
             return CompletableFuture.failedFuture(new RecordException("node " + id.shortHex() + " closed"));
         }
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
-        Scheduler.Cancellable timeout = scheduler.schedule(() -> {
-            Pending p = pending.remove(rpc);
-            if (p != null) {
-                stats.rpcTimeouts.increment();
-                if (to != null) {
-                    table.onFailure(to.id());
-                    suspects.put(to.id(), scheduler.nowMillis());
-                }
-                p.reply().completeExceptionally(new TimeoutException("no reply from "
-                        + (to != null ? to : address) + " within " + config.rpcTimeout().toMillis() + " ms"));
-            }
-        }, config.rpcTimeout().toMillis());
         Message.Request message = build.apply(new BigIntegerNode(rpc));
-        pending.put(rpc, new Pending(rpc, to, address, message instanceof Message.Ping, reply, timeout));
+        long timeoutMillis = config.rpcTimeout().toMillis();
+        pending.put(rpc, new Pending(rpc, to, address, message instanceof Message.Ping, reply,
+                scheduler.nowMillis() + timeoutMillis));
+        ensureSweep(timeoutMillis);
         send(address, message);
         return reply;
+    }
+
+    /**
+     * Arms the one timer that expires pending requests. A timer per request would wake the scheduler
+     * thread on every request (the new timeout heads its queue once the previous one was cancelled);
+     * one sweep at the earliest deadline costs nothing while replies arrive in time.
+     */
+    private void ensureSweep(long delayMillis) {
+        if (sweepArmed.compareAndSet(false, true)) {
+            scheduler.schedule(this::sweepTimeouts, Math.max(1, delayMillis));
+        }
+    }
+
+    private void sweepTimeouts() {
+        sweepArmed.set(false);
+        long now = scheduler.nowMillis();
+        long next = Long.MAX_VALUE;
+        for (Pending p : pending.values()) {
+            if (p.deadline() <= now) {
+                if (pending.remove(p.rpc(), p)) {
+                    stats.rpcTimeouts.increment();
+                    if (p.to() != null) {
+                        table.onFailure(p.to().id());
+                        suspects.put(p.to().id(), now);
+                    }
+                    p.reply().completeExceptionally(new TimeoutException("no reply from "
+                            + (p.to() != null ? p.to() : p.address()) + " within "
+                            + config.rpcTimeout().toMillis() + " ms"));
+                }
+            } else {
+                next = Math.min(next, p.deadline());
+            }
+        }
+        if (next != Long.MAX_VALUE && !closed) {
+            ensureSweep(next - now);
+        }
     }
 
     /**
