@@ -96,8 +96,10 @@ public final class SwarmDemo {
                 int number = i;
                 Map<String, Object> read = new LinkedHashMap<>();
                 for (String key : VALUES.keySet()) {
+                    // with replication 3, every node of a 3-node swarm keeps a copy: reads are local
+                    String from = node.localKeys().contains(key) ? "its own replica" : "the swarm";
                     Object value = timeline.step(() -> node.get(key),
-                            v -> "node " + number + " get " + key + " -> " + v);
+                            v -> "node " + number + " get " + key + " -> " + v + " (from " + from + ")");
                     read.put(key, value);
                 }
                 reads.put(number, read);
