@@ -45,7 +45,10 @@ public final class CaffeineStorageTierProvider implements StorageTierProvider {
         OptionalLong maxRecords = StorageSettings.longInRange(settings, StorageSettings.MAX_RECORDS, 1, Long.MAX_VALUE);
         OptionalLong maxBytes = StorageSettings.longInRange(settings, StorageSettings.MAX_BYTES, 1, Long.MAX_VALUE);
         OptionalLong graceMillis = StorageSettings.longInRange(settings, StorageSettings.EXPIRY_GRACE_MS, 0, Long.MAX_VALUE);
-        CaffeineStorageTier.Builder builder = CaffeineStorageTier.builder().evictionListener(evictions);
+        // maintenance runs on the writing thread: handing it to the common pool wakes another thread on
+        // every write, which costs more than the work itself at this tier's sizes
+        CaffeineStorageTier.Builder builder = CaffeineStorageTier.builder().evictionListener(evictions)
+                .executor(Runnable::run);
         if (maxBytes.isPresent()) {
             builder.maximumWeight(maxBytes.getAsLong());
         } else {
