@@ -64,7 +64,7 @@ class KadCodecTest {
         assertThat(codecAllowing("io.kad.**").decode(codecAllowing("io.kad.**").encode(new Point(1, 2), "v"), "v"))
                 .isEqualTo(new Point(1, 2));
         KadCodec byName = new KadCodec(getClass().getClassLoader(),
-                AllowlistFilter.of(List.of(Point.class.getName()), List.of()));
+                AllowlistFilter.of(List.of(Point.class), List.of()));
         assertThat(byName.decode(byName.encode(new Point(3, 4), "v"), "v")).isEqualTo(new Point(3, 4));
     }
 
@@ -92,6 +92,23 @@ class KadCodecTest {
         assertThat(f.allows("com.example.sub.A")).isFalse();
         assertThat(AllowlistFilter.of(List.of(), List.of("com.example.**")).allows("com.example.sub.A")).isTrue();
         assertThat(f.allows("javax.management.ObjectName")).isFalse();
+    }
+
+    @Test
+    void subclassOfAConfiguredApplicationTypeIsAllowedButObjectAllowsNothingExtra() {
+        KadCodec bySupertype = new KadCodec(getClass().getClassLoader(),
+                AllowlistFilter.of(List.of(Shape.class), List.of()));
+        assertThat(bySupertype.decode(bySupertype.encode(new Square(2), "v"), "v")).isEqualTo(new Square(2));
+        KadCodec byObject = new KadCodec(getClass().getClassLoader(),
+                AllowlistFilter.of(List.of(Object.class, Serializable.class), List.of()));
+        byte[] bytes = byObject.encode(new Square(2), "v");
+        assertThatThrownBy(() -> byObject.decode(bytes, "v")).hasMessageContaining(Square.class.getName());
+    }
+
+    interface Shape extends Serializable {
+    }
+
+    record Square(int side) implements Shape {
     }
 
     private KadCodec codecAllowing(String pattern) {
