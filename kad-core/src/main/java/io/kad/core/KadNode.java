@@ -1,59 +1,233 @@
 package io.kad.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kad.core.hash.KeyHashFunctions;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
+import io.kad.core.lookup.Lookup;
+import io.kad.core.lookup.Step;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEngine;
+import io.kad.core.record.RecordException;
 import io.kad.core.record.RecordIds;
+import io.kad.core.routing.ObserveResult;
+import io.kad.core.routing.RoutingTable;
+import io.kad.core.storage.StorageTierProviders;
+import io.kad.core.transport.Scheduler;
+import io.kad.core.transport.ThreadScheduler;
+import io.kad.core.transport.Transport;
+import io.kad.core.transport.UdpTransport;
+import io.kad.core.wire.InterceptedView;
+import io.kad.core.wire.MalformedMessageException;
+import io.kad.core.wire.Message;
+import io.kad.core.wire.MessageCodec;
 import io.kad.core.wire.RecordEvent;
 import io.kad.core.wire.WriteCommand;
 import io.kad.core.wire.WriteResult;
+import io.kad.spi.InterceptedMessage;
 import io.kad.spi.KeyHashFunction;
+import io.kad.spi.RequestInterceptor;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One Kademlia node. PROVISIONAL single-node form: records live in this node's tier only; the
- * networked form replaces it with the same public surface.
+ * One Kademlia node: it answers kad.py's messages and this project's record protocol, keeps a routing
+ * table, runs lookups, and owns, replicates and serves records.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>every datagram is validated before use; a bad one is dropped, counted in {@link #stats()} and
+ *       logged at debug level, and the node keeps serving;</li>
+ *   <li>every request has a timeout ({@link NodeConfig#rpcTimeout()}); no protocol path sleeps;</li>
+ *   <li>the record operations of {@link #records()} go to the key's owner, the live node nearest the
+ *       record id, dispatched in-process when that is this node (a swarm of one takes the same
+ *       path);</li>
+ *   <li>{@link #close()} stops the node's threads and socket and flushes its storage tier.</li>
+ * </ul>
+ * Mechanisms follow Maymounkov &amp; Mazi&egrave;res 2002: k-buckets with ping-before-evict (2.2), the
+ * iterative lookup with ALPHA parallel requests (2.3), and storing on the K nearest nodes (2.3, 2.5).
  */
 public final class KadNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
+
+    /** How long a subscription to a namespace's events lasts before it must be renewed. */
+    private static final long SUBSCRIPTION_LEASE_MILLIS = 60_000;
+    /** How many times a lookup or record request is sent before its peer counts as failed. */
+    private static final int RPC_ATTEMPTS = 2;
+    /** How many keys one scan page carries (well under the datagram bound for small keys). */
+    private static final int SCAN_PAGE = 64;
 
     private final NodeConfig config;
     private final NodeId id;
     private final KeyHashFunction hash;
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final boolean ownsScheduler;
+    private final MessageCodec codec;
+    private final RoutingTable table;
     private final RecordEngine engine;
+    private final List<RequestInterceptor> interceptors;
+    private final ObjectNode peerInfo;
+    private final NodeStats stats = new NodeStats();
+    private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
+    private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
+    private final ExecutorService eventExecutor;
+    private final Cache<String, CompletableFuture<WriteResult>> recentWrites = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+    private final Random random;
     private final Records records = new Records();
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean closed;
 
-    private KadNode(NodeConfig config) {
+    private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
+                           CompletableFuture<Message.Reply> reply, Scheduler.Cancellable timeout) {
+    }
+
+    private record RemoteSubscriber(Contact contact, long leaseUntil) {
+    }
+
+    private KadNode(NodeConfig config, Transport transport, Scheduler scheduler, boolean ownsScheduler,
+                    Random random) {
         this.config = config;
-        this.id = config.nodeId() != null ? new NodeId(config.nodeId(), NodeId.NODE_ID_BITS) : NodeId.random(NodeId.NODE_ID_BITS);
-        this.hash = config.hashFunction() != null ? config.hashFunction() : sha256();
-        StorageTier tier = config.storageTier() != null ? config.storageTier() : new MapTier();
-        this.engine = new RecordEngine(tier, System::currentTimeMillis, config.tombstoneTtl().toMillis());
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.ownsScheduler = ownsScheduler;
+        this.random = random;
+        this.id = config.nodeId() != null
+                ? new NodeId(config.nodeId(), NodeId.NODE_ID_BITS)
+                : NodeId.random(NodeId.NODE_ID_BITS, random);
+        this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
+        this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
+        this.table = new RoutingTable(id, config.k());
+        StorageTier tier = config.storageTier() != null
+                ? config.storageTier()
+                : StorageTierProviders.byName(config.storageName()).create(config.storageSettings(),
+                        r -> LOG.debug("storage tier dropped {}", r));
+        this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis());
+        List<RequestInterceptor> all = new ArrayList<>(config.interceptors());
+        if (config.loadInterceptors()) {
+            for (RequestInterceptor i : ServiceLoader.load(RequestInterceptor.class)) {
+                all.add(i);
+            }
+        }
+        all.sort(Comparator.comparingInt(RequestInterceptor::order));
+        this.interceptors = List.copyOf(all);
+        this.peerInfo = JsonNodeFactory.instance.objectNode().put("kad", 1);
+        String name = "kad-events-" + transport.localAddress().getPort();
+        this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
-     * Starts a node and joins its seeds.
+     * Starts a node on UDP, joins its seeds and waits for the join (at most the operation timeout).
      *
      * @param config the configuration
      * @return the running node
+     * @throws java.io.UncheckedIOException if the socket cannot be bound
+     * @throws RecordException if no seed answered in time (the node is closed again)
      */
     public static KadNode start(NodeConfig config) {
-        return new KadNode(config);
+        UdpTransport transport = UdpTransport.bind(config.host(), config.port());
+        ThreadScheduler scheduler = new ThreadScheduler("kad-node-" + transport.localAddress().getPort());
+        KadNode node;
+        try {
+            node = new KadNode(config, transport, scheduler, true, new SecureRandom());
+        } catch (RuntimeException e) {
+            scheduler.close();
+            transport.close();
+            throw e;
+        }
+        node.begin();
+        if (!config.seeds().isEmpty()) {
+            try {
+                node.joined.get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                node.close();
+                throw new RecordException("interrupted while joining " + config.seeds());
+            } catch (ExecutionException | TimeoutException e) {
+                node.close();
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                throw new RecordException("could not join the swarm through seeds " + config.seeds() + " within "
+                        + config.operationTimeout().toMillis() + " ms: " + cause.getMessage(), cause);
+            }
+        }
+        return node;
     }
+
+    /**
+     * Starts a node over a given transport and scheduler (a simulated network in tests); the join runs in
+     * the background, see {@link #joined()}.
+     *
+     * @param config the configuration (host and port are ignored: the transport has an address)
+     * @param transport the transport
+     * @param scheduler the scheduler; the node does not close it
+     * @param random the source of the node id and of refresh targets
+     * @return the node
+     */
+    public static KadNode start(NodeConfig config, Transport transport, Scheduler scheduler, Random random) {
+        KadNode node = new KadNode(config, transport, scheduler, false, random);
+        node.begin();
+        return node;
+    }
+
+    private void begin() {
+        transport.start(this::onDatagram);
+        scheduleMaintenance();
+        if (config.seeds().isEmpty()) {
+            joined.complete(null);
+        } else {
+            join(config.seeds()).whenComplete((v, e) -> {
+                if (e != null) {
+                    joined.completeExceptionally(e);
+                } else {
+                    joined.complete(null);
+                }
+            });
+        }
+        LOG.info("kad node {} listening on {}", id, transport.localAddress());
+    }
+
+    // ------------------------------------------------------------------ public surface
 
     /** @return this node's id */
     public NodeId id() {
@@ -65,9 +239,9 @@ public final class KadNode implements AutoCloseable {
         return config;
     }
 
-    /** @return the address this node receives on */
+    /** @return the address this node receives on and sends from */
     public InetSocketAddress address() {
-        return new InetSocketAddress(config.host(), config.port());
+        return transport.localAddress();
     }
 
     /** @return the key hash function */
@@ -75,9 +249,19 @@ public final class KadNode implements AutoCloseable {
         return hash;
     }
 
-    /** @return the peers in this node's routing table */
+    /** @return the contacts in this node's routing table */
     public List<Contact> peers() {
-        return List.of();
+        return table.all();
+    }
+
+    /** @return this node's counters */
+    public NodeStats stats() {
+        return stats;
+    }
+
+    /** @return completes when the join through the configured seeds ended */
+    public CompletableFuture<Void> joined() {
+        return joined;
     }
 
     /** @return the record protocol client of this node */
@@ -85,70 +269,909 @@ public final class KadNode implements AutoCloseable {
         return records;
     }
 
+    /** @return the local storage tier */
+    public StorageTier storage() {
+        return engine.tier();
+    }
+
+    /**
+     * Joins a swarm: asks each seed for the nodes nearest this node's id, then looks its own id up.
+     *
+     * @param seeds addresses of nodes in the swarm
+     * @return completes when the lookup converged; fails if no seed answered
+     */
+    public CompletableFuture<Void> join(List<InetSocketAddress> seeds) {
+        List<CompletableFuture<Message.Reply>> asks = new ArrayList<>();
+        for (InetSocketAddress seed : seeds) {
+            asks.add(request(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value())));
+        }
+        return CompletableFuture.allOf(asks.stream()
+                        .map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
+                .thenCompose(v -> {
+                    boolean any = asks.stream().anyMatch(f -> !f.isCompletedExceptionally());
+                    if (!any) {
+                        return CompletableFuture.failedFuture(new RecordException("no seed answered: " + seeds));
+                    }
+                    return lookupNodes(id.value()).thenApply(c -> null);
+                });
+    }
+
+    /**
+     * Finds the K live nodes nearest an id with an iterative lookup.
+     *
+     * @param target the id
+     * @return the nearest contacts that answered, nearest first (this node excluded)
+     */
+    public CompletableFuture<List<Contact>> lookupNodes(BigInteger target) {
+        return runLookup(target, Lookup.Kind.NODE, null).thenApply(LookupResult::closest);
+    }
+
+    /**
+     * Finds a kad.py-style JSON value by key id: this node's tier first, then an iterative
+     * {@code find_value} lookup that stops at the first value.
+     *
+     * @param keyId the key id
+     * @return the value, or empty if no node has it
+     */
+    public CompletableFuture<Optional<JsonNode>> findValue(BigInteger keyId) {
+        StoredRecord local = engine.read(keyId).record();
+        if (local != null && local.json()) {
+            return CompletableFuture.completedFuture(Optional.of(Dht.parse(local.value())));
+        }
+        return lookupValue(keyId).thenApply(LookupResult::value);
+    }
+
+    /**
+     * Runs an iterative {@code find_value} lookup (without looking at this node's own tier first).
+     *
+     * @param keyId the key id
+     * @return the outcome: the value if a node had it, and the rounds it took
+     */
+    public CompletableFuture<LookupResult> lookupValue(BigInteger keyId) {
+        return runLookup(keyId, Lookup.Kind.VALUE, null);
+    }
+
+    /**
+     * Stores a kad.py-style JSON value under a key id on the K nodes nearest it: a conditional-free
+     * record write through the owner for nodes of this project, kad.py's {@code store} for kad.py nodes.
+     *
+     * @param keyId the key id (hash of the key)
+     * @param key the key bytes (empty if only the id is known)
+     * @param value the JSON value
+     * @return completes when the owner acknowledged (or, in a swarm of kad.py nodes only, when sent)
+     */
+    public CompletableFuture<Void> storeValue(BigInteger keyId, byte[] key, JsonNode value) {
+        byte[] bytes = Dht.write(value);
+        return ownersOf(keyId).thenCompose(owners -> {
+            List<CompletableFuture<?>> acks = new ArrayList<>();
+            for (Contact c : owners.kadpyNodes()) {
+                send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
+            }
+            WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER);
+            acks.add(writeAt(owners.recordNodes(), 0, keyId, "", key, put, deadline()));
+            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+        });
+    }
+
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        for (Contact c : table.all()) {
+            if (c.speaksRecords()) {
+                send(c.address(), new Message.Leave(id.value(), peerInfo));
+            }
+        }
+        transport.close();
+        if (ownsScheduler) {
+            scheduler.close();
+        }
+        eventExecutor.shutdownNow();
+        for (Pending p : pending.values()) {
+            p.reply().completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
+        }
+        pending.clear();
+        try {
+            engine.tier().close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the storage tier failed", e);
+        }
+        LOG.info("kad node {} on {} closed", id, transport.localAddress());
     }
 
-    private static KeyHashFunction sha256() {
-        return new KeyHashFunction() {
-            public String name() { return "sha256"; }
-            public int idBits() { return 256; }
-            public byte[] hash(byte[] key) {
-                try {
-                    return MessageDigest.getInstance("SHA-256").digest(key);
-                } catch (NoSuchAlgorithmException e) {
-                    throw new IllegalStateException(e);
+    // ------------------------------------------------------------------ inbound
+
+    private void onDatagram(InetSocketAddress from, byte[] data) {
+        if (closed) {
+            return;
+        }
+        stats.datagramsReceived.increment();
+        Message message;
+        try {
+            ObjectNode tree = codec.parse(data);
+            if (!interceptors.isEmpty()) {
+                tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
+                if (tree == null) {
+                    return;
                 }
             }
-        };
+            message = codec.decode(tree);
+        } catch (MalformedMessageException e) {
+            stats.datagramsDropped.increment();
+            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
+            return;
+        }
+        try {
+            handle(from, message);
+        } catch (RuntimeException e) {
+            stats.datagramsDropped.increment();
+            LOG.debug("dropped {} from {}: {}", message.type(), from, e.toString());
+        }
     }
 
-    private final class Records implements RecordClient {
-        public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node closed"));
+    private ObjectNode intercept(InterceptedMessage.Direction direction, InetSocketAddress peer, ObjectNode tree) {
+        BigInteger peerId = tree.path("peer_id").isIntegralNumber() ? tree.get("peer_id").bigIntegerValue() : null;
+        InterceptedView view = new InterceptedView(direction, peer, peerId, id.value(), tree);
+        for (RequestInterceptor interceptor : interceptors) {
+            RequestInterceptor.Verdict verdict;
+            try {
+                verdict = interceptor.intercept(view);
+            } catch (RuntimeException e) {
+                LOG.warn("request interceptor {} failed; message passed on", interceptor.getClass().getName(), e);
+                continue;
             }
-            return CompletableFuture.completedFuture(engine.read(RecordIds.of(hash, namespace, key)));
-        }
-
-        public CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node closed"));
+            if (verdict == RequestInterceptor.Verdict.REJECT) {
+                stats.rejectedByInterceptor.increment();
+                return null;
             }
-            return CompletableFuture.completedFuture(engine.write(RecordIds.of(hash, namespace, key), namespace, key, command));
         }
+        return view.toTree();
+    }
 
-        public CompletableFuture<List<byte[]>> keys(String namespace) {
-            List<byte[]> keys = new ArrayList<>();
-            for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
+    private void handle(InetSocketAddress from, Message message) {
+        if (message instanceof Message.Reply reply) {
+            BigInteger rpc = rpcKey(reply.rpcId());
+            Pending p = rpc == null ? null : pending.get(rpc);
+            if (p == null && reply instanceof Message.Pong && rpc == null) {
+                p = pendingPingFrom(from);
+                rpc = p == null ? null : keyOf(p);
+            }
+            if (p == null || !p.address().equals(from)) {
+                stats.unmatchedReplies.increment();
+                stats.datagramsDropped.increment();
+                LOG.debug("dropped {} from {}: no pending request {}", reply.type(), from, reply.rpcId());
+                observe(from, message);
+                return;
+            }
+            pending.remove(rpc);
+            p.timeout().cancel();
+            observe(from, message);
+            p.reply().complete(reply);
+            return;
+        }
+        if (!(message instanceof Message.Leave)) {
+            observe(from, message);
+        }
+        if (message instanceof Message.Request request && request.rpcId().isMissingNode()) {
+            // kad.py ignores a find request without rpc_id (its reply could not be matched); so do we
+            stats.datagramsDropped.increment();
+            return;
+        }
+        if (message instanceof Message.Ping ping) {
+            send(from, new Message.Pong(id.value(), NullNode.getInstance(), ping.rpcId()));
+        } else if (message instanceof Message.FindNode find) {
+            send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.target(),
+                    nearestFor(find.target())));
+        } else if (message instanceof Message.FindValue find) {
+            StoredRecord r = engine.read(find.keyId()).record();
+            if (r != null && r.json()) {
+                send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
+                        Dht.parse(r.value())));
+            } else {
+                send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
+                        nearestFor(find.keyId())));
+            }
+        } else if (message instanceof Message.Store store) {
+            engine.storeJson(store.keyId(), Dht.write(store.value()), StoredRecord.NEVER);
+        } else if (message instanceof Message.GetRecord get) {
+            checkRecordId(get.id(), get.namespace(), get.key());
+            stats.recordReads.increment();
+            ReadResult r = engine.read(get.id());
+            if (r.expired() != null) {
+                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(), r.expired().value(),
+                        null, r.expired().version() + 1, get.peerId()));
+            }
+            send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(), r.expired()));
+        } else if (message instanceof Message.PutRecord put) {
+            checkRecordId(put.id(), put.namespace(), put.key());
+            BigInteger requester = put.peerId();
+            // a retried request (same sender, same rpc_id) gets the first attempt's outcome, not a second write
+            String attempt = requester + "/" + put.rpcId();
+            CompletableFuture<WriteResult> outcome = recentWrites.asMap().computeIfAbsent(attempt,
+                    k -> ownerWrite(put.id(), put.namespace(), put.key(), put.command(), requester));
+            outcome.whenComplete((result, e) -> {
+                if (e == null) {
+                    send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), result));
+                }
+            });
+        } else if (message instanceof Message.Replicate replicate) {
+            for (StoredRecord r : replicate.records()) {
+                engine.acceptCopy(r);
+            }
+            send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
+        } else if (message instanceof Message.Scan scan) {
+            int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
+            List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
+            boolean more = page.size() > limit;
+            List<StoredRecord> shown = more ? page.subList(0, limit) : page;
+            List<byte[]> keys = new ArrayList<>(shown.size());
+            for (StoredRecord r : shown) {
                 keys.add(r.key());
             }
-            return CompletableFuture.completedFuture(keys);
+            BigInteger next = more ? shown.get(shown.size() - 1).id() : null;
+            send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next));
+        } else if (message instanceof Message.Subscribe sub) {
+            Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
+                    .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
+            Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.computeIfAbsent(sub.namespace(),
+                    k -> new ConcurrentHashMap<>());
+            if (sub.leaseMillis() <= 0) {
+                subs.remove(c.id());
+            } else {
+                long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
+                subs.put(c.id(), new RemoteSubscriber(c, scheduler.nowMillis() + lease));
+            }
+        } else if (message instanceof Message.Event event) {
+            deliverLocally(event.event());
+        } else if (message instanceof Message.Leave) {
+            table.remove(new NodeId(message.peerId(), NodeId.NODE_ID_BITS));
+        }
+    }
+
+    private void checkRecordId(BigInteger claimed, String namespace, byte[] key) {
+        if (!claimed.equals(RecordIds.of(hash, namespace, key))) {
+            throw new IllegalArgumentException("record id does not match its namespace and key (another hash?)");
+        }
+    }
+
+    /** Updates the routing table with a node that just sent us a datagram (paper 2.2). */
+    private void observe(InetSocketAddress from, Message message) {
+        BigInteger peer = message.peerId();
+        if (peer == null || peer.equals(id.value())) {
+            return;
+        }
+        JsonNode info = message.peerInfo();
+        boolean speaksRecords = info != null && info.isObject() && info.has("kad");
+        if (!speaksRecords && (message instanceof Message.Store || message instanceof Message.Pong)) {
+            // kad.py and this project both send null peer_info in store and pong: keep what we knew
+            speaksRecords = table.get(new NodeId(peer, NodeId.NODE_ID_BITS)).map(Contact::speaksRecords)
+                    .orElse(false);
+        }
+        Contact contact = new Contact(new NodeId(peer, NodeId.NODE_ID_BITS), from, speaksRecords);
+        boolean known = table.get(contact.id()).isPresent();
+        ObserveResult result = table.observe(contact, scheduler.nowMillis());
+        if (result instanceof ObserveResult.PingHead ping) {
+            pingBeforeEvict(ping.head());
+        }
+        if (!known && table.get(contact.id()).isPresent() && contact.speaksRecords()) {
+            onNewRecordPeer(contact);
+        }
+    }
+
+    private void pingBeforeEvict(Contact head) {
+        request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)).whenComplete((r, e) -> {
+            if (e != null) {
+                table.onPingTimeout(head);
+            }
+        });
+    }
+
+    /** A new node of this project: tell it our subscriptions and hand it the records it now holds (2.5). */
+    private void onNewRecordPeer(Contact contact) {
+        for (String ns : localSubscribers.keySet()) {
+            send(contact.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
+        }
+        scheduler.execute(() -> handOff(contact));
+    }
+
+    private void handOff(Contact newcomer) {
+        if (closed) {
+            return;
+        }
+        List<StoredRecord> batch = new ArrayList<>();
+        for (StoredRecord r : engine.snapshot()) {
+            if (r.namespace().isEmpty() && r.key().length == 0) {
+                continue;
+            }
+            List<Contact> holders = replicaSet(r.id());
+            if (holders.contains(newcomer)) {
+                batch.add(r);
+                if (batch.size() == 16) {
+                    send(newcomer.address(), replicateMessage(List.copyOf(batch)));
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            send(newcomer.address(), replicateMessage(batch));
+        }
+    }
+
+    private Message.Replicate replicateMessage(List<StoredRecord> records) {
+        BigInteger rpc = new BigInteger(128, random);
+        return new Message.Replicate(id.value(), peerInfo, new BigIntegerNode(rpc), records);
+    }
+
+    private List<Contact> nearestFor(BigInteger target) {
+        return table.closest(target, config.k());
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    private void send(InetSocketAddress to, Message message) {
+        if (closed) {
+            return;
+        }
+        byte[] data;
+        try {
+            if (interceptors.isEmpty()) {
+                data = codec.encode(message);
+            } else {
+                ObjectNode tree = intercept(InterceptedMessage.Direction.OUTBOUND, to, codec.toTree(message));
+                if (tree == null) {
+                    return;
+                }
+                codec.decode(tree);
+                data = codec.encodeTree(tree);
+            }
+        } catch (MalformedMessageException | IllegalArgumentException e) {
+            LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
+            return;
+        }
+        stats.datagramsSent.increment();
+        transport.send(to, data);
+    }
+
+    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
+                                                     Function<JsonNode, Message.Request> build) {
+        return request(to, address, build, new BigInteger(128, random));
+    }
+
+    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
+                                                     Function<JsonNode, Message.Request> build, BigInteger rpc) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new RecordException("node " + id.shortHex() + " closed"));
+        }
+        CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
+        Scheduler.Cancellable timeout = scheduler.schedule(() -> {
+            Pending p = pending.remove(rpc);
+            if (p != null) {
+                stats.rpcTimeouts.increment();
+                if (to != null) {
+                    table.onFailure(to.id());
+                }
+                p.reply().completeExceptionally(new TimeoutException("no reply from "
+                        + (to != null ? to : address) + " within " + config.rpcTimeout().toMillis() + " ms"));
+            }
+        }, config.rpcTimeout().toMillis());
+        Message.Request message = build.apply(new BigIntegerNode(rpc));
+        pending.put(rpc, new Pending(rpc, to, address, message instanceof Message.Ping, reply, timeout));
+        send(address, message);
+        return reply;
+    }
+
+    /**
+     * Sends a request and, if it times out, sends it again (a new {@code rpc_id}) up to
+     * {@code attempts} times in all: one lost datagram must not make a live node count as dead.
+     */
+    private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
+                                                             int attempts) {
+        return requestRetrying(to, build, attempts, new BigInteger(128, random));
+    }
+
+    /** Retries keep the {@code rpc_id}, so an owner can tell a repeated write from a new one. */
+    private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
+                                                             int attempts, BigInteger rpc) {
+        return request(to, to.address(), build, rpc).handle((reply, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(reply);
+            }
+            if (attempts > 1 && !closed && e instanceof TimeoutException) {
+                return requestRetrying(to, build, attempts - 1, rpc);
+            }
+            return CompletableFuture.<Message.Reply>failedFuture(e);
+        }).thenCompose(Function.identity());
+    }
+
+    private static BigInteger keyOf(Pending p) {
+        return p.rpc();
+    }
+
+    /** kad.py answers a ping with a pong without {@code rpc_id}: match it by address. */
+    private Pending pendingPingFrom(InetSocketAddress from) {
+        for (Pending p : pending.values()) {
+            if (p.ping() && p.address().equals(from)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static BigInteger rpcKey(JsonNode rpcId) {
+        return rpcId != null && rpcId.isIntegralNumber() ? rpcId.bigIntegerValue() : null;
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    /**
+     * The end of an iterative lookup.
+     *
+     * @param closest the nearest nodes that answered, nearest first
+     * @param value for a value lookup, the value found, if any
+     * @param rounds the lookup's depth in hops (initial contacts are round 1)
+     */
+    public record LookupResult(List<Contact> closest, Optional<JsonNode> value, int rounds) {
+    }
+
+    private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind, Void unused) {
+        stats.lookups.increment();
+        List<Contact> initial = table.closest(target, config.k());
+        Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind);
+        CompletableFuture<LookupResult> done = new CompletableFuture<>();
+        JsonNode[] value = new JsonNode[1];
+        drive(lookup, kind, done, value);
+        return done;
+    }
+
+    private void drive(Lookup lookup, Lookup.Kind kind, CompletableFuture<LookupResult> done, JsonNode[] value) {
+        List<Contact> toQuery = new ArrayList<>();
+        synchronized (lookup) {
+            if (done.isDone()) {
+                return;
+            }
+            while (true) {
+                Step step = lookup.next(scheduler.nowMillis());
+                if (step instanceof Step.Query q) {
+                    toQuery.add(q.to());
+                } else if (step instanceof Step.Finished f) {
+                    stats.lookupRounds.add(f.rounds());
+                    // a lookup refreshes the bucket of its target (paper 2.3): no refresh needed there
+                    table.touch(lookup.target(), scheduler.nowMillis());
+                    done.complete(new LookupResult(f.closest(), Optional.ofNullable(value[0]), f.rounds()));
+                    return;
+                } else {
+                    break;
+                }
+            }
+        }
+        for (Contact c : toQuery) {
+            BigInteger target = lookup.target();
+            CompletableFuture<Message.Reply> reply = requestRetrying(c, rpc -> kind == Lookup.Kind.VALUE
+                    ? new Message.FindValue(id.value(), peerInfo, rpc, target)
+                    : new Message.FindNode(id.value(), peerInfo, rpc, target), RPC_ATTEMPTS);
+            reply.whenComplete((r, e) -> {
+                synchronized (lookup) {
+                    long now = scheduler.nowMillis();
+                    if (e != null) {
+                        lookup.onFailure(c, now);
+                    } else if (r instanceof Message.FoundValue fv) {
+                        value[0] = fv.value();
+                        lookup.onValueFound(c, now);
+                    } else if (r instanceof Message.FoundNodes fn) {
+                        List<Contact> closer = new ArrayList<>();
+                        for (Contact n : fn.nearest()) {
+                            if (!n.id().equals(id)) {
+                                closer.add(n);
+                            }
+                        }
+                        lookup.onResponse(c, closer, now);
+                    } else {
+                        lookup.onFailure(c, now);
+                    }
+                }
+                drive(lookup, kind, done, value);
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ ownership
+
+    private record Owners(List<Contact> recordNodes, List<Contact> kadpyNodes) {
+    }
+
+    private Contact self() {
+        return new Contact(id, transport.localAddress(), true);
+    }
+
+    /** This node's view of the record-holding nodes nearest an id: itself included, nearest first. */
+    private List<Contact> replicaSet(BigInteger recordId) {
+        List<Contact> candidates = new ArrayList<>();
+        for (Contact c : table.closest(recordId, config.k())) {
+            if (c.speaksRecords()) {
+                candidates.add(c);
+            }
+        }
+        candidates.add(self());
+        candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
+        return candidates.subList(0, Math.min(config.replication(), candidates.size()));
+    }
+
+    /**
+     * The nodes that hold a record, nearest first. While the routing table holds fewer than K contacts
+     * it knows the whole swarm and answers at once; beyond, an iterative lookup finds them.
+     */
+    private CompletableFuture<Owners> ownersOf(BigInteger recordId) {
+        if (table.size() < config.k()) {
+            return CompletableFuture.completedFuture(ownersFrom(table.closest(recordId, config.k()), recordId));
+        }
+        return lookupNodes(recordId).thenApply(found -> ownersFrom(found, recordId));
+    }
+
+    private Owners ownersFrom(List<Contact> found, BigInteger recordId) {
+        List<Contact> records = new ArrayList<>();
+        List<Contact> kadpy = new ArrayList<>();
+        for (Contact c : found) {
+            (c.speaksRecords() ? records : kadpy).add(c);
+        }
+        records.add(self());
+        records.sort(Comparator.comparing(c -> c.id().distance(recordId)));
+        return new Owners(records.subList(0, Math.min(records.size(), config.replication() + 2)), kadpy);
+    }
+
+    private long deadline() {
+        return scheduler.nowMillis() + config.operationTimeout().toMillis();
+    }
+
+    // ------------------------------------------------------------------ owner side
+
+    /** Applies a write as the key's owner, copies it to the replicas, publishes the event. */
+    private CompletableFuture<WriteResult> ownerWrite(BigInteger recordId, String namespace, byte[] key,
+                                                      WriteCommand command, BigInteger origin) {
+        WriteResult result = engine.write(recordId, namespace, key, command);
+        stats.recordWrites.increment();
+        if (!result.applied()) {
+            stats.recordWriteConflicts.increment();
+            return CompletableFuture.completedFuture(result);
+        }
+        if (result.expired() != null) {
+            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
+                    result.expired().version() + 1, origin));
+        }
+        RecordEvent event = eventOf(namespace, key, command, result, origin);
+        if (event != null) {
+            publish(event);
+        }
+        StoredRecord stored = engine.tier().get(recordId);
+        if (stored == null || config.replication() <= 1) {
+            return CompletableFuture.completedFuture(result);
+        }
+        List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
+        for (Contact c : replicaSet(recordId)) {
+            if (!c.id().equals(id)) {
+                acks.add(request(c, c.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc,
+                        List.of(stored))));
+            }
+        }
+        if (acks.isEmpty()) {
+            return CompletableFuture.completedFuture(result);
+        }
+        return CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {
+            if (e != null) {
+                LOG.debug("replica copy of {} not acknowledged: {}", recordId, e.getMessage());
+            }
+            return null;
+        })).toArray(CompletableFuture[]::new)).thenApply(v -> result);
+    }
+
+    private static RecordEvent eventOf(String namespace, byte[] key, WriteCommand command, WriteResult result,
+                                       BigInteger origin) {
+        if (command.op() == WriteCommand.Op.TOUCH) {
+            return null;
+        }
+        StoredRecord prev = result.previous();
+        StoredRecord cur = result.current();
+        if (command.op() == WriteCommand.Op.REMOVE) {
+            return prev == null ? null : new RecordEvent(RecordEvent.Kind.REMOVED, namespace, key, prev.value(),
+                    null, prev.version() + 1, origin);
+        }
+        if (cur == null) {
+            return null;
+        }
+        return new RecordEvent(prev == null ? RecordEvent.Kind.CREATED : RecordEvent.Kind.UPDATED, namespace, key,
+                prev == null ? null : prev.value(), cur.value(), cur.version(), origin);
+    }
+
+    /** Sends an event to the namespace's subscribers, except the node whose request caused it. */
+    private void publish(RecordEvent event) {
+        if (!event.origin().equals(id.value())) {
+            deliverLocally(event);
+        }
+        Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.get(event.namespace());
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        long now = scheduler.nowMillis();
+        for (RemoteSubscriber s : subs.values()) {
+            if (s.leaseUntil() < now) {
+                subs.remove(s.contact().id());
+            } else if (!s.contact().id().value().equals(event.origin())) {
+                send(s.contact().address(), new Message.Event(id.value(), peerInfo, event));
+            }
+        }
+    }
+
+    private void deliverLocally(RecordEvent event) {
+        List<Consumer<RecordEvent>> listeners = localSubscribers.get(event.namespace());
+        if (listeners == null || listeners.isEmpty() || eventExecutor.isShutdown()) {
+            return;
+        }
+        try {
+            eventExecutor.execute(() -> {
+                for (Consumer<RecordEvent> l : listeners) {
+                    try {
+                        l.accept(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("record event listener failed", e);
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("event dropped: node closing");
+        }
+    }
+
+    // ------------------------------------------------------------------ caller side
+
+    private CompletableFuture<ReadResult> readAt(List<Contact> owners, int index, BigInteger recordId,
+                                                 String namespace, byte[] key, long deadline) {
+        if (index >= owners.size() || scheduler.nowMillis() >= deadline) {
+            return CompletableFuture.failedFuture(unreachable("read", owners, namespace));
+        }
+        Contact owner = owners.get(index);
+        if (owner.id().equals(id)) {
+            ReadResult r = engine.read(recordId);
+            if (r.expired() != null) {
+                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
+                        r.expired().version() + 1, id.value()));
+            }
+            return CompletableFuture.completedFuture(r);
+        }
+        return requestRetrying(owner,
+                rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, recordId, namespace, key), RPC_ATTEMPTS)
+                .handle((reply, e) -> {
+                    if (e == null && reply instanceof Message.RecordReply rr) {
+                        return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
+                    }
+                    return readAt(owners, index + 1, recordId, namespace, key, deadline);
+                }).thenCompose(Function.identity());
+    }
+
+    private CompletableFuture<WriteResult> writeAt(List<Contact> owners, int index, BigInteger recordId,
+                                                   String namespace, byte[] key, WriteCommand command, long deadline) {
+        if (index >= owners.size() || scheduler.nowMillis() >= deadline) {
+            return CompletableFuture.failedFuture(unreachable("write", owners, namespace));
+        }
+        Contact owner = owners.get(index);
+        if (owner.id().equals(id)) {
+            return ownerWrite(recordId, namespace, key, command, id.value());
+        }
+        return requestRetrying(owner,
+                rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, recordId, namespace, key, command), RPC_ATTEMPTS)
+                .handle((reply, e) -> {
+                    if (e == null && reply instanceof Message.PutReply pr) {
+                        return CompletableFuture.completedFuture(pr.result());
+                    }
+                    return writeAt(owners, index + 1, recordId, namespace, key, command, deadline);
+                }).thenCompose(Function.identity());
+    }
+
+    private RecordException unreachable(String what, List<Contact> owners, String namespace) {
+        String owner = owners.isEmpty() ? "none known" : owners.get(0).toString();
+        return new RecordException("record " + what + " in '" + namespace + "' failed: owner " + owner
+                + " and its replicas " + owners + " did not answer within "
+                + config.operationTimeout().toMillis() + " ms");
+    }
+
+    private CompletableFuture<List<byte[]>> scanAll(String namespace) {
+        Map<BigInteger, byte[]> keys = new ConcurrentHashMap<>();
+        for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
+            keys.put(r.id(), r.key());
+        }
+        List<CompletableFuture<Void>> scans = new ArrayList<>();
+        for (Contact c : table.all()) {
+            if (c.speaksRecords()) {
+                scans.add(scanFrom(c, namespace, null, keys, deadline()));
+            }
+        }
+        return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new))
+                .thenApply(v -> new ArrayList<>(keys.values()));
+    }
+
+    private CompletableFuture<Void> scanFrom(Contact c, String namespace, BigInteger after, Map<BigInteger, byte[]> into,
+                                             long deadline) {
+        if (scheduler.nowMillis() >= deadline) {
+            return CompletableFuture.failedFuture(new RecordException("scan of '" + namespace + "' at " + c
+                    + " did not finish within " + config.operationTimeout().toMillis() + " ms"));
+        }
+        return request(c, c.address(), rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE))
+                .handle((reply, e) -> {
+                    if (e != null || !(reply instanceof Message.ScanReply sr)) {
+                        // a node that does not answer holds nothing we can list; its replicas do
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    for (byte[] k : sr.keys()) {
+                        into.putIfAbsent(RecordIds.of(hash, namespace, k), k);
+                    }
+                    if (sr.next() == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    return scanFrom(c, namespace, sr.next(), into, deadline);
+                }).thenCompose(Function.identity());
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    private void scheduleMaintenance() {
+        long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());
+        long tick = Math.max(1000, Math.min(period, SUBSCRIPTION_LEASE_MILLIS / 3));
+        scheduler.schedule(this::maintain, tick);
+    }
+
+    private void maintain() {
+        if (closed) {
+            return;
+        }
+        try {
+            long now = scheduler.nowMillis();
+            for (BigInteger target : table.refreshTargets(now, config.refreshInterval().toMillis(), random)) {
+                lookupNodes(target);
+            }
+            for (String ns : localSubscribers.keySet()) {
+                for (Contact c : table.all()) {
+                    if (c.speaksRecords()) {
+                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
+                    }
+                }
+            }
+            republishIfDue(now);
+        } finally {
+            scheduleMaintenance();
+        }
+    }
+
+    private long lastRepublish;
+
+    /** Re-copies every record to its current replica set (paper 2.5), so records follow churn. */
+    private void republishIfDue(long now) {
+        if (lastRepublish == 0) {
+            lastRepublish = now;
+            return;
+        }
+        if (now - lastRepublish < config.republishInterval().toMillis()) {
+            return;
+        }
+        lastRepublish = now;
+        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
+        for (StoredRecord r : engine.snapshot()) {
+            if (r.key().length == 0 && r.namespace().isEmpty()) {
+                continue;
+            }
+            for (Contact c : replicaSet(r.id())) {
+                if (!c.id().equals(id)) {
+                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        batches.forEach((c, list) -> {
+            for (int i = 0; i < list.size(); i += 16) {
+                send(c.address(), replicateMessage(List.copyOf(list.subList(i, Math.min(list.size(), i + 16)))));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ RecordClient
+
+    private final class Records implements RecordClient {
+
+        @Override
+        public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
+            }
+            BigInteger recordId = RecordIds.of(hash, namespace, key);
+            long deadline = deadline();
+            return ownersOf(recordId).thenCompose(o -> readAt(o.recordNodes(), 0, recordId, namespace, key, deadline));
         }
 
+        @Override
+        public CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
+            }
+            BigInteger recordId = RecordIds.of(hash, namespace, key);
+            long deadline = deadline();
+            return ownersOf(recordId).thenCompose(o -> writeAt(o.recordNodes(), 0, recordId, namespace, key, command,
+                    deadline));
+        }
+
+        @Override
+        public CompletableFuture<List<byte[]>> keys(String namespace) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
+            }
+            return scanAll(namespace);
+        }
+
+        @Override
         public AutoCloseable subscribe(String namespace, Consumer<RecordEvent> listener) {
-            return () -> { };
+            List<Consumer<RecordEvent>> list = localSubscribers.computeIfAbsent(namespace,
+                    k -> new CopyOnWriteArrayList<>());
+            boolean first = list.isEmpty();
+            list.add(listener);
+            if (first) {
+                for (Contact c : table.all()) {
+                    if (c.speaksRecords()) {
+                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace,
+                                SUBSCRIPTION_LEASE_MILLIS));
+                    }
+                }
+            }
+            return () -> {
+                list.remove(listener);
+                if (list.isEmpty()) {
+                    localSubscribers.remove(namespace, list);
+                    for (Contact c : table.all()) {
+                        if (c.speaksRecords()) {
+                            send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
+                        }
+                    }
+                }
+            };
         }
 
+        @Override
         public long nowMillis() {
-            return System.currentTimeMillis();
+            return scheduler.nowMillis();
         }
 
+        @Override
         public Duration operationTimeout() {
             return config.operationTimeout();
         }
     }
 
-    private static final class MapTier implements StorageTier {
-        private final ConcurrentHashMap<BigInteger, StoredRecord> map = new ConcurrentHashMap<>();
-        public StoredRecord get(BigInteger id) { return map.get(id); }
-        public StoredRecord compute(BigInteger id, UnaryOperator<StoredRecord> update) {
-            return map.compute(id, (k, v) -> update.apply(v));
+    @Override
+    public String toString() {
+        return "KadNode[" + id.shortHex() + "@" + transport.localAddress() + "]";
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static <T> T join(CompletableFuture<T> future, Duration timeout, String what) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecordException("interrupted: " + what, e);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new RecordException(what + " failed: " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new RecordException(what + " did not complete within " + timeout.toMillis() + " ms", e);
         }
-        public void remove(BigInteger id) { map.remove(id); }
-        public void forEach(Consumer<StoredRecord> action) { map.values().forEach(action); }
-        public long size() { return map.size(); }
-        public void close() { }
+    }
+
+    static Map<String, Object> describe(KadNode node) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", node.id);
+        m.put("address", node.address());
+        return m;
     }
 }

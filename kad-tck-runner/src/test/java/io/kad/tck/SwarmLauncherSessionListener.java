@@ -34,7 +34,7 @@ public final class SwarmLauncherSessionListener implements LauncherSessionListen
 
     static final String SWARM_SIZE = "kad.tck.swarm";
     static final String NODE_MAIN = "kad.tck.node.main";
-    static final String DEFAULT_NODE_MAIN = "io.kad.jcache.tools.SwarmNodeMain";
+    static final String DEFAULT_NODE_MAIN = "io.kad.tck.SwarmNodeMain";
     static final String REPLICATION = "kad.replication";
     static final String SEEDS = "kad.seeds";
     static final String READY_PREFIX = "KAD-NODE-READY ";
@@ -68,7 +68,7 @@ public final class SwarmLauncherSessionListener implements LauncherSessionListen
         List<String> seeds = new ArrayList<>();
         try {
             for (int i = 1; i < swarmSize; i++) {
-                seeds.add(startNode(i, mainClass, replication));
+                seeds.add(startNode(i, mainClass, replication, seeds));
             }
         } catch (RuntimeException e) {
             stopNodes();
@@ -93,10 +93,15 @@ public final class SwarmLauncherSessionListener implements LauncherSessionListen
         }
     }
 
-    private String startNode(int index, String mainClass, String replication) {
+    private String startNode(int index, String mainClass, String replication, List<String> earlier) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-cp", testClassPath(), mainClass,
-                "--port", "0", "--replication", replication);
+        List<String> command = new ArrayList<>(List.of(java, "-cp", testClassPath(), mainClass,
+                "--port", "0", "--replication", replication));
+        if (!earlier.isEmpty()) {
+            // each extra node joins the ones started before it, so the swarm is one swarm before the tests
+            command.add("--seeds");
+            command.add(String.join(",", earlier));
+        }
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();

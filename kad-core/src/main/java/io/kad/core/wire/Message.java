@@ -147,6 +147,14 @@ public sealed interface Message {
         public String type() { return "subscribe"; }
     }
 
+    /**
+     * {@code leave}: the sender is shutting down; drop it from the routing table now rather than after
+     * its requests time out. Sent to the nodes of this project only.
+     */
+    record Leave(BigInteger peerId, JsonNode peerInfo) implements Message {
+        public String type() { return "leave"; }
+    }
+
     /** {@code record_event}: a change applied by the key's owner, sent to the namespace's subscribers. */
     record Event(BigInteger peerId, JsonNode peerInfo, RecordEvent event) implements Message {
         public String type() { return "record_event"; }

@@ -1,0 +1,255 @@
+package io.kad.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kad.core.record.ReadResult;
+import io.kad.core.record.RecordClient;
+import io.kad.core.wire.WriteCommand;
+import io.kad.core.wire.WriteResult;
+import io.kad.spi.StoredRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The swarm's JSON values as a {@link ConcurrentMap} (the Map provider). Keys are strings; values are
+ * JSON-shaped Java values as {@link Dht} returns them. Each method is one or more record operations at
+ * the key's owner:
+ *
+ * <ul>
+ *   <li>{@code get}, {@code containsKey}: one read;</li>
+ *   <li>{@code put}, {@code remove(k)}: one unconditional write, returning the previous value;</li>
+ *   <li>{@code putIfAbsent}: one write that applies only if the key has no value; atomic;</li>
+ *   <li>{@code replace(k, v)}: a read of the version, then a write that applies only if that version is
+ *       still current (retried if another writer came between); atomic;</li>
+ *   <li>{@code replace(k, old, new)}, {@code remove(k, v)}: the same, applying only if the current value
+ *       equals {@code old}/{@code v} as JSON; atomic;</li>
+ *   <li>{@code compute}, {@code computeIfAbsent}, {@code computeIfPresent}, {@code merge}: the
+ *       {@code ConcurrentMap} defaults, loops over the atomic methods above, so atomic per key across the
+ *       swarm; the function runs in the caller's JVM and may run more than once under contention;</li>
+ *   <li>{@code size}, {@code entrySet}, {@code keySet}, {@code values}, {@code clear}: a scan of every
+ *       node of this project in the swarm (weakly consistent; costs one round trip per node), then one read
+ *       or removal per key;</li>
+ *   <li>a {@code null} key or value: {@link NullPointerException} (a JSON {@code null} is stored with
+ *       {@link Dht#put}).</li>
+ * </ul>
+ * Failures surface as {@link io.kad.core.record.RecordException} after the node's operation timeout.
+ */
+public final class DhtMap extends AbstractMap<String, Object> implements ConcurrentMap<String, Object> {
+
+    private static final String NAMESPACE = "";
+
+    private final KadNode node;
+    private final RecordClient records;
+    private final ObjectMapper json;
+
+    DhtMap(KadNode node, ObjectMapper json) {
+        this.node = node;
+        this.records = node.records();
+        this.json = json;
+    }
+
+    private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
+        return KadNode.join(f, node.config().operationTimeout(), what);
+    }
+
+    private static byte[] keyBytes(Object key) {
+        Objects.requireNonNull(key, "key");
+        if (!(key instanceof String s)) {
+            throw new ClassCastException("keys are strings, not " + key.getClass().getName());
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private StoredRecord read(Object key) {
+        ReadResult r = await(records.read(NAMESPACE, keyBytes(key)), "read of '" + key + "'");
+        return r.record();
+    }
+
+    private Object value(StoredRecord r) {
+        return r == null ? null : Dht.toJava(Dht.parse(r.value()));
+    }
+
+    private WriteResult write(String key, WriteCommand command) {
+        return await(records.write(NAMESPACE, keyBytes(key), command), "write of '" + key + "'");
+    }
+
+    private static byte[] encode(Object value) {
+        Objects.requireNonNull(value, "value");
+        return Dht.write(Dht.toJson(value));
+    }
+
+    @Override
+    public Object get(Object key) {
+        return value(read(key));
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return read(key) != null;
+    }
+
+    @Override
+    public Object put(String key, Object value) {
+        WriteResult r = write(key, WriteCommand.put(encode(value), true, StoredRecord.NEVER));
+        return value(r.previous());
+    }
+
+    @Override
+    public Object remove(Object key) {
+        WriteResult r = write((String) checkKey(key), WriteCommand.remove());
+        return r.applied() ? value(r.previous()) : null;
+    }
+
+    private static Object checkKey(Object key) {
+        keyBytes(key);
+        return key;
+    }
+
+    @Override
+    public Object putIfAbsent(String key, Object value) {
+        byte[] bytes = encode(value);
+        WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, WriteCommand.ABSENT,
+                StoredRecord.NEVER, StoredRecord.NEVER));
+        return r.applied() ? null : value(r.previous());
+    }
+
+    @Override
+    public boolean remove(Object key, Object value) {
+        if (value == null) {
+            return false;
+        }
+        JsonNode expected = Dht.toJson(value);
+        while (true) {
+            StoredRecord cur = read(key);
+            if (cur == null || !Dht.parse(cur.value()).equals(expected)) {
+                return false;
+            }
+            WriteResult r = write((String) key, new WriteCommand(WriteCommand.Op.REMOVE, new byte[0], false,
+                    cur.version(), 0, WriteCommand.KEEP_EXPIRY));
+            if (r.applied()) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public boolean replace(String key, Object oldValue, Object newValue) {
+        Objects.requireNonNull(oldValue, "oldValue");
+        byte[] bytes = encode(newValue);
+        JsonNode expected = Dht.toJson(oldValue);
+        while (true) {
+            StoredRecord cur = read(key);
+            if (cur == null || !Dht.parse(cur.value()).equals(expected)) {
+                return false;
+            }
+            WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, cur.version(),
+                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY));
+            if (r.applied()) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public Object replace(String key, Object value) {
+        byte[] bytes = encode(value);
+        while (true) {
+            StoredRecord cur = read(key);
+            if (cur == null) {
+                return null;
+            }
+            WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, cur.version(),
+                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY));
+            if (r.applied()) {
+                return value(cur);
+            }
+        }
+    }
+
+    private List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (byte[] k : await(records.keys(NAMESPACE), "scan of the swarm's keys")) {
+            if (k.length > 0) {
+                keys.add(new String(k, StandardCharsets.UTF_8));
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public int size() {
+        return keys().size();
+    }
+
+    @Override
+    public void clear() {
+        for (String k : keys()) {
+            write(k, WriteCommand.remove());
+        }
+    }
+
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Map.Entry<String, Object>> iterator() {
+                Iterator<String> keys = keys().iterator();
+                return new Iterator<>() {
+                    private Map.Entry<String, Object> next;
+                    private String last;
+
+                    @Override
+                    public boolean hasNext() {
+                        while (next == null && keys.hasNext()) {
+                            String k = keys.next();
+                            StoredRecord r = read(k);
+                            if (r != null) {
+                                next = new SimpleImmutableEntry<>(k, value(r));
+                            }
+                        }
+                        return next != null;
+                    }
+
+                    @Override
+                    public Map.Entry<String, Object> next() {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        Map.Entry<String, Object> e = next;
+                        next = null;
+                        last = e.getKey();
+                        return e;
+                    }
+
+                    @Override
+                    public void remove() {
+                        if (last == null) {
+                            throw new IllegalStateException("next() has not been called");
+                        }
+                        DhtMap.this.remove(last);
+                        last = null;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return DhtMap.this.size();
+            }
+        };
+    }
+
+    /** @return the JSON mapper values are converted with */
+    ObjectMapper json() {
+        return json;
+    }
+}

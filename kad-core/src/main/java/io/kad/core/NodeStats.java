@@ -1,0 +1,59 @@
+package io.kad.core;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one node's protocol activity, readable at any time (for metrics and health checks).
+ * All counts are since the node started.
+ */
+public final class NodeStats {
+
+    final LongAdder datagramsReceived = new LongAdder();
+    final LongAdder datagramsSent = new LongAdder();
+    final LongAdder datagramsDropped = new LongAdder();
+    final LongAdder unmatchedReplies = new LongAdder();
+    final LongAdder rejectedByInterceptor = new LongAdder();
+    final LongAdder rpcTimeouts = new LongAdder();
+    final LongAdder lookups = new LongAdder();
+    final LongAdder lookupRounds = new LongAdder();
+    final LongAdder recordReads = new LongAdder();
+    final LongAdder recordWrites = new LongAdder();
+    final LongAdder recordWriteConflicts = new LongAdder();
+
+    NodeStats() {
+    }
+
+    /** @return datagrams received */
+    public long datagramsReceived() { return datagramsReceived.sum(); }
+    /** @return datagrams sent */
+    public long datagramsSent() { return datagramsSent.sum(); }
+    /**
+     * @return datagrams dropped as malformed, truncated, oversized, of an unknown type, with bad field
+     *     types or out-of-range ids (including replies to requests never sent, also counted in
+     *     {@link #unmatchedReplies()})
+     */
+    public long datagramsDropped() { return datagramsDropped.sum(); }
+    /** @return replies whose {@code rpc_id} matched no pending request */
+    public long unmatchedReplies() { return unmatchedReplies.sum(); }
+    /** @return messages a request interceptor rejected */
+    public long rejectedByInterceptor() { return rejectedByInterceptor.sum(); }
+    /** @return requests that got no reply in time */
+    public long rpcTimeouts() { return rpcTimeouts.sum(); }
+    /** @return iterative lookups run */
+    public long lookups() { return lookups.sum(); }
+    /** @return the sum of the rounds of all lookups (divide by {@link #lookups()} for the mean) */
+    public long lookupRounds() { return lookupRounds.sum(); }
+    /** @return record reads this node served as owner or replica */
+    public long recordReads() { return recordReads.sum(); }
+    /** @return record writes this node applied as owner */
+    public long recordWrites() { return recordWrites.sum(); }
+    /** @return conditional writes refused because the version had moved */
+    public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
+
+    @Override
+    public String toString() {
+        return "NodeStats[received=" + datagramsReceived() + ", sent=" + datagramsSent() + ", dropped="
+                + datagramsDropped() + ", unmatchedReplies=" + unmatchedReplies() + ", rpcTimeouts=" + rpcTimeouts()
+                + ", lookups=" + lookups() + "]";
+    }
+}

@@ -1,0 +1,57 @@
+package io.kad.core.storage;
+
+import io.kad.spi.StorageTier;
+import io.kad.spi.StorageTierProvider;
+import io.kad.spi.StoredRecord;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * Provides {@link CaffeineStorageTier}s under the name {@code caffeine}, the default tier.
+ *
+ * <p>Settings (shown with their {@code kad.} prefix):
+ * <ul>
+ *   <li>{@code kad.storage.max-records}: the most records held, default
+ *       {@value CaffeineStorageTier#DEFAULT_MAX_RECORDS};</li>
+ *   <li>{@code kad.storage.max-bytes}: if set, the tier is bounded by the total
+ *       {@link StoredRecord#weight()} instead, and {@code max-records} is not applied;</li>
+ *   <li>{@code kad.storage.expiry-grace-ms}: how long after its expiry a record is reclaimed, default
+ *       60000.</li>
+ * </ul>
+ * Each is validated when the tier is created; a bad value fails with an
+ * {@link IllegalArgumentException} that names the key and the value.
+ */
+public final class CaffeineStorageTierProvider implements StorageTierProvider {
+
+    /** The name this provider is selected by. */
+    public static final String NAME = "caffeine";
+
+    /** Creates the provider; it is stateless. */
+    public CaffeineStorageTierProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public StorageTier create(Map<String, String> settings, Consumer<StoredRecord> evictions) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(evictions, "evictions");
+        OptionalLong maxRecords = StorageSettings.longInRange(settings, StorageSettings.MAX_RECORDS, 1, Long.MAX_VALUE);
+        OptionalLong maxBytes = StorageSettings.longInRange(settings, StorageSettings.MAX_BYTES, 1, Long.MAX_VALUE);
+        OptionalLong graceMillis = StorageSettings.longInRange(settings, StorageSettings.EXPIRY_GRACE_MS, 0, Long.MAX_VALUE);
+        CaffeineStorageTier.Builder builder = CaffeineStorageTier.builder().evictionListener(evictions);
+        if (maxBytes.isPresent()) {
+            builder.maximumWeight(maxBytes.getAsLong());
+        } else {
+            builder.maximumSize(maxRecords.orElse(CaffeineStorageTier.DEFAULT_MAX_RECORDS));
+        }
+        graceMillis.ifPresent(ms -> builder.expiryGrace(Duration.ofMillis(ms)));
+        return builder.build();
+    }
+}
