@@ -114,9 +114,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         listeners.forEach(configuration::removeCacheEntryListenerConfiguration);
         this.configuration = configuration;
 
-        List<String> types = new ArrayList<>();
-        types.add(configuration.getKeyType().getName());
-        types.add(configuration.getValueType().getName());
+        List<Class<?>> types = List.of(configuration.getKeyType(), configuration.getValueType());
         this.codec = new KadCodec(manager.getClassLoader(),
                 AllowlistFilter.of(types, manager.settings().serializationAllow()));
 

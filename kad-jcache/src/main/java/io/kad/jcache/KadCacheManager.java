@@ -66,7 +66,14 @@ public final class KadCacheManager implements CacheManager {
         this.classLoader = classLoader;
         this.properties = properties;
         this.settings = KadSettings.resolve(classLoader, uri, properties);
-        this.node = KadNode.start(settings.nodeConfig());
+        try {
+            this.node = KadNode.start(settings.nodeConfig());
+        } catch (IllegalArgumentException e) {
+            // a storage tier rejects its settings naming the key
+            throw new CacheException("cache manager " + uri + ": bad settings: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new CacheException("cache manager " + uri + ": cannot start its node: " + e, e);
+        }
         ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "kad-jcache-loader-" + LOADER_THREADS.incrementAndGet());

@@ -13,43 +13,44 @@ import java.util.Set;
  * {@code java.lang}, {@code java.util} (and sub-packages), {@code java.math} and {@code java.time}
  * (and sub-packages). Further entries are exact class names or patterns: {@code com.example.*} (the
  * package) and {@code com.example.**} (the package and its sub-packages), as in
- * {@link ObjectInputFilter.Config#createFilter}. Anything else is rejected.
+ * {@link ObjectInputFilter.Config#createFilter}. A cache's configured key and value types are
+ * allowed, with their subclasses when the type is an application class (not one of {@code java.*} or
+ * {@code javax.*}, which would let in anything). Anything else is rejected.
  */
 public final class AllowlistFilter {
 
     private static final List<String> BASE = List.of("java.lang.**", "java.util.**", "java.math.*", "java.time.**");
 
     private final List<String> patterns;
+    private final List<Class<?>> supertypes;
 
-    private AllowlistFilter(List<String> patterns) {
+    private AllowlistFilter(List<String> patterns, List<Class<?>> supertypes) {
         this.patterns = List.copyOf(patterns);
+        this.supertypes = List.copyOf(supertypes);
     }
 
     /**
-     * @param classNames exact class names to allow (a cache's configured key and value types)
+     * @param types the cache's configured key and value types
      * @param patterns further patterns, such as {@code org.example.**}
      * @return the filter
      */
-    public static AllowlistFilter of(Collection<String> classNames, Collection<String> patterns) {
+    public static AllowlistFilter of(Collection<Class<?>> types, Collection<String> patterns) {
         List<String> all = new ArrayList<>(BASE);
-        all.addAll(classNames);
+        List<Class<?>> supertypes = new ArrayList<>();
+        for (Class<?> type : types) {
+            all.add(type.getName());
+            String name = type.getName();
+            if (!name.startsWith("java.") && !name.startsWith("javax.") && !type.isPrimitive()) {
+                supertypes.add(type);
+            }
+        }
         for (String p : patterns) {
             String t = p.trim();
             if (!t.isEmpty()) {
                 all.add(t);
             }
         }
-        return new AllowlistFilter(all);
-    }
-
-    /**
-     * @param more further exact class names or patterns
-     * @return a filter allowing what this one does and those
-     */
-    public AllowlistFilter with(Collection<String> more) {
-        List<String> all = new ArrayList<>(patterns);
-        all.addAll(more);
-        return new AllowlistFilter(all);
+        return new AllowlistFilter(all, supertypes);
     }
 
     /** @return the entries, base ones first */
@@ -64,6 +65,15 @@ public final class AllowlistFilter {
     public boolean allows(String className) {
         for (String p : patterns) {
             if (matches(p, className)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isSubtypeOfConfigured(Class<?> type) {
+        for (Class<?> s : supertypes) {
+            if (s.isAssignableFrom(type)) {
                 return true;
             }
         }
@@ -105,7 +115,8 @@ public final class AllowlistFilter {
             while (type.isArray()) {
                 type = type.getComponentType();
             }
-            if (type.isPrimitive() || PRIMITIVES.contains(type.getName()) || allows(type.getName())) {
+            if (type.isPrimitive() || PRIMITIVES.contains(type.getName()) || allows(type.getName())
+                    || isSubtypeOfConfigured(type)) {
                 return Status.ALLOWED;
             }
             if (java.lang.reflect.Proxy.isProxyClass(type)) {

@@ -51,6 +51,15 @@ public final class KadSettings {
     public static final List<String> CACHE_SUFFIXES = List.of(
             "expiry", "store-by-value", "statistics", "management", "key-type", "value-type");
 
+    /**
+     * Prefixes of keys that belong to tools around the provider (the TCK runner's swarm launcher reads
+     * {@code kad.tck.*} system properties); the provider ignores them.
+     */
+    public static final List<String> RESERVED_PREFIXES = List.of("kad.tck.");
+
+    /** Prefix of storage-tier settings: passed to the tier (without {@code kad.}), which checks them. */
+    static final String STORAGE_PREFIX = "kad.storage.";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     private final Map<String, String> values;
@@ -63,7 +72,7 @@ public final class KadSettings {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
         this.origins = origins;
         for (String key : values.keySet()) {
-            if (!NODE_KEYS.contains(key) && cacheKey(key) == null) {
+            if (!NODE_KEYS.contains(key) && !key.startsWith(STORAGE_PREFIX) && cacheKey(key) == null) {
                 throw bad(key, "unknown key (see CONFIGURATION.md for the known ones)");
             }
         }
@@ -132,7 +141,7 @@ public final class KadSettings {
     private static void merge(Map<String, String> values, Map<String, String> origins, Properties props,
                               String origin) {
         for (String name : props.stringPropertyNames()) {
-            if (name.startsWith(PREFIX)) {
+            if (name.startsWith(PREFIX) && RESERVED_PREFIXES.stream().noneMatch(name::startsWith)) {
                 values.put(name, props.getProperty(name).trim());
                 origins.put(name, origin);
             }
@@ -230,6 +239,15 @@ public final class KadSettings {
             str("kad.storage.path", v -> b.storageSetting("storage.path", v));
             longValue("kad.storage.max-records", v -> b.storageSetting("storage.max-records", Long.toString(v)));
             longValue("kad.storage.max-bytes", v -> b.storageSetting("storage.max-bytes", Long.toString(v)));
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                String key = e.getKey();
+                if (key.startsWith(STORAGE_PREFIX) && !NODE_KEYS.contains(key)) {
+                    if (!key.substring(STORAGE_PREFIX.length()).matches("[a-z0-9][a-z0-9.-]*")) {
+                        throw bad(key, "unknown key (see CONFIGURATION.md for the known ones)");
+                    }
+                    b.storageSetting(key.substring(PREFIX.length()), e.getValue());
+                }
+            }
             if ("mvstore".equals(values.get("kad.storage")) && !values.containsKey("kad.storage.path")) {
                 throw bad("kad.storage", "the mvstore tier needs kad.storage.path");
             }

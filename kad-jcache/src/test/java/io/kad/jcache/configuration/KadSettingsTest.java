@@ -1,0 +1,127 @@
+package io.kad.jcache.configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import javax.cache.CacheException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KadSettingsTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearSystemProperties() {
+        System.clearProperty("kad.alpha");
+    }
+
+    private ClassLoader loaderWithRootFile(String content) throws IOException {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(root.resolve("kad.properties"), content);
+        return new URLClassLoader(new URL[] {root.toUri().toURL()}, null);
+    }
+
+    @Test
+    void noSettingsMeanAnEmbeddedLoopbackNodeOnAnEphemeralPort() {
+        KadSettings s = KadSettings.resolve(new URLClassLoader(new URL[0], null), URI.create("kad:default"),
+                new Properties());
+        assertThat(s.nodeConfig().host()).isEqualTo("127.0.0.1");
+        assertThat(s.nodeConfig().port()).isZero();
+        assertThat(s.nodeConfig().seeds()).isEmpty();
+    }
+
+    @Test
+    void laterSourcesWinClasspathThenUriThenPropertiesThenSystemProperties() throws IOException {
+        ClassLoader loader = loaderWithRootFile("kad.k=11\nkad.alpha=1\nkad.replication=1\nkad.rpc-timeout-ms=100\n");
+        Path file = dir.resolve("node.properties");
+        Files.writeString(file, "kad.alpha=2\nkad.replication=2\nkad.rpc-timeout-ms=200\n");
+        Properties props = new Properties();
+        props.setProperty("kad.alpha", "3");
+        props.setProperty("kad.replication", "3");
+        props.setProperty("unrelated.key", "ignored");
+        System.setProperty("kad.alpha", "4");
+
+        KadSettings s = KadSettings.resolve(loader, file.toUri(), props);
+
+        assertThat(s.nodeConfig().k()).isEqualTo(11);
+        assertThat(s.nodeConfig().rpcTimeout()).isEqualTo(Duration.ofMillis(200));
+        assertThat(s.nodeConfig().replication()).isEqualTo(3);
+        assertThat(s.nodeConfig().alpha()).isEqualTo(4);
+    }
+
+    @Test
+    void classpathUriNamesAResourceOfTheManagersLoader() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("cp"));
+        Files.createDirectories(root.resolve("conf"));
+        Files.writeString(root.resolve("conf/a.properties"), "kad.port=4567\n");
+        ClassLoader loader = new URLClassLoader(new URL[] {root.toUri().toURL()}, null);
+        assertThat(KadSettings.resolve(loader, URI.create("classpath:conf/a.properties"), new Properties())
+                .nodeConfig().port()).isEqualTo(4567);
+        assertThatThrownBy(() -> KadSettings.resolve(loader, URI.create("classpath:conf/missing.properties"),
+                new Properties())).isInstanceOf(CacheException.class).hasMessageContaining("conf/missing.properties");
+    }
+
+    @Test
+    void unknownKeyFailsNamingKeyAndValue() {
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.prot", "4000")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.prot=4000")
+                .hasMessageContaining("unknown key");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.a.expiri", "eternal")))
+                .hasMessageContaining("kad.cache.a.expiri");
+    }
+
+    @Test
+    void badValuesFailNamingKeyValueAndSource() throws IOException {
+        ClassLoader loader = loaderWithRootFile("kad.port=http\n");
+        assertThatThrownBy(() -> KadSettings.resolve(loader, URI.create("kad:x"), new Properties()))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.port=http")
+                .hasMessageContaining("classpath:kad.properties");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.port", "70000"))).hasMessageContaining("kad.port=70000");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.seeds", "hostwithoutport")))
+                .hasMessageContaining("kad.seeds=hostwithoutport");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.c.expiry", "created:soon")))
+                .hasMessageContaining("kad.cache.c.expiry=created:soon");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.c.statistics", "yes")))
+                .hasMessageContaining("kad.cache.c.statistics=yes");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.replication", "30")))
+                .isInstanceOf(CacheException.class).hasMessageContaining("replication");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "mvstore")))
+                .hasMessageContaining("kad.storage.path");
+    }
+
+    @Test
+    void nodeKeysMapToTheNodeConfiguration() {
+        KadSettings s = KadSettings.of(Map.of(
+                "kad.host", "127.0.0.1", "kad.port", "4000", "kad.seeds", "127.0.0.1:4001, 127.0.0.1:4002",
+                "kad.hash", "sha1", "kad.operation-timeout-ms", "1500", "kad.storage.max-records", "1000",
+                "kad.serialization.allow", "com.example.**;org.example.Model"));
+        assertThat(s.nodeConfig().seeds()).hasSize(2);
+        assertThat(s.nodeConfig().hashName()).isEqualTo("sha1");
+        assertThat(s.nodeConfig().operationTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(s.nodeConfig().storageSettings()).containsEntry("storage.max-records", "1000");
+        assertThat(s.serializationAllow()).containsExactly("com.example.**", "org.example.Model");
+    }
+
+    @Test
+    void cacheKeysAcceptNamesWithDots() {
+        KadSettings s = KadSettings.of(Map.of("kad.cache.orders.v2.expiry", "touched:1h",
+                "kad.cache.orders.v2.statistics", "true"));
+        KadSettings.CacheSettings c = s.caches().get("orders.v2");
+        assertThat(c.expiry()).isEqualTo(new KadSettings.ExpirySetting("touched", Duration.ofHours(1)));
+        assertThat(c.statistics()).isTrue();
+    }
+}
