@@ -1173,11 +1173,23 @@ public final class KadNode implements AutoCloseable {
             boolean first = list.isEmpty();
             list.add(listener);
             if (first) {
+                List<CompletableFuture<Message.Reply>> fences = new ArrayList<>();
                 for (Contact c : table.all()) {
                     if (c.speaksRecords()) {
                         send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace,
                                 SUBSCRIPTION_LEASE_MILLIS));
+                        // a node handles one sender's datagrams in order: its pong says it has the subscription
+                        fences.add(request(c, c.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)));
                     }
+                }
+                try {
+                    CompletableFuture.allOf(fences.stream().map(f -> f.handle((r, e) -> null))
+                            .toArray(CompletableFuture[]::new)).get(config.rpcTimeout().toMillis() * 2,
+                            TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.debug("subscription to '{}' not confirmed by every peer: {}", namespace, e.toString());
                 }
             }
             return () -> {

@@ -53,7 +53,9 @@ public interface RecordClient {
 
     /**
      * Follows the changes of a namespace made by requests from other nodes (changes this node's own
-     * requests made are known to the caller already and are not repeated).
+     * requests made are known to the caller already and are not repeated). Returns once the nodes this
+     * node knows have confirmed the subscription (or did not within twice the RPC timeout), so changes
+     * made after it returns are reported.
      *
      * @param namespace the namespace
      * @param listener receives each event, on a thread of the node; must not block
