@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  *      Dht node2 = Dht.create("127.0.0.1", 0, node1.address())) {
  *     node1.put("my_key", List.of("My", "json-serializable", "Object"));
  *     node2.get("my_key");                       // blocking
- *     node2.getAsync("my_key");                  // CompletableFuture<Optional<Object>>
+ *     node2.getAsync("my_key");                  // CompletableFuture<Optional<JsonNode>>
  *     node2.get("my_key", (value, error) -> ...); // callback
  * }
  * }</pre>
@@ -76,6 +76,7 @@ public final class TwoNodeDht {
 
             Object async = node2.getAsync("my_key")
                     .get(WAIT_SECONDS, TimeUnit.SECONDS)
+                    .map(Dht::toJava)
                     .orElseThrow(() -> new NoSuchElementException("my_key"));
             lines.add("node 2 getAsync(my_key) -> " + async);
 
@@ -90,7 +91,7 @@ public final class TwoNodeDht {
             Object callback = received.get(WAIT_SECONDS, TimeUnit.SECONDS);
             lines.add("node 2 get(my_key, callback) -> callback received " + callback);
 
-            Optional<Object> absent = node2.getAsync("nobody_stored_this").get(WAIT_SECONDS, TimeUnit.SECONDS);
+            Optional<?> absent = node2.getAsync("nobody_stored_this").get(WAIT_SECONDS, TimeUnit.SECONDS);
             lines.add("node 2 getAsync(nobody_stored_this) -> " + (absent.isEmpty() ? "empty" : absent.get()));
 
             return new Outcome(blocking, async, callback, absent.isEmpty(), List.copyOf(lines));
