@@ -150,8 +150,17 @@ public final class KadNode implements AutoCloseable {
         this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis());
         List<RequestInterceptor> all = new ArrayList<>(config.interceptors());
         if (config.loadInterceptors()) {
-            for (RequestInterceptor i : ServiceLoader.load(RequestInterceptor.class)) {
-                all.add(i);
+            java.util.Iterator<RequestInterceptor> found = ServiceLoader.load(RequestInterceptor.class).iterator();
+            while (true) {
+                try {
+                    if (!found.hasNext()) {
+                        break;
+                    }
+                    all.add(found.next());
+                } catch (java.util.ServiceConfigurationError e) {
+                    // one broken registration must not stop every node of the JVM from starting
+                    LOG.warn("request interceptor skipped: {}", e.getMessage());
+                }
             }
         }
         all.sort(Comparator.comparingInt(RequestInterceptor::order));
