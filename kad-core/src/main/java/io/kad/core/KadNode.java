@@ -92,6 +92,8 @@ public final class KadNode implements AutoCloseable {
     private static final int RPC_ATTEMPTS = 2;
     /** How many keys one scan page carries (well under the datagram bound for small keys). */
     private static final int SCAN_PAGE = 64;
+    /** Key bytes one scan page carries at most: base64 and framing keep the reply under 65,000 bytes. */
+    private static final int SCAN_PAGE_BYTES = 40_000;
 
     private final NodeConfig config;
     private final NodeId id;
@@ -520,13 +522,18 @@ public final class KadNode implements AutoCloseable {
         } else if (message instanceof Message.Scan scan) {
             int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
             List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
-            boolean more = page.size() > limit;
-            List<StoredRecord> shown = more ? page.subList(0, limit) : page;
-            List<byte[]> keys = new ArrayList<>(shown.size());
-            for (StoredRecord r : shown) {
+            // a page ends at the key limit or at a byte budget that keeps the reply in one datagram
+            List<byte[]> keys = new ArrayList<>();
+            int bytes = 0;
+            for (StoredRecord r : page) {
+                if (keys.size() == limit || (!keys.isEmpty() && bytes + r.key().length > SCAN_PAGE_BYTES)) {
+                    break;
+                }
                 keys.add(r.key());
+                bytes += r.key().length;
             }
-            BigInteger next = more ? shown.get(shown.size() - 1).id() : null;
+            boolean more = keys.size() < page.size();
+            BigInteger next = more ? page.get(keys.size() - 1).id() : null;
             send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next));
         } else if (message instanceof Message.Subscribe sub) {
             Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))

@@ -153,4 +153,21 @@ class UdpSwarmTest {
             assertThat(c.peers()).extracting(p -> p.id()).containsExactly(b.id());
         });
     }
+
+    @Test
+    void keysOfANamespaceAreListedInFullEvenWhenThePagesAreLarge() throws Exception {
+        Dht a = start();
+        Dht b = start(a.address());
+        java.util.Set<String> written = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String key = i + "-" + "k".repeat(2000);
+            written.add(key);
+            a.node().records().write("big-keys", key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    io.kad.core.wire.WriteCommand.put(new byte[] {1}, false, io.kad.spi.StoredRecord.NEVER))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<byte[]> listed = b.node().records().keys("big-keys").get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(listed).extracting(k -> new String(k, java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrderElementsOf(written);
+    }
 }
