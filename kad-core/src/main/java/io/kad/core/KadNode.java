@@ -895,7 +895,7 @@ public final class KadNode implements AutoCloseable {
         }
         records.add(self());
         records.sort(Comparator.comparing(c -> c.id().distance(recordId)));
-        return new Owners(records.subList(0, Math.min(records.size(), config.replication() + 2)), kadpy);
+        return new Owners(records.subList(0, Math.min(records.size(), config.replication())), kadpy);
     }
 
     private long deadline() {
