@@ -200,6 +200,7 @@ public final class JCacheBenchmark {
         Thread reaper = new Thread(() -> members.forEach(m -> m.process.destroyForcibly()), "member-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
         String ownership;
+        String localStats;
         try {
             Member first = Member.start(0, List.of());
             members.add(first);
@@ -232,6 +233,9 @@ public final class JCacheBenchmark {
                     stats.add("put, owner = this node", puts[1]);
                     stats.add("put, owner = other process", puts[2]);
                 }
+                localStats = String.format("this node: peers=%d records=%d rpcTimeouts=%d lookups=%d datagrams sent=%d"
+                        + " received=%d", node.peers().size(), node.storage().size(), node.stats().rpcTimeouts(),
+                        node.stats().lookups(), node.stats().datagramsSent(), node.stats().datagramsReceived());
             }
         } finally {
             // end every member's input first, so that they stop together
@@ -251,6 +255,7 @@ public final class JCacheBenchmark {
         System.out.println("== 2. 3-process loopback swarm (this JVM's cache manager + 2 member JVMs), replication "
                 + REPLICATION + ", Cache<Integer, byte[]>, 1 KiB values");
         System.out.println("   " + ownership);
+        System.out.println("   " + localStats);
         for (Member m : members) {
             System.out.println("   member " + m.index + " at " + m.address + " on exit: " + m.stoppedLine);
         }

@@ -21,7 +21,7 @@ import java.util.List;
  * on 127.0.0.1 with an ephemeral port and a UDP echo socket beside it (the floor a round trip to this
  * process can reach), then prints one line
  * {@code READY <host>:<port> id=<node id, hex> echo=<echo port>} and serves until standard input
- * ends. On the way out it prints {@code STOPPED peers=<n> records=<n>}.
+ * ends. On the way out it prints {@code STOPPED peers=<n> records=<n> rpcTimeouts=<n> lookups=<n>}.
  */
 public final class SwarmMemberMain {
 
@@ -56,7 +56,8 @@ public final class SwarmMemberMain {
             while (in.read(buffer) != -1) {
                 // the launcher closes our standard input to stop us
             }
-            out.println("STOPPED peers=" + node.peers().size() + " records=" + node.storage().size());
+            out.println("STOPPED peers=" + node.peers().size() + " records=" + node.storage().size()
+                    + " rpcTimeouts=" + node.stats().rpcTimeouts() + " lookups=" + node.stats().lookups());
         }
     }
 
