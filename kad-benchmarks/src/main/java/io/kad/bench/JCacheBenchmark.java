@@ -274,12 +274,17 @@ public final class JCacheBenchmark {
                 raw, Double.NaN);
     }
 
-    /** Waits, up to a deadline, until the node's routing table holds {@code n} contacts. */
+    /**
+     * Waits, up to a deadline, until the node's routing table holds {@code n} contacts known to speak the
+     * record protocol (a contact first learned second-hand may not be marked so yet, and record operations
+     * pass over it).
+     */
     static void awaitPeers(KadNode node, int n, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
-        while (node.peers().size() < n) {
+        while (node.peers().stream().filter(Contact::speaksRecords).count() < n) {
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("swarm did not form: this node knows " + node.peers());
+                throw new IllegalStateException("swarm did not form within " + TimeUnit.NANOSECONDS.toSeconds(
+                        timeoutNanos) + " s: this node knows " + node.peers());
             }
             Thread.onSpinWait();
         }
