@@ -294,7 +294,8 @@ public final class JCacheBenchmark {
      * Marks the keys this node owns: the owner of a record is the record-speaking node whose id is nearest
      * (by XOR) the record id. The namespace ({@code <manager URI>|<cache name>}) and the key bytes (kad-jcache's
      * codec) are kad-jcache's; the result is checked against this node's storage, which must hold every key
-     * it owns, and must hold in all about replication/3 of the keys.
+     * it owns. (How many keys a node owns or copies depends on where the three random ids fall: a node
+     * alone on its side of the top id bit owns half the keys and is nobody's replica.)
      *
      * @return a line describing the split and the check
      */
@@ -316,7 +317,7 @@ public final class JCacheBenchmark {
             held += stored ? 1 : 0;
             ownedMissing += nearest && !stored ? 1 : 0;
         }
-        boolean consistent = ownedMissing == 0 && held > owned;
+        boolean consistent = ownedMissing == 0 && held >= owned;
         if (!consistent) {
             throw new IllegalStateException("ownership computed from outside kad-jcache disagrees with this node's"
                     + " storage: owns " + owned + ", holds " + held + ", owned but not held " + ownedMissing);
