@@ -122,6 +122,9 @@ public final class KadNode implements AutoCloseable {
     private final Random random;
     private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
+    private final Contact self;
+    /** The owners of every record while this node knows no other: itself alone. */
+    private final Owners alone;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean closed;
 
@@ -168,6 +171,8 @@ public final class KadNode implements AutoCloseable {
         all.sort(Comparator.comparingInt(RequestInterceptor::order));
         this.interceptors = List.copyOf(all);
         this.peerInfo = JsonNodeFactory.instance.objectNode().put("kad", 1);
+        this.self = new Contact(id, transport.localAddress(), true);
+        this.alone = new Owners(List.of(self), List.of());
         String name = "kad-events-" + transport.localAddress().getPort();
         this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -860,7 +865,7 @@ public final class KadNode implements AutoCloseable {
     }
 
     private Contact self() {
-        return new Contact(id, transport.localAddress(), true);
+        return self;
     }
 
     /** This node's view of the record-holding nodes nearest an id: itself included, nearest first. */
@@ -881,7 +886,11 @@ public final class KadNode implements AutoCloseable {
      * it knows the whole swarm and answers at once; beyond, an iterative lookup finds them.
      */
     private CompletableFuture<Owners> ownersOf(BigInteger recordId) {
-        if (table.size() < config.k()) {
+        int known = table.size();
+        if (known == 0) {
+            return CompletableFuture.completedFuture(alone);
+        }
+        if (known < config.k()) {
             return CompletableFuture.completedFuture(ownersFrom(liveClosest(recordId, config.k()), recordId));
         }
         return lookupNodes(recordId).thenApply(found -> ownersFrom(found, recordId));

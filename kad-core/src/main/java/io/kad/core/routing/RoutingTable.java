@@ -153,8 +153,22 @@ public final class RoutingTable {
             return List.of();
         }
         List<Contact> all = allUnsynchronized();
-        all.sort(Comparator.comparing((Contact c) -> c.id().distance(target)));
-        return List.copyOf(all.subList(0, Math.min(n, all.size())));
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        // each distance computed once, not once per comparison
+        Ranked[] ranked = new Ranked[all.size()];
+        for (int i = 0; i < ranked.length; i++) {
+            Contact c = all.get(i);
+            ranked[i] = new Ranked(c.id().distance(target), c);
+        }
+        java.util.Arrays.sort(ranked, Comparator.comparing(Ranked::distance));
+        int size = Math.min(n, ranked.length);
+        Contact[] nearest = new Contact[size];
+        for (int i = 0; i < size; i++) {
+            nearest[i] = ranked[i].contact();
+        }
+        return List.of(nearest);
     }
 
     /** @return every contact of the table, by bucket index then least recently seen first */
@@ -279,5 +293,8 @@ public final class RoutingTable {
             all.addAll(b.contacts());
         }
         return all;
+    }
+
+    private record Ranked(BigInteger distance, Contact contact) {
     }
 }
