@@ -179,9 +179,22 @@ public final class KadCache<K, V> implements Cache<K, V> {
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         Map<K, V> result = new LinkedHashMap<>();
         Map<K, byte[]> missing = new LinkedHashMap<>();
-        for (K key : keys) {
+        // all reads in flight at once: on a swarm they go to different owners
+        List<K> keyList = new ArrayList<>(keys);
+        List<byte[]> encoded = new ArrayList<>(keyList.size());
+        List<CompletableFuture<ReadResult>> reads = new ArrayList<>(keyList.size());
+        for (K key : keyList) {
             byte[] kb = encodeKey(key);
-            ReadResult r = read(key, kb, batch);
+            encoded.add(kb);
+            reads.add(records.read(namespace, kb));
+        }
+        for (int i = 0; i < keyList.size(); i++) {
+            K key = keyList.get(i);
+            byte[] kb = encoded.get(i);
+            ReadResult r = await(reads.get(i), "reading", key);
+            if (r.expired() != null) {
+                expired(key, kb, r.expired(), batch);
+            }
             if (r.record() != null) {
                 statistics.hits(1);
                 result.put(key, decodeValue(key, kb, r.record()));
@@ -635,11 +648,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
     public void clear() {
         checkOpen();
         List<byte[]> keys = await(records.keys(namespace), "listing the keys", "(all)");
+        List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
-            await(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                    WriteCommand.KEEP_EXPIRY)), "clearing", "(one of the keys)");
+            removals.add(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY,
+                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            await(removals.get(i), "clearing", "(one of " + keys.size() + " keys)");
             if (references != null) {
-                references.forget(kb);
+                references.forget(keys.get(i));
             }
         }
     }
