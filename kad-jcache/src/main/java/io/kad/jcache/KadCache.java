@@ -394,7 +394,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     continue;
                 }
                 statistics.misses(1);
-                afterPut(key, kb, value, w, batch, false);
+                afterPut(key, kb, value, w, exp, batch, false);
                 statistics.putTime(start);
                 return true;
             }
@@ -545,7 +545,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     continue;
                 }
                 statistics.hits(1);
-                afterPut(key, kb, newValue, w, batch, false);
+                afterPut(key, kb, newValue, w, exp, batch, false);
                 statistics.putTime(start);
                 return true;
             }
@@ -598,7 +598,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     continue;
                 }
                 statistics.hits(1);
-                V old = afterPut(key, kb, value, w, batch, true);
+                V old = afterPut(key, kb, value, w, exp, batch, true);
                 statistics.putTime(start);
                 return new Previous<>(true, old);
             }
@@ -730,7 +730,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         } else {
                             statistics.hits(1);
                         }
-                        afterPut(key, kb, value, w, batch, false);
+                        afterPut(key, kb, value, w, exp, batch, false);
                         statistics.putTime(start);
                         return result;
                     }
@@ -807,7 +807,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             // creation and update expiry are known without reading: one unconditional write
             WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
                     StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY), batch);
-            V old = afterPut(key, kb, value, w, batch, wantOld);
+            V old = afterPut(key, kb, value, w, StoredRecord.NEVER, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
         while (true) {
@@ -819,13 +819,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
             if (!w.applied()) {
                 continue;
             }
-            V old = afterPut(key, kb, value, w, batch, wantOld);
+            V old = afterPut(key, kb, value, w, exp, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
     }
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
-    private V afterPut(K key, byte[] kb, V value, WriteResult w, EventDispatcher<K, V>.Batch batch, boolean wantOld) {
+    private V afterPut(K key, byte[] kb, V value, WriteResult w, long createdExpiry, EventDispatcher<K, V>.Batch batch,
+                       boolean wantOld) {
         StoredRecord previous = w.previous();
         V old = null;
         if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
@@ -842,6 +843,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
             if (w.current() != null) {
                 statistics.puts(1);
                 batch.add(new KadCacheEntryEvent<>(this, EventType.CREATED, key, value, null, false));
+            } else if (createdExpiry != ExpiryTimes.AT_ONCE) {
+                // written with a positive lifetime that ran out before it reached the owner: it was put,
+                // though no one can see it any more
+                statistics.puts(1);
             }
         } else {
             statistics.puts(1);
@@ -856,7 +861,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long exp = expiry.forCreation();
         WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
-            afterPut(key, kb, value, w, batch, false);
+            afterPut(key, kb, value, w, exp, batch, false);
         }
     }
 
