@@ -647,18 +647,29 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public void clear() {
         checkOpen();
-        List<byte[]> keys = await(records.keys(namespace), "listing the keys", "(all)");
+        for (byte[] kb : clearNamespace(records, namespace, name)) {
+            if (references != null) {
+                references.forget(kb);
+            }
+        }
+    }
+
+    /**
+     * Removes every entry of a cache's namespace, without events, statistics or write-through.
+     *
+     * @return the keys removed
+     */
+    static List<byte[]> clearNamespace(RecordClient records, String namespace, String name) {
+        List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
         List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
             removals.add(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY,
                     WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
         }
-        for (int i = 0; i < keys.size(); i++) {
-            await(removals.get(i), "clearing", "(one of " + keys.size() + " keys)");
-            if (references != null) {
-                references.forget(keys.get(i));
-            }
+        for (CompletableFuture<WriteResult> removal : removals) {
+            await(records, name, removal, "clearing", "(one of " + keys.size() + " keys)");
         }
+        return keys;
     }
 
     // ---------------------------------------------------------------- entry processors
@@ -906,6 +917,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     private <T> T await(CompletableFuture<T> future, String action, Object key) {
+        return await(records, name, future, action, key);
+    }
+
+    private static <T> T await(RecordClient records, String name, CompletableFuture<T> future, String action,
+                               Object key) {
         Duration timeout = records.operationTimeout();
         try {
             return future.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);

@@ -256,6 +256,9 @@ public final class KadCacheManager implements CacheManager {
             } finally {
                 cache.close();
             }
+        } else {
+            // not open here, but other nodes may have filled it
+            KadCache.clearNamespace(node.records(), uri + "|" + cacheName, cacheName);
         }
     }
 

@@ -87,6 +87,14 @@ class TwoNodeTest {
     }
 
     @Test
+    void destroyingACacheNotOpenOnThisNodeStillRemovesItsEntries() {
+        Cache<String, Integer> a = first.createCache("doomed", new MutableConfiguration<>());
+        a.put("k", 1);
+        second.destroyCache("doomed");
+        assertThat(a.get("k")).isNull();
+    }
+
+    @Test
     void listenerSeesChangesMadeThroughTheOtherNode() {
         Created created = new Created();
         Cache<String, String> a = first.createCache("events", new MutableConfiguration<String, String>()
