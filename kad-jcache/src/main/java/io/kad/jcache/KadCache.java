@@ -23,11 +23,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -181,9 +179,22 @@ public final class KadCache<K, V> implements Cache<K, V> {
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         Map<K, V> result = new LinkedHashMap<>();
         Map<K, byte[]> missing = new LinkedHashMap<>();
-        for (K key : keys) {
+        // all reads in flight at once: on a swarm they go to different owners
+        List<K> keyList = new ArrayList<>(keys);
+        List<byte[]> encoded = new ArrayList<>(keyList.size());
+        List<CompletableFuture<ReadResult>> reads = new ArrayList<>(keyList.size());
+        for (K key : keyList) {
             byte[] kb = encodeKey(key);
-            ReadResult r = read(key, kb, batch);
+            encoded.add(kb);
+            reads.add(records.read(namespace, kb));
+        }
+        for (int i = 0; i < keyList.size(); i++) {
+            K key = keyList.get(i);
+            byte[] kb = encoded.get(i);
+            ReadResult r = await(reads.get(i), "reading", key);
+            if (r.expired() != null) {
+                expired(key, kb, r.expired(), batch);
+            }
             if (r.record() != null) {
                 statistics.hits(1);
                 result.put(key, decodeValue(key, kb, r.record()));
@@ -383,7 +394,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     continue;
                 }
                 statistics.misses(1);
-                afterPut(key, kb, value, w, batch, false);
+                afterPut(key, kb, value, w, exp, batch, false);
                 statistics.putTime(start);
                 return true;
             }
@@ -534,7 +545,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     continue;
                 }
                 statistics.hits(1);
-                afterPut(key, kb, newValue, w, batch, false);
+                afterPut(key, kb, newValue, w, exp, batch, false);
                 statistics.putTime(start);
                 return true;
             }
@@ -587,7 +598,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     continue;
                 }
                 statistics.hits(1);
-                V old = afterPut(key, kb, value, w, batch, true);
+                V old = afterPut(key, kb, value, w, exp, batch, true);
                 statistics.putTime(start);
                 return new Previous<>(true, old);
             }
@@ -636,14 +647,29 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public void clear() {
         checkOpen();
-        List<byte[]> keys = await(records.keys(namespace), "listing the keys", "(all)");
-        for (byte[] kb : keys) {
-            await(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                    WriteCommand.KEEP_EXPIRY)), "clearing", "(one of the keys)");
+        for (byte[] kb : clearNamespace(records, namespace, name)) {
             if (references != null) {
                 references.forget(kb);
             }
         }
+    }
+
+    /**
+     * Removes every entry of a cache's namespace, without events, statistics or write-through.
+     *
+     * @return the keys removed
+     */
+    static List<byte[]> clearNamespace(RecordClient records, String namespace, String name) {
+        List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
+        List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
+        for (byte[] kb : keys) {
+            removals.add(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY,
+                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
+        }
+        for (CompletableFuture<WriteResult> removal : removals) {
+            await(records, name, removal, "clearing", "(one of " + keys.size() + " keys)");
+        }
+        return keys;
     }
 
     // ---------------------------------------------------------------- entry processors
@@ -715,7 +741,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         } else {
                             statistics.hits(1);
                         }
-                        afterPut(key, kb, value, w, batch, false);
+                        afterPut(key, kb, value, w, exp, batch, false);
                         statistics.putTime(start);
                         return result;
                     }
@@ -792,7 +818,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             // creation and update expiry are known without reading: one unconditional write
             WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
                     StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY), batch);
-            V old = afterPut(key, kb, value, w, batch, wantOld);
+            V old = afterPut(key, kb, value, w, StoredRecord.NEVER, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
         while (true) {
@@ -804,13 +830,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
             if (!w.applied()) {
                 continue;
             }
-            V old = afterPut(key, kb, value, w, batch, wantOld);
+            V old = afterPut(key, kb, value, w, exp, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
     }
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
-    private V afterPut(K key, byte[] kb, V value, WriteResult w, EventDispatcher<K, V>.Batch batch, boolean wantOld) {
+    private V afterPut(K key, byte[] kb, V value, WriteResult w, long createdExpiry, EventDispatcher<K, V>.Batch batch,
+                       boolean wantOld) {
         StoredRecord previous = w.previous();
         V old = null;
         if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
@@ -827,6 +854,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
             if (w.current() != null) {
                 statistics.puts(1);
                 batch.add(new KadCacheEntryEvent<>(this, EventType.CREATED, key, value, null, false));
+            } else if (createdExpiry != ExpiryTimes.AT_ONCE) {
+                // written with a positive lifetime that ran out before it reached the owner: it was put,
+                // though no one can see it any more
+                statistics.puts(1);
             }
         } else {
             statistics.puts(1);
@@ -841,7 +872,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long exp = expiry.forCreation();
         WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
-            afterPut(key, kb, value, w, batch, false);
+            afterPut(key, kb, value, w, exp, batch, false);
         }
     }
 
@@ -886,6 +917,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     private <T> T await(CompletableFuture<T> future, String action, Object key) {
+        return await(records, name, future, action, key);
+    }
+
+    private static <T> T await(RecordClient records, String name, CompletableFuture<T> future, String action,
+                               Object key) {
         Duration timeout = records.operationTimeout();
         try {
             return future.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);

@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -257,6 +256,9 @@ public final class KadCacheManager implements CacheManager {
             } finally {
                 cache.close();
             }
+        } else {
+            // not open here, but other nodes may have filled it
+            KadCache.clearNamespace(node.records(), uri + "|" + cacheName, cacheName);
         }
     }
 

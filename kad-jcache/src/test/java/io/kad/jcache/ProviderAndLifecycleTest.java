@@ -123,6 +123,23 @@ class ProviderAndLifecycleTest {
     }
 
     @Test
+    void managerWhoseSeedsDoNotAnswerFailsWithCacheExceptionInsteadOfHanging() throws Exception {
+        int deadPort;
+        try (java.net.DatagramSocket unused = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = unused.getLocalPort();
+        }
+        Properties p = new Properties();
+        p.setProperty("kad.seeds", "127.0.0.1:" + deadPort);
+        p.setProperty("kad.rpc-timeout-ms", "100");
+        p.setProperty("kad.operation-timeout-ms", "300");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> TestManagers.fresh(p))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("127.0.0.1:" + deadPort);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
     void cacheNamedInPropertiesExistsOnFirstGetCache() {
         Properties p = new Properties();
         p.setProperty("kad.cache.orders.v1.expiry", "created:1h");

@@ -27,6 +27,12 @@ public final class ExpiryTimes {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExpiryTimes.class);
 
+    /**
+     * The expiry time meaning "expired at once" ({@link Duration#ZERO}): before any clock reading, so
+     * the owner never creates such an entry and an updated one is expired from then on.
+     */
+    public static final long AT_ONCE = 0L;
+
     private final ExpiryPolicy policy;
     private final LongSupplier clock;
 
@@ -46,7 +52,7 @@ public final class ExpiryTimes {
     }
 
     /**
-     * @return when an entry created now expires ({@link StoredRecord#NEVER} for never, {@code now} for
+     * @return when an entry created now expires ({@link StoredRecord#NEVER} for never, {@link #AT_ONCE} for
      *     "do not create")
      */
     public long forCreation() {
@@ -98,7 +104,7 @@ public final class ExpiryTimes {
             return StoredRecord.NEVER;
         }
         if (d.isZero()) {
-            return now;
+            return AT_ONCE;
         }
         long millis = d.getTimeUnit().toMillis(d.getDurationAmount());
         if (millis <= 0) {
