@@ -937,7 +937,8 @@ public final class KadNode implements AutoCloseable {
         List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
         // the requester keeps its copy from the reply itself (see writeAt), unless there is no live record
         // to carry: a removal's tombstone travels as a copy like to any other holder
-        boolean requesterCopiesReply = command.op() != WriteCommand.Op.REMOVE && result.current() != null;
+        boolean requesterCopiesReply = command.op() != WriteCommand.Op.REMOVE && command.op() != WriteCommand.Op.CLEAR
+                && result.current() != null;
         for (Contact c : replicaSet(recordId)) {
             if (requesterCopiesReply && c.id().value().equals(origin)) {
                 continue;
@@ -960,7 +961,7 @@ public final class KadNode implements AutoCloseable {
 
     private static RecordEvent eventOf(String namespace, byte[] key, WriteCommand command, WriteResult result,
                                        BigInteger origin) {
-        if (command.op() == WriteCommand.Op.TOUCH) {
+        if (command.op() == WriteCommand.Op.TOUCH || command.op() == WriteCommand.Op.CLEAR) {
             return null;
         }
         StoredRecord prev = result.previous();
@@ -1066,7 +1067,8 @@ public final class KadNode implements AutoCloseable {
      * send it a separate copy, which saves two datagrams on every write's critical path.
      */
     private void keepCopyFromReply(BigInteger recordId, WriteCommand command, WriteResult result) {
-        if (result.applied() && command.op() != WriteCommand.Op.REMOVE && result.current() != null
+        if (result.applied() && command.op() != WriteCommand.Op.REMOVE && command.op() != WriteCommand.Op.CLEAR
+                && result.current() != null
                 && replicaSet(recordId).contains(self)) {
             engine.acceptCopy(result.current());
         }

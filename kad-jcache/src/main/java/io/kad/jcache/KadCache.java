@@ -663,7 +663,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
         List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
-            removals.add(records.write(namespace, kb, command(WriteCommand.Op.REMOVE, EMPTY,
+            removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
                     WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
         }
         for (CompletableFuture<WriteResult> removal : removals) {

@@ -127,7 +127,7 @@ public final class RecordEngine {
                     result[0] = new WriteResult(true, live, next.isLiveAt(now) ? next : null, expired);
                     return next;
                 }
-                case REMOVE -> {
+                case REMOVE, CLEAR -> {
                     if (live == null) {
                         result[0] = new WriteResult(false, null, null, expired);
                         return unchanged;

@@ -90,8 +90,11 @@ public final class UdpTransport implements Transport {
                 return;
             } catch (IOException e) {
                 LOG.debug("receive failed on {}: {}", localAddress, e.getMessage());
-            } catch (RuntimeException e) {
-                // a bug in the receiver must not kill the only receiving thread
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                // a bug in the receiver (or a class missing from the class path) must not silently kill
+                // the only receiving thread: the node would stop answering
                 LOG.error("datagram handler failed on {}", localAddress, e);
             }
         }

@@ -77,7 +77,7 @@ import java.util.Set;
  *   <tr><td>{@code get_record}</td><td>{@code id} (record id), {@code ns}, {@code key}, rpc_id, peer_id, peer_info</td></tr>
  *   <tr><td>{@code record}</td><td>{@code record} (REC or null), {@code expired} (REC or null), rpc_id, ...</td></tr>
  *   <tr><td>{@code put_record}</td><td>{@code id}, {@code ns}, {@code key}, {@code op} ({@code "put"},
- *       {@code "remove"}, {@code "touch"}), {@code value}, {@code json} (bool), {@code expected_version}
+ *       {@code "remove"}, {@code "touch"}, {@code "clear"}), {@code value}, {@code json} (bool), {@code expected_version}
  *       (-1 any, 0 absent, else the version), {@code expires_if_created}, {@code expires_if_updated}
  *       (epoch ms; -2 keeps the expiry), rpc_id, ...</td></tr>
  *   <tr><td>{@code put_result}</td><td>{@code applied} (bool), {@code previous}, {@code current},
@@ -481,6 +481,7 @@ public final class MessageCodec {
             case "put" -> WriteCommand.Op.PUT;
             case "remove" -> WriteCommand.Op.REMOVE;
             case "touch" -> WriteCommand.Op.TOUCH;
+            case "clear" -> WriteCommand.Op.CLEAR;
             default -> throw new MalformedMessageException("unknown op " + opText);
         };
         long expected = longValue(t, "expected_version");

@@ -32,7 +32,12 @@ public record WriteCommand(Op op, byte[] value, boolean json, long expectedVersi
         /** Remove the live record (a tombstone takes its place). */
         REMOVE,
         /** Change only the expiry of the live record ({@code expiresAtIfUpdated}); the version stays. */
-        TOUCH
+        TOUCH,
+        /**
+         * Remove like {@link #REMOVE}, but publish no event: JCache's {@code clear()} notifies no
+         * listener.
+         */
+        CLEAR
     }
 
     /** Checks the fields. */

@@ -51,12 +51,6 @@ public final class KadSettings {
     public static final List<String> CACHE_SUFFIXES = List.of(
             "expiry", "store-by-value", "statistics", "management", "key-type", "value-type");
 
-    /**
-     * Prefixes of keys that belong to tools around the provider (the TCK runner's swarm launcher reads
-     * {@code kad.tck.*} system properties); the provider ignores them.
-     */
-    public static final List<String> RESERVED_PREFIXES = List.of("kad.tck.");
-
     /** Prefix of storage-tier settings: passed to the tier (without {@code kad.}), which checks them. */
     static final String STORAGE_PREFIX = "kad.storage.";
 
@@ -141,7 +135,7 @@ public final class KadSettings {
     private static void merge(Map<String, String> values, Map<String, String> origins, Properties props,
                               String origin) {
         for (String name : props.stringPropertyNames()) {
-            if (name.startsWith(PREFIX) && RESERVED_PREFIXES.stream().noneMatch(name::startsWith)) {
+            if (name.startsWith(PREFIX)) {
                 values.put(name, props.getProperty(name).trim());
                 origins.put(name, origin);
             }

@@ -219,6 +219,21 @@ class SwarmCacheTest {
     }
 
     @Test
+    void clearOnOneNodeNotifiesNoListenerOnAnother() {
+        Recorder.EVENTS.clear();
+        Cache<String, Integer> a = cache(0, "cleared");
+        Cache<String, Integer> b = cache(1, "cleared");
+        a.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(new Recorder()), null, false, true));
+        b.put("before", 1);
+        b.clear();
+        b.put("after", 2);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Recorder.EVENTS).containsExactly("CREATED before=1", "CREATED after=2"));
+        assertThat(a.get("before")).isNull();
+    }
+
+    @Test
     void expiryIsEnforcedWhicheverNodeReads() {
         MutableConfiguration<String, Integer> config = new MutableConfiguration<String, Integer>()
                 .setTypes(String.class, Integer.class)
