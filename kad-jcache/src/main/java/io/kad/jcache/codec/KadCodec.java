@@ -16,6 +16,7 @@ import java.io.Serializable;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +26,8 @@ import javax.cache.CacheException;
  * Turns a cache's keys and values into the opaque bytes a record carries, and back.
  *
  * <p>Format: one tag byte, then either JSON text (for strings, numbers, booleans and characters, so
- * that non-Java clients can read them) or a Java serialization stream (any other {@link Serializable}).
+ * that non-Java clients can read them), the bytes themselves (for a {@code byte[]}), or a Java
+ * serialization stream (any other {@link Serializable}).
  * Contract:
  * <ul>
  *   <li>encoding is deterministic for the JSON types and for serializable objects whose
@@ -41,6 +43,10 @@ public final class KadCodec {
 
     /** Tag of a Java serialization stream. */
     static final byte SERIALIZED = 0x7F;
+    /** Tag of a {@code byte[]}, carried as is: no serialization stream around an array of bytes. */
+    static final byte BYTES = 0x40;
+    private static final int INTEGER_TAG = 2;
+    private static final int LONG_TAG = 3;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -77,6 +83,20 @@ public final class KadCodec {
      */
     public byte[] encode(Object object, String what) {
         Objects.requireNonNull(object, what);
+        if (object instanceof byte[] array) {
+            byte[] out = new byte[array.length + 1];
+            out[0] = BYTES;
+            System.arraycopy(array, 0, out, 1, array.length);
+            return out;
+        }
+        if (object instanceof Integer || object instanceof Long) {
+            // the same canonical JSON Jackson writes (optional '-', then digits), without a generator
+            byte[] digits = object.toString().getBytes(StandardCharsets.US_ASCII);
+            byte[] out = new byte[digits.length + 1];
+            out[0] = (byte) (object instanceof Integer ? INTEGER_TAG : LONG_TAG);
+            System.arraycopy(digits, 0, out, 1, digits.length);
+            return out;
+        }
         int tag = JSON_TYPES.indexOf(object.getClass());
         try {
             if (tag > 0) {
@@ -118,6 +138,21 @@ public final class KadCodec {
             throw new CacheException("cannot decode " + what + ": empty record");
         }
         int tag = bytes[0];
+        if (tag == BYTES) {
+            return Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
+        if (tag == INTEGER_TAG || tag == LONG_TAG) {
+            Long parsed = parseDigits(bytes);
+            if (parsed != null) {
+                if (tag == LONG_TAG) {
+                    return parsed;
+                }
+                if (parsed >= Integer.MIN_VALUE && parsed <= Integer.MAX_VALUE) {
+                    return (int) (long) parsed;
+                }
+            }
+            // not plain digits (another writer's JSON): Jackson below reads or rejects it
+        }
         try {
             if (tag > 0 && tag < JSON_TYPES.size()) {
                 Class<?> type = JSON_TYPES.get(tag);
@@ -144,6 +179,28 @@ public final class KadCodec {
         } catch (IOException | ClassNotFoundException e) {
             throw new CacheException("cannot decode " + what + ": " + e, e);
         }
+    }
+
+    /** Reads {@code -?[0-9]{1,18}} after the tag, or returns {@code null} for anything else. */
+    private static Long parseDigits(byte[] bytes) {
+        int i = 1;
+        boolean negative = bytes.length > 1 && bytes[1] == '-';
+        if (negative) {
+            i++;
+        }
+        int digits = bytes.length - i;
+        if (digits < 1 || digits > 18) {
+            return null;
+        }
+        long value = 0;
+        for (; i < bytes.length; i++) {
+            int d = bytes[i] - '0';
+            if (d < 0 || d > 9) {
+                return null;
+            }
+            value = value * 10 + d;
+        }
+        return negative ? -value : value;
     }
 
     /**

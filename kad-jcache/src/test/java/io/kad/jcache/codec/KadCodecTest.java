@@ -27,6 +27,27 @@ class KadCodecTest {
     }
 
     @Test
+    void byteArraysTravelAsThemselvesAndComeBackAsACopy() {
+        byte[] value = {0, 1, 2, (byte) 0xFF};
+        byte[] encoded = base.encode(value, "value");
+        assertThat(encoded).hasSize(value.length + 1);
+        Object decoded = base.decode(encoded, "value");
+        assertThat(decoded).isInstanceOf(byte[].class).isEqualTo(value).isNotSameAs(value);
+        assertThat(base.decode(base.encode(new byte[0], "value"), "value")).isEqualTo(new byte[0]);
+    }
+
+    @Test
+    void integersAndLongsKeepTheirTypeAndValueAtTheExtremes() {
+        for (Object number : List.of(0, -1, 42, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                0L, -7L, Long.MIN_VALUE, Long.MAX_VALUE, 1_000_000_000_000L)) {
+            Object back = base.decode(base.encode(number, "key"), "key");
+            assertThat(back).isEqualTo(number).hasSameClassAs(number);
+        }
+        assertThat(new String(base.encode(-123, "key"), 1, 4, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("-123");
+    }
+
+    @Test
     void jsonTypesAreReadableJsonAfterTheTag() {
         byte[] bytes = base.encode("hello", "key");
         assertThat(new String(bytes, 1, bytes.length - 1, java.nio.charset.StandardCharsets.UTF_8))
