@@ -188,7 +188,9 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
                 .tags(getTagsWithCacheName())
                 .description("Cache removals")
                 .register(registry);
-
+        if (registry.find("kad.node.peers").tags(nodeTags).gauge() != null) {
+            return; // another cache of this manager bound the node meters to this registry already
+        }
         Gauge.builder("kad.node.peers", node, n -> n.peers().size())
                 .tags(nodeTags)
                 .description("Contacts in the node's routing table")
