@@ -1,19 +1,37 @@
 package io.kad.examples.demo;
 
-import io.kad.core.Dht;
+import io.kad.jcache.KadCacheManager;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.spi.CachingProvider;
 
 /**
- * The main job in one screen: a swarm of three nodes on loopback, values written from one node and read
- * from the others, with the time each step took.
+ * The main job in one screen: a swarm of three JCache cache managers on loopback, values put through
+ * one and read through the others, with the time each step took.
+ *
+ * <p>Each manager runs its own node. They share the cache's entries because they have the same URI
+ * ({@link #MANAGER_URI}): a cache is the record namespace {@code <manager URI>|<cache name>}. The provider
+ * keeps one manager per (URI, class loader), so three managers of one URI in one JVM need three class
+ * loaders; each is an empty {@link URLClassLoader} over this class's loader (in production each node is
+ * its own JVM and uses the default one). Managers 2 and 3 join through manager 1's node:
+ * {@code kad.seeds} in the {@link Properties} given to {@code getCacheManager}.
  *
  * <p>Run it with {@code mvn -q -pl src-examples exec:java} (after {@code mvn -q install -DskipTests}).
  */
@@ -22,8 +40,14 @@ public final class SwarmDemo {
     /** How many nodes the swarm has. */
     static final int NODES = 3;
 
-    /** What node 1 writes, in order. */
+    /** What manager 1 puts, in order. */
     static final Map<String, Object> VALUES = values();
+
+    /** The URI of every manager of the demo. */
+    static final URI MANAGER_URI = URI.create("kad:swarm-demo");
+
+    /** The cache the demo uses. */
+    static final String CACHE = "demo";
 
     private static final String HOST = "127.0.0.1";
 
@@ -44,7 +68,7 @@ public final class SwarmDemo {
      * What the demo did.
      *
      * @param steps every step, in order
-     * @param reads for each reading node (2, 3...), the value it read for each key
+     * @param reads for each reading manager (2, 3...), the value it read for each key
      */
     public record Report(List<Step> steps, Map<Integer, Map<String, Object>> reads) {
     }
@@ -69,52 +93,84 @@ public final class SwarmDemo {
      */
     public static Report run(PrintStream out) {
         Timeline timeline = new Timeline(out);
-        out.println("kad swarm demo: " + NODES + " nodes on " + HOST);
-        List<Dht> nodes = new ArrayList<>();
+        out.println("kad swarm demo: " + NODES + " JCache cache managers (" + MANAGER_URI + ") on " + HOST);
+        CachingProvider provider = Caching.getCachingProvider();
+        List<URLClassLoader> loaders = new ArrayList<>();
+        List<CacheManager> managers = new ArrayList<>();
         Map<Integer, Map<String, Object>> reads = new LinkedHashMap<>();
         try {
-            Dht first = timeline.step(() -> Dht.create(HOST, 0),
-                    n -> "node 1 started on " + text(n.address()) + " (id " + n.id().shortHex() + ")");
-            nodes.add(first);
-            for (int i = 2; i <= NODES; i++) {
+            List<Cache<String, Object>> caches = new ArrayList<>();
+            InetSocketAddress seed = null;
+            for (int i = 1; i <= NODES; i++) {
                 int number = i;
-                Dht node = timeline.step(() -> Dht.create(HOST, 0, first.address()),
-                        n -> "node " + number + " started on " + text(n.address()) + ", joined through node 1, knows "
-                                + n.peers().size() + " peer(s)");
-                nodes.add(node);
+                Properties properties = new Properties();
+                properties.setProperty("kad.host", HOST);
+                properties.setProperty("kad.port", "0");
+                if (seed != null) {
+                    properties.setProperty("kad.seeds", seed.getHostString() + ":" + seed.getPort());
+                }
+                URLClassLoader loader = new URLClassLoader(new URL[0], SwarmDemo.class.getClassLoader());
+                loaders.add(loader);
+                CacheManager manager = timeline.step(() -> {
+                    CacheManager m = provider.getCacheManager(MANAGER_URI, loader, properties);
+                    managers.add(m);
+                    caches.add(m.createCache(CACHE, new MutableConfiguration<String, Object>()
+                            .setTypes(String.class, Object.class)));
+                    return m;
+                }, m -> describeStart(number, m));
+                if (seed == null) {
+                    seed = node(manager).address();
+                }
             }
 
+            Cache<String, Object> first = caches.get(0);
             for (Map.Entry<String, Object> e : VALUES.entrySet()) {
                 timeline.step(() -> {
                     first.put(e.getKey(), e.getValue());
                     return null;
-                }, ignored -> "node 1 put " + e.getKey() + " = " + e.getValue());
+                }, ignored -> "manager 1 put " + e.getKey() + " = " + e.getValue());
             }
 
             for (int i = 2; i <= NODES; i++) {
-                Dht node = nodes.get(i - 1);
+                Cache<String, Object> cache = caches.get(i - 1);
                 int number = i;
                 Map<String, Object> read = new LinkedHashMap<>();
                 for (String key : VALUES.keySet()) {
-                    // with replication 3, every node of a 3-node swarm keeps a copy: reads are local
-                    String from = node.localKeys().contains(key) ? "its own replica" : "the swarm";
-                    Object value = timeline.step(() -> node.get(key),
-                            v -> "node " + number + " get " + key + " -> " + v + " (from " + from + ")");
+                    Object value = timeline.step(() -> cache.get(key),
+                            v -> "manager " + number + " get " + key + " -> " + v);
                     read.put(key, value);
                 }
                 reads.put(number, read);
             }
         } finally {
-            int count = nodes.size();
+            int count = managers.size();
             timeline.step(() -> {
-                for (int i = nodes.size() - 1; i >= 0; i--) {
-                    nodes.get(i).close();
+                for (int i = managers.size() - 1; i >= 0; i--) {
+                    managers.get(i).close();
+                }
+                for (URLClassLoader loader : loaders) {
+                    try {
+                        loader.close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
                 return null;
-            }, ignored -> "closed " + count + " node(s)");
+            }, ignored -> "closed " + count + " cache manager(s) and their nodes");
         }
         out.println(String.format(Locale.ROOT, "%10.2f ms  total", timeline.totalMillis()));
         return new Report(timeline.steps(), reads);
+    }
+
+    private static io.kad.core.KadNode node(CacheManager manager) {
+        return manager.unwrap(KadCacheManager.class).node();
+    }
+
+    private static String describeStart(int number, CacheManager manager) {
+        io.kad.core.KadNode node = node(manager);
+        String text = "manager " + number + " started its node on " + text(node.address()) + " (id "
+                + node.id().shortHex() + ") and opened cache " + CACHE;
+        return number == 1 ? text : text + ", joined through manager 1, knows " + node.peers().size() + " peer(s)";
     }
 
     private static Map<String, Object> values() {

@@ -1,5 +1,6 @@
 package io.kad.examples.kadpy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kad.core.Dht;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  *      Dht node2 = Dht.create("127.0.0.1", 0, node1.address())) {
  *     node1.put("my_key", List.of("My", "json-serializable", "Object"));
  *     node2.get("my_key");                       // blocking
- *     node2.getAsync("my_key");                  // CompletableFuture<Optional<JsonNode>>
+ *     node2.getAsync("my_key");                  // CompletableFuture<Optional<JsonNode>> (Dht.toJava: a Java value)
  *     node2.get("my_key", (value, error) -> ...); // callback
  * }
  * }</pre>
@@ -74,10 +75,9 @@ public final class TwoNodeDht {
             Object blocking = node2.get("my_key");
             lines.add("node 2 get(my_key) -> " + blocking);
 
-            Object async = node2.getAsync("my_key")
+            Object async = Dht.toJava(node2.getAsync("my_key")
                     .get(WAIT_SECONDS, TimeUnit.SECONDS)
-                    .map(Dht::toJava)
-                    .orElseThrow(() -> new NoSuchElementException("my_key"));
+                    .orElseThrow(() -> new NoSuchElementException("my_key")));
             lines.add("node 2 getAsync(my_key) -> " + async);
 
             CompletableFuture<Object> received = new CompletableFuture<>();
@@ -91,7 +91,7 @@ public final class TwoNodeDht {
             Object callback = received.get(WAIT_SECONDS, TimeUnit.SECONDS);
             lines.add("node 2 get(my_key, callback) -> callback received " + callback);
 
-            Optional<?> absent = node2.getAsync("nobody_stored_this").get(WAIT_SECONDS, TimeUnit.SECONDS);
+            Optional<JsonNode> absent = node2.getAsync("nobody_stored_this").get(WAIT_SECONDS, TimeUnit.SECONDS);
             lines.add("node 2 getAsync(nobody_stored_this) -> " + (absent.isEmpty() ? "empty" : absent.get()));
 
             return new Outcome(blocking, async, callback, absent.isEmpty(), List.copyOf(lines));
