@@ -171,6 +171,14 @@ public final class KadSettings {
                 }
                 return p;
             }
+            case "jar" -> {
+                // what Spring Boot passes for spring.cache.jcache.config once the application is packaged
+                try {
+                    return load(uri.toURL(), uri.toString());
+                } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+                    throw new CacheException("cache manager URI " + uri + ": not a readable location: " + e, e);
+                }
+            }
             default -> {
                 return null;
             }

@@ -74,6 +74,22 @@ class KadSettingsTest {
     }
 
     @Test
+    void jarUriOfAPackagedApplicationIsRead() throws IOException {
+        Path jar = dir.resolve("app.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("kad-spring.properties"));
+            out.write("kad.port=4568\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        URI inJar = URI.create("jar:" + jar.toUri() + "!/kad-spring.properties");
+        assertThat(KadSettings.resolve(getClass().getClassLoader(), inJar, new Properties()).nodeConfig().port())
+                .isEqualTo(4568);
+        URI missing = URI.create("jar:" + jar.toUri() + "!/missing.properties");
+        assertThatThrownBy(() -> KadSettings.resolve(getClass().getClassLoader(), missing, new Properties()))
+                .isInstanceOf(CacheException.class).hasMessageContaining("missing.properties");
+    }
+
+    @Test
     void unknownKeyFailsNamingKeyAndValue() {
         assertThatThrownBy(() -> KadSettings.of(Map.of("kad.prot", "4000")))
                 .isInstanceOf(CacheException.class)
