@@ -1189,6 +1189,10 @@ public final class KadNode implements AutoCloseable {
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
             long deadline = deadline();
+            if (table.size() == 0) {
+                // a node alone owns everything: the same owner-side read, without the future chain
+                return readAt(alone.recordNodes(), 0, recordId, namespace, key, deadline);
+            }
             return ownersOf(recordId).thenCompose(o -> readAt(o.recordNodes(), 0, recordId, namespace, key, deadline));
         }
 
@@ -1199,6 +1203,9 @@ public final class KadNode implements AutoCloseable {
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
             long deadline = deadline();
+            if (table.size() == 0) {
+                return writeAt(alone.recordNodes(), 0, recordId, namespace, key, command, deadline);
+            }
             return ownersOf(recordId).thenCompose(o -> writeAt(o.recordNodes(), 0, recordId, namespace, key, command,
                     deadline));
         }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * <p>Contract:
  * <ul>
  *   <li>the digest's output length is exactly {@code idBits() / 8} bytes (checked at construction);</li>
- *   <li>thread-safe: each call hashes with its own digest instance, cloned from a prototype that is
+ *   <li>thread-safe: each thread hashes with its own digest instance, cloned from a prototype that is
  *       never updated (or created anew when the provider's digest cannot be cloned).</li>
  * </ul>
  */
@@ -23,6 +23,7 @@ public abstract class MessageDigestKeyHash implements KeyHashFunction {
     private final int idBits;
     private final MessageDigest prototype;
     private final boolean cloneable;
+    private final ThreadLocal<MessageDigest> perThread = ThreadLocal.withInitial(this::digest);
 
     /**
      * @param name the name this function is selected by, lower case
@@ -55,7 +56,8 @@ public abstract class MessageDigestKeyHash implements KeyHashFunction {
     @Override
     public final byte[] hash(byte[] key) {
         Objects.requireNonNull(key, "key");
-        return digest().digest(key);
+        // every cache operation hashes its key: reuse one digest per thread (digest() resets it)
+        return perThread.get().digest(key);
     }
 
     private MessageDigest digest() {
