@@ -127,6 +127,15 @@ public final class KadNode implements AutoCloseable {
     private final Owners alone;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean closed;
+    private volatile boolean leaving;
+    private final java.util.concurrent.locks.ReadWriteLock sending = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /**
+     * Nodes that said they were leaving, with when: a datagram of theirs that was already on its way
+     * (a late reply) must not put them back into the table. A request from one (a restart under the
+     * same id joins with requests) clears the entry.
+     */
+    private final Cache<NodeId, Boolean> departed = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
 
     private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
                            CompletableFuture<Message.Reply> reply, long deadline) {
@@ -382,9 +391,15 @@ public final class KadNode implements AutoCloseable {
         if (closed) {
             return;
         }
+        sending.writeLock().lock();
+        try {
+            leaving = true; // from now on only the goodbyes go out, so nothing of ours arrives after them
+        } finally {
+            sending.writeLock().unlock();
+        }
         for (Contact c : table.all()) {
             if (c.speaksRecords()) {
-                send(c.address(), new Message.Leave(id.value(), peerInfo));
+                sendNow(c.address(), new Message.Leave(id.value(), peerInfo));
             }
         }
         closed = true;
@@ -554,7 +569,10 @@ public final class KadNode implements AutoCloseable {
         } else if (message instanceof Message.Event event) {
             deliverLocally(event.event());
         } else if (message instanceof Message.Leave) {
-            table.remove(new NodeId(message.peerId(), NodeId.NODE_ID_BITS));
+            NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
+            departed.put(leaver, Boolean.TRUE);
+            table.remove(leaver);
+            suspects.remove(leaver);
         }
     }
 
@@ -578,6 +596,12 @@ public final class KadNode implements AutoCloseable {
                     .orElse(false);
         }
         Contact contact = new Contact(new NodeId(peer, NodeId.NODE_ID_BITS), from, speaksRecords);
+        if (departed.getIfPresent(contact.id()) != null) {
+            if (!(message instanceof Message.Request)) {
+                return;
+            }
+            departed.invalidate(contact.id());
+        }
         suspects.remove(contact.id());
         boolean known = table.get(contact.id()).isPresent();
         ObserveResult result = table.observe(contact, scheduler.nowMillis());
@@ -662,6 +686,19 @@ public final class KadNode implements AutoCloseable {
     // ------------------------------------------------------------------ outbound
 
     private void send(InetSocketAddress to, Message message) {
+        // sends hold the read lock so that close() can wait until none is half-way before saying goodbye
+        sending.readLock().lock();
+        try {
+            if (leaving) {
+                return;
+            }
+            sendNow(to, message);
+        } finally {
+            sending.readLock().unlock();
+        }
+    }
+
+    private void sendNow(InetSocketAddress to, Message message) {
         if (closed) {
             return;
         }
