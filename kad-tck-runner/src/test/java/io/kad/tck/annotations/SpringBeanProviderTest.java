@@ -28,8 +28,8 @@ import org.springframework.cache.jcache.interceptor.JCacheInterceptor;
  * Guards the tck-annotations run against passing vacuously: the TCK's annotation tests are skipped
  * (and reported as passed) when no {@link BeanProvider} is found, and would test nothing if the beans
  * served were plain objects. Checks that the TCK finds {@link SpringBeanProvider}, that the beans it
- * serves are Spring AOP proxies advised by the JCache interceptor, and that a cached result ends up in
- * a cache of the provider under test.
+ * serves are Spring AOP proxies advised by the JCache interceptor, that a cached result ends up in a
+ * cache of the provider under test, and that a cached null result reads back.
  */
 public class SpringBeanProviderTest {
 
@@ -89,6 +89,21 @@ public class SpringBeanProviderTest {
             // @CacheRemove removes it from the provider's cache
             blogManager.clearEntryFromCache(title);
             assertFalse(containsBlogWithBody(cache, body));
+        } finally {
+            blogManager.clearEntry(title);
+            blogManager.clearCache();
+        }
+    }
+
+    @Test
+    public void cachedNullResultIsReturnedAsNull() {
+        BlogManager blogManager = tckBeanProvider().getBeanByType(CacheNameOnEachMethodBlogManagerImpl.class);
+        String title = "absent " + System.nanoTime();
+        try {
+            // caches Spring's null marker in the provider's cache, where it has to be read back
+            assertNull(blogManager.getEntryCached(title));
+            blogManager.createEntry(new Blog(title, "created after the null result was cached"));
+            assertNull("the cached null result is returned", blogManager.getEntryCached(title));
         } finally {
             blogManager.clearEntry(title);
             blogManager.clearCache();
