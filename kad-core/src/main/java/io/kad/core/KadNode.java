@@ -107,6 +107,7 @@ public final class KadNode implements AutoCloseable {
     private final List<RequestInterceptor> interceptors;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
+    private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
     /**
      * Contacts whose last request timed out and that have not been heard from since, with the time of
@@ -160,7 +161,7 @@ public final class KadNode implements AutoCloseable {
         StorageTier tier = config.storageTier() != null
                 ? config.storageTier()
                 : StorageTierProviders.byName(config.storageName()).create(config.storageSettings(),
-                        r -> LOG.debug("storage tier dropped {}", r));
+                        this::onEvicted);
         this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis());
         List<RequestInterceptor> all = new ArrayList<>(config.interceptors());
         if (config.loadInterceptors()) {
@@ -300,6 +301,30 @@ public final class KadNode implements AutoCloseable {
     /** @return the record protocol client of this node */
     public RecordClient records() {
         return records;
+    }
+
+    /**
+     * Follows the records this node's storage tier drops to stay within its bound (not expiries, not
+     * removals). Only tiers created from the configuration by name report them.
+     *
+     * @param listener receives each dropped record, on the thread whose write made room; must be quick
+     * @return a handle whose {@code close()} stops the reports
+     */
+    public AutoCloseable onEviction(Consumer<StoredRecord> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        evictionListeners.add(listener);
+        return () -> evictionListeners.remove(listener);
+    }
+
+    private void onEvicted(StoredRecord record) {
+        LOG.debug("storage tier dropped {}", record);
+        for (Consumer<StoredRecord> l : evictionListeners) {
+            try {
+                l.accept(record);
+            } catch (RuntimeException e) {
+                LOG.warn("eviction listener failed", e);
+            }
+        }
     }
 
     /** @return the local storage tier */

@@ -100,6 +100,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final EventDispatcher<K, V> events;
     private final LocalReferences references;
     private final AutoCloseable subscription;
+    private final AutoCloseable evictionWatch;
     private volatile boolean closed;
 
     KadCache(KadCacheManager manager, String name, MutableConfiguration<K, V> configuration) {
@@ -131,6 +132,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.events = new EventDispatcher<>(name);
         listeners.forEach(events::register);
         this.subscription = records.subscribe(namespace, this::onRemoteEvent);
+        // evictions are counted where they happen: by the node whose bounded tier dropped the entry
+        this.evictionWatch = manager.node().onEviction(r -> {
+            if (!r.tombstone() && r.namespace().equals(namespace)) {
+                statistics.evictions(1);
+            }
+        });
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
     }
@@ -1130,6 +1137,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         MBeans.unregister(MBeans.Kind.CacheConfiguration, manager.getURI(), name);
         try {
             subscription.close();
+            evictionWatch.close();
         } catch (Exception e) {
             LOG.warn("cache {}: closing the event subscription failed", name, e);
         }
