@@ -24,6 +24,7 @@ import io.kad.core.transport.Scheduler;
 import io.kad.core.transport.ThreadScheduler;
 import io.kad.core.transport.Transport;
 import io.kad.core.transport.UdpTransport;
+import io.kad.core.wire.DatagramAuthenticator;
 import io.kad.core.wire.InterceptedView;
 import io.kad.core.wire.MalformedMessageException;
 import io.kad.core.wire.Message;
@@ -102,6 +103,7 @@ public final class KadNode implements AutoCloseable {
     private final Scheduler scheduler;
     private final boolean ownsScheduler;
     private final MessageCodec codec;
+    private final DatagramAuthenticator authenticator;
     private final RoutingTable table;
     private final RecordEngine engine;
     private final List<RequestInterceptor> interceptors;
@@ -156,6 +158,7 @@ public final class KadNode implements AutoCloseable {
                 ? new NodeId(config.nodeId(), NodeId.NODE_ID_BITS)
                 : NodeId.random(NodeId.NODE_ID_BITS, random);
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
+        this.authenticator = config.sharedSecret() == null ? null : new DatagramAuthenticator(config.sharedSecret());
         this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
         StorageTier tier = config.storageTier() != null
@@ -452,6 +455,17 @@ public final class KadNode implements AutoCloseable {
             return;
         }
         stats.datagramsReceived.increment();
+        if (authenticator != null) {
+            byte[] verified = authenticator.verify(data);
+            if (verified == null) {
+                stats.datagramsDropped.increment();
+                stats.unauthenticated.increment();
+                LOG.debug("dropped datagram of {} bytes from {}: no valid tag of the shared secret", data.length,
+                        from);
+                return;
+            }
+            data = verified;
+        }
         Message message;
         try {
             ObjectNode tree = codec.parse(data);
@@ -746,6 +760,9 @@ public final class KadNode implements AutoCloseable {
         } catch (MalformedMessageException | IllegalArgumentException e) {
             LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
             return;
+        }
+        if (authenticator != null) {
+            data = authenticator.sign(data);
         }
         stats.datagramsSent.increment();
         transport.send(to, data);

@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param tombstoneTtl how long a removal's tombstone is kept
  * @param republishInterval how often a node re-copies its records to their current owners
  * @param refreshInterval how long a bucket may stay untouched before it is refreshed
+ * @param sharedSecret a secret every node of the swarm shares, or {@code null}: with one, every datagram
+ *     carries an HMAC-SHA256 tag of its bytes and datagrams without a valid tag are dropped (so kad.py
+ *     nodes, which cannot tag, are shut out)
  */
 public record NodeConfig(
         String host,
@@ -56,7 +59,8 @@ public record NodeConfig(
         BigInteger nodeId,
         Duration tombstoneTtl,
         Duration republishInterval,
-        Duration refreshInterval) {
+        Duration refreshInterval,
+        String sharedSecret) {
 
     /** Validates every field. */
     public NodeConfig {
@@ -92,6 +96,10 @@ public record NodeConfig(
         positive("tombstoneTtl", tombstoneTtl);
         positive("republishInterval", republishInterval);
         positive("refreshInterval", refreshInterval);
+        if (sharedSecret != null && sharedSecret.length() < 16) {
+            throw new IllegalArgumentException("sharedSecret must have at least 16 characters, had "
+                    + sharedSecret.length());
+        }
     }
 
     private static void positive(String name, int value) {
@@ -134,6 +142,7 @@ public record NodeConfig(
         b.tombstoneTtl = tombstoneTtl;
         b.republishInterval = republishInterval;
         b.refreshInterval = refreshInterval;
+        b.sharedSecret = sharedSecret;
         return b;
     }
 
@@ -158,6 +167,7 @@ public record NodeConfig(
         private Duration tombstoneTtl = Duration.ofMinutes(10);
         private Duration republishInterval = Duration.ofMinutes(10);
         private Duration refreshInterval = Duration.ofHours(1);
+        private String sharedSecret;
 
         private Builder() {
         }
@@ -202,12 +212,24 @@ public record NodeConfig(
         public Builder republishInterval(Duration v) { republishInterval = v; return this; }
         /** @param v the bucket refresh interval @return this */
         public Builder refreshInterval(Duration v) { refreshInterval = v; return this; }
+        /** @param v the swarm's shared secret (at least 16 characters), or {@code null} for none @return this */
+        public Builder sharedSecret(String v) { sharedSecret = v; return this; }
 
         /** @return the validated configuration */
         public NodeConfig build() {
             return new NodeConfig(host, port, seeds, hashName, hashFunction, k, alpha, replication, rpcTimeout,
                     operationTimeout, storageName, storageTier, storageSettings, interceptors, loadInterceptors,
-                    nodeId, tombstoneTtl, republishInterval, refreshInterval);
+                    nodeId, tombstoneTtl, republishInterval, refreshInterval, sharedSecret);
         }
+    }
+
+    /** Like the record's, but without the shared secret. */
+    @Override
+    public String toString() {
+        return "NodeConfig[host=" + host + ", port=" + port + ", seeds=" + seeds + ", hash="
+                + (hashFunction != null ? hashFunction.name() : hashName) + ", k=" + k + ", alpha=" + alpha
+                + ", replication=" + replication + ", rpcTimeout=" + rpcTimeout + ", operationTimeout="
+                + operationTimeout + ", storage=" + storageName + ", sharedSecret="
+                + (sharedSecret == null ? "none" : "set") + "]";
     }
 }

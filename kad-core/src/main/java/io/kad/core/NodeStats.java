@@ -12,6 +12,7 @@ public final class NodeStats {
     final LongAdder datagramsSent = new LongAdder();
     final LongAdder datagramsDropped = new LongAdder();
     final LongAdder unmatchedReplies = new LongAdder();
+    final LongAdder unauthenticated = new LongAdder();
     final LongAdder rejectedByInterceptor = new LongAdder();
     final LongAdder rpcTimeouts = new LongAdder();
     final LongAdder lookups = new LongAdder();
@@ -35,6 +36,8 @@ public final class NodeStats {
     public long datagramsDropped() { return datagramsDropped.sum(); }
     /** @return replies whose {@code rpc_id} matched no pending request */
     public long unmatchedReplies() { return unmatchedReplies.sum(); }
+    /** @return datagrams dropped for lacking a valid tag of the swarm's shared secret (also in dropped) */
+    public long unauthenticated() { return unauthenticated.sum(); }
     /** @return messages a request interceptor rejected */
     public long rejectedByInterceptor() { return rejectedByInterceptor.sum(); }
     /** @return requests that got no reply in time */

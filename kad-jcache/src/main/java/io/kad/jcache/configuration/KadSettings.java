@@ -45,7 +45,10 @@ public final class KadSettings {
     public static final Set<String> NODE_KEYS = Set.of(
             "kad.host", "kad.port", "kad.seeds", "kad.hash", "kad.k", "kad.alpha", "kad.replication",
             "kad.rpc-timeout-ms", "kad.operation-timeout-ms", "kad.storage", "kad.storage.path",
-            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow");
+            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow", "kad.secret");
+
+    /** The key whose value never appears in a message. */
+    static final String SECRET = "kad.secret";
 
     /** Per-cache key suffixes: {@code kad.cache.<name>.<suffix>}. */
     public static final List<String> CACHE_SUFFIXES = List.of(
@@ -197,7 +200,8 @@ public final class KadSettings {
 
     private CacheException bad(String key, String why) {
         String origin = origins.get(key);
-        return new CacheException("bad setting " + key + "=" + values.get(key) + ": " + why
+        return new CacheException("bad setting " + key + "=" + (SECRET.equals(key) ? "(hidden)" : values.get(key))
+                + ": " + why
                 + (origin != null ? " (from " + origin + ")" : ""));
     }
 
@@ -241,6 +245,12 @@ public final class KadSettings {
             str("kad.storage.path", v -> b.storageSetting("storage.path", v));
             longValue("kad.storage.max-records", v -> b.storageSetting("storage.max-records", Long.toString(v)));
             longValue("kad.storage.max-bytes", v -> b.storageSetting("storage.max-bytes", Long.toString(v)));
+            str(SECRET, v -> {
+                if (v.length() < 16) {
+                    throw bad(SECRET, "must have at least 16 characters, had " + v.length());
+                }
+                b.sharedSecret(v);
+            });
             for (Map.Entry<String, String> e : values.entrySet()) {
                 String key = e.getKey();
                 if (key.startsWith(STORAGE_PREFIX) && !NODE_KEYS.contains(key)) {
@@ -255,7 +265,9 @@ public final class KadSettings {
             }
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new CacheException("bad node settings " + values + ": " + e.getMessage(), e);
+            Map<String, String> shown = new java.util.TreeMap<>(values);
+            shown.computeIfPresent(SECRET, (k, v) -> "(hidden)");
+            throw new CacheException("bad node settings " + shown + ": " + e.getMessage(), e);
         }
     }
 

@@ -90,6 +90,20 @@ class KadSettingsTest {
     }
 
     @Test
+    void sharedSecretReachesTheNodeAndNeverAppearsInAMessage() {
+        assertThat(KadSettings.of(Map.of("kad.secret", "sixteen chars ok")).nodeConfig().sharedSecret())
+                .isEqualTo("sixteen chars ok");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.secret", "tooshort")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.secret")
+                .hasMessageContaining("at least 16")
+                .hasMessageNotContaining("tooshort");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.secret", "sixteen chars ok", "kad.replication", "30")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageNotContaining("sixteen chars ok");
+    }
+
+    @Test
     void unknownKeyFailsNamingKeyAndValue() {
         assertThatThrownBy(() -> KadSettings.of(Map.of("kad.prot", "4000")))
                 .isInstanceOf(CacheException.class)

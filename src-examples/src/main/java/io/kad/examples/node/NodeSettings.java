@@ -33,7 +33,8 @@ import java.util.TreeSet;
  *   <li>{@code kad.k} [20], {@code kad.alpha} [3], {@code kad.replication} [3],
  *       {@code kad.rpc-timeout-ms} [1000], {@code kad.operation-timeout-ms} [5000];</li>
  *   <li>{@code kad.storage} [caffeine; or mvstore], {@code kad.storage.path} (the mvstore file; an
- *       existing directory means the file {@value #STORE_FILE} in it), {@code kad.storage.max-records}
+ *       existing directory means the file {@value #STORE_FILE} in it), {@code kad.secret} (the swarm's
+ *       shared secret, at least 16 characters), {@code kad.storage.max-records}
  *       (bound of the caffeine tier).</li>
  * </ul>
  * An unknown {@code kad.*} key or a bad value fails with a {@link SettingsException} naming the key (or
@@ -56,10 +57,11 @@ final class NodeSettings {
     static final String STORAGE = "kad.storage";
     static final String STORAGE_PATH = "kad.storage.path";
     static final String STORAGE_MAX_RECORDS = "kad.storage.max-records";
+    static final String SECRET = "kad.secret";
 
     /** Every key this node understands. */
     static final Set<String> KEYS = Set.of(HOST, PORT, SEEDS, HASH, K, ALPHA, REPLICATION, RPC_TIMEOUT_MS,
-            OPERATION_TIMEOUT_MS, STORAGE, STORAGE_PATH, STORAGE_MAX_RECORDS);
+            OPERATION_TIMEOUT_MS, STORAGE, STORAGE_PATH, STORAGE_MAX_RECORDS, SECRET);
 
     /** A bad setting; the message names it and is fit to show a user as is. */
     static final class SettingsException extends Exception {
@@ -169,6 +171,14 @@ final class NodeSettings {
             b.operationTimeout(Duration.ofMillis(whole(op, 1, Integer.MAX_VALUE)));
         }
         storage(b);
+        Setting secret = settings.get(SECRET);
+        if (secret != null) {
+            if (secret.value().length() < 16) {
+                // the value itself is never printed
+                throw new SettingsException(SECRET + " must have at least 16 characters (" + secret.origin() + ")");
+            }
+            b.sharedSecret(secret.value());
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
