@@ -38,8 +38,9 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>{@code size}, {@code entrySet}, {@code keySet}, {@code values}, {@code clear}: a scan of every
  *       node of this project in the swarm (weakly consistent; costs one round trip per node), then one read
  *       or removal per key;</li>
- *   <li>a {@code null} key or value: {@link NullPointerException} (a JSON {@code null} is stored with
- *       {@link Dht#put}).</li>
+ *   <li>a {@code null} key or value: {@link NullPointerException}. A key holding JSON {@code null}
+ *       (stored with {@link Dht#put}) has no value for this view: {@code get} returns {@code null},
+ *       {@code containsKey} {@code false}, and {@code putIfAbsent} replaces it.</li>
  * </ul>
  * Failures surface as {@link io.kad.core.record.RecordException} after the node's operation timeout.
  */
@@ -71,7 +72,12 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
 
     private StoredRecord read(Object key) {
         ReadResult r = await(records.read(NAMESPACE, keyBytes(key)), "read of '" + key + "'");
-        return r.record();
+        return isJsonNull(r.record()) ? null : r.record();
+    }
+
+    /** A key holding JSON {@code null} (stored with {@link Dht#put}) has no value for a {@code Map}. */
+    private static boolean isJsonNull(StoredRecord r) {
+        return r != null && Dht.parse(r.value()).isNull();
     }
 
     private Object value(StoredRecord r) {
@@ -117,9 +123,20 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
     @Override
     public Object putIfAbsent(String key, Object value) {
         byte[] bytes = encode(value);
-        WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, WriteCommand.ABSENT,
-                StoredRecord.NEVER, StoredRecord.NEVER));
-        return r.applied() ? null : value(r.previous());
+        long expected = WriteCommand.ABSENT;
+        while (true) {
+            WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, expected,
+                    StoredRecord.NEVER, StoredRecord.NEVER));
+            if (r.applied()) {
+                return null;
+            }
+            StoredRecord current = r.previous();
+            if (current != null && !isJsonNull(current)) {
+                return value(current);
+            }
+            // no value for the map (JSON null, or removed meanwhile): write over exactly what is there
+            expected = current == null ? WriteCommand.ABSENT : current.version();
+        }
     }
 
     @Override

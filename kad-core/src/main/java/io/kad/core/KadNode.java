@@ -95,6 +95,13 @@ public final class KadNode implements AutoCloseable {
     private static final int SCAN_PAGE = 64;
     /** Key bytes one scan page carries at most: base64 and framing keep the reply under 65,000 bytes. */
     private static final int SCAN_PAGE_BYTES = 40_000;
+    /** Key and value bytes one batch of copies carries at most (base64 makes them 4/3 larger). */
+    private static final int COPY_BATCH_BYTES = 40_000;
+    /**
+     * The largest key plus value a record may have: a write's reply carries the record before and after
+     * it in one datagram of at most 65,000 bytes, in base64.
+     */
+    public static final int MAX_RECORD_BYTES = 20_000;
 
     private final NodeConfig config;
     private final NodeId id;
@@ -120,8 +127,11 @@ public final class KadNode implements AutoCloseable {
     private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
     private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
     private final ExecutorService eventExecutor;
-    private final Cache<String, CompletableFuture<WriteResult>> recentWrites = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
+    /**
+     * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
+     * gets the first attempt's outcome instead of a second write.
+     */
+    private final Cache<String, CompletableFuture<WriteResult>> recentWrites;
     private final Random random;
     private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
@@ -159,6 +169,9 @@ public final class KadNode implements AutoCloseable {
                 : NodeId.random(NodeId.NODE_ID_BITS, random);
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
         this.authenticator = config.sharedSecret() == null ? null : new DatagramAuthenticator(config.sharedSecret());
+        this.recentWrites = Caffeine.newBuilder()
+                .expireAfterWrite(config.rpcTimeout().multipliedBy(RPC_ATTEMPTS + 1).plusSeconds(1))
+                .executor(Runnable::run).build();
         this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
         StorageTier tier = config.storageTier() != null
@@ -436,10 +449,12 @@ public final class KadNode implements AutoCloseable {
             scheduler.close();
         }
         eventExecutor.shutdownNow();
-        for (Pending p : pending.values()) {
-            p.reply().completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
+        for (BigInteger rpc : List.copyOf(pending.keySet())) {
+            Pending p = pending.remove(rpc);
+            if (p != null) {
+                p.reply().completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
+            }
         }
-        pending.clear();
         try {
             engine.tier().close();
         } catch (RuntimeException e) {
@@ -570,7 +585,8 @@ public final class KadNode implements AutoCloseable {
                     k -> ownerWrite(put.id(), put.namespace(), put.key(), put.command(), requester));
             outcome.whenComplete((result, e) -> {
                 if (e == null) {
-                    send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), result));
+                    boolean keepCopy = requesterKeepsCopy(put.id(), put.command(), result, requester);
+                    send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), result, keepCopy));
                 }
             });
         } else if (message instanceof Message.Replicate replicate) {
@@ -680,14 +696,27 @@ public final class KadNode implements AutoCloseable {
             List<Contact> holders = replicaSet(r.id());
             if (holders.contains(newcomer)) {
                 batch.add(r);
-                if (batch.size() == 16) {
-                    sendCopies(newcomer, List.copyOf(batch));
-                    batch.clear();
-                }
             }
         }
+        sendCopiesInBatches(newcomer, batch);
+    }
+
+    /** Copies travel in batches small enough for one datagram each (a large record alone). */
+    private void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
+        List<StoredRecord> batch = new ArrayList<>();
+        int bytes = 0;
+        for (StoredRecord r : records) {
+            int size = r.key().length + r.value().length + r.namespace().length();
+            if (!batch.isEmpty() && (batch.size() == 16 || bytes + size > COPY_BATCH_BYTES)) {
+                sendCopies(to, List.copyOf(batch));
+                batch.clear();
+                bytes = 0;
+            }
+            batch.add(r);
+            bytes += size;
+        }
         if (!batch.isEmpty()) {
-            sendCopies(newcomer, batch);
+            sendCopies(to, batch);
         }
     }
 
@@ -705,6 +734,21 @@ public final class KadNode implements AutoCloseable {
         return liveClosest(target, config.k());
     }
 
+    /** How long a contact that timed out is passed over before it is given another chance. */
+    private static final long SUSPECT_MILLIS = 30_000;
+
+    private boolean isSuspect(NodeId contact) {
+        Long since = suspects.get(contact);
+        if (since == null) {
+            return false;
+        }
+        if (scheduler.nowMillis() - since < SUSPECT_MILLIS) {
+            return true;
+        }
+        suspects.remove(contact, since);
+        return false;
+    }
+
     /** The table's contacts nearest a target, passing over suspects (silent since their last timeout). */
     private List<Contact> liveClosest(BigInteger target, int n) {
         if (suspects.isEmpty()) {
@@ -712,7 +756,7 @@ public final class KadNode implements AutoCloseable {
         }
         List<Contact> live = new ArrayList<>(n);
         for (Contact c : table.closest(target, n + suspects.size())) {
-            if (!suspects.containsKey(c.id())) {
+            if (!isSuspect(c.id())) {
                 live.add(c);
                 if (live.size() == n) {
                     break;
@@ -724,22 +768,22 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ outbound
 
-    private void send(InetSocketAddress to, Message message) {
+    private boolean send(InetSocketAddress to, Message message) {
         // sends hold the read lock so that close() can wait until none is half-way before saying goodbye
         sending.readLock().lock();
         try {
             if (leaving) {
-                return;
+                return false;
             }
-            sendNow(to, message);
+            return sendNow(to, message);
         } finally {
             sending.readLock().unlock();
         }
     }
 
-    private void sendNow(InetSocketAddress to, Message message) {
+    private boolean sendNow(InetSocketAddress to, Message message) {
         if (closed) {
-            return;
+            return false;
         }
         byte[] data;
         try {
@@ -748,7 +792,7 @@ public final class KadNode implements AutoCloseable {
             } else {
                 ObjectNode tree = intercept(InterceptedMessage.Direction.OUTBOUND, to, codec.toTree(message));
                 if (tree == null) {
-                    return;
+                    return false;
                 }
                 codec.decode(tree);
                 data = codec.encodeTree(tree);
@@ -756,16 +800,17 @@ public final class KadNode implements AutoCloseable {
         } catch (MessageTooLargeException e) {
             LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
                     message.type(), e.size(), e.limit(), to);
-            return;
+            return false;
         } catch (MalformedMessageException | IllegalArgumentException e) {
             LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
-            return;
+            return false;
         }
         if (authenticator != null) {
             data = authenticator.sign(data);
         }
         stats.datagramsSent.increment();
         transport.send(to, data);
+        return true;
     }
 
     private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
@@ -781,10 +826,21 @@ public final class KadNode implements AutoCloseable {
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
         Message.Request message = build.apply(new BigIntegerNode(rpc));
         long timeoutMillis = config.rpcTimeout().toMillis();
-        pending.put(rpc, new Pending(rpc, to, address, message instanceof Message.Ping, reply,
-                scheduler.nowMillis() + timeoutMillis));
+        Pending entry = new Pending(rpc, to, address, message instanceof Message.Ping, reply,
+                scheduler.nowMillis() + timeoutMillis);
+        pending.put(rpc, entry);
+        if (closed) {
+            // close() ran between the check above and the put: nobody would ever complete this one
+            pending.remove(rpc, entry);
+            reply.completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
+            return reply;
+        }
         ensureSweep(timeoutMillis);
-        send(address, message);
+        if (!send(address, message)) {
+            // it never left (too large, refused by an interceptor, node leaving): fail now, blame nobody
+            pending.remove(rpc, entry);
+            reply.completeExceptionally(new RecordException(message.type() + " to " + address + " was not sent"));
+        }
         return reply;
     }
 
@@ -997,13 +1053,14 @@ public final class KadNode implements AutoCloseable {
                                                       WriteCommand command, BigInteger origin) {
         WriteResult result = engine.write(recordId, namespace, key, command);
         stats.recordWrites.increment();
+        if (result.expired() != null) {
+            // reported whether or not the write applied: the record is a tombstone from now on
+            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
+                    result.expired().version() + 1, origin));
+        }
         if (!result.applied()) {
             stats.recordWriteConflicts.increment();
             return CompletableFuture.completedFuture(result);
-        }
-        if (result.expired() != null) {
-            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
-                    result.expired().version() + 1, origin));
         }
         RecordEvent event = eventOf(namespace, key, command, result, origin);
         if (event != null) {
@@ -1014,17 +1071,14 @@ public final class KadNode implements AutoCloseable {
             return CompletableFuture.completedFuture(result);
         }
         List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
-        // the requester keeps its copy from the reply itself (see writeAt), unless there is no live record
-        // to carry: a removal's tombstone travels as a copy like to any other holder
-        boolean requesterCopiesReply = command.op() != WriteCommand.Op.REMOVE && command.op() != WriteCommand.Op.CLEAR
-                && result.current() != null;
+        boolean requesterCopiesReply = requesterKeepsCopy(recordId, command, result, origin);
         for (Contact c : replicaSet(recordId)) {
             if (requesterCopiesReply && c.id().value().equals(origin)) {
                 continue;
             }
             if (!c.id().equals(id)) {
-                acks.add(request(c, c.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc,
-                        List.of(stored))));
+                acks.add(requestRetrying(c, rpc -> new Message.Replicate(id.value(), peerInfo, rpc,
+                        List.of(stored)), RPC_ATTEMPTS));
             }
         }
         if (acks.isEmpty()) {
@@ -1036,6 +1090,25 @@ public final class KadNode implements AutoCloseable {
             }
             return null;
         })).toArray(CompletableFuture[]::new)).thenApply(v -> result);
+    }
+
+    /**
+     * Whether a remote requester that is one of the record's holders (in this owner's view) keeps its
+     * copy from the reply instead of a separate copy (see {@link #keepCopyFromReply}): only when there is
+     * a live record to carry; a removal's tombstone travels as a copy like to any other holder.
+     */
+    private boolean requesterKeepsCopy(BigInteger recordId, WriteCommand command, WriteResult result,
+                                       BigInteger origin) {
+        if (origin.equals(id.value()) || !result.applied() || result.current() == null
+                || command.op() == WriteCommand.Op.REMOVE || command.op() == WriteCommand.Op.CLEAR) {
+            return false;
+        }
+        for (Contact c : replicaSet(recordId)) {
+            if (c.id().value().equals(origin)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static RecordEvent eventOf(String namespace, byte[] key, WriteCommand command, WriteResult result,
@@ -1134,23 +1207,13 @@ public final class KadNode implements AutoCloseable {
                 rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, recordId, namespace, key, command), RPC_ATTEMPTS)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.PutReply pr) {
-                        keepCopyFromReply(recordId, command, pr.result());
+                        if (pr.keepCopy() && pr.result().current() != null) {
+                            engine.acceptCopy(pr.result().current());
+                        }
                         return CompletableFuture.completedFuture(pr.result());
                     }
                     return writeAt(owners, index + 1, recordId, namespace, key, command, deadline);
                 }).thenCompose(Function.identity());
-    }
-
-    /**
-     * A requester that holds a copy of the record keeps it from the owner's reply: the owner does not
-     * send it a separate copy, which saves two datagrams on every write's critical path.
-     */
-    private void keepCopyFromReply(BigInteger recordId, WriteCommand command, WriteResult result) {
-        if (result.applied() && command.op() != WriteCommand.Op.REMOVE && command.op() != WriteCommand.Op.CLEAR
-                && result.current() != null
-                && replicaSet(recordId).contains(self)) {
-            engine.acceptCopy(result.current());
-        }
     }
 
     private RecordException unreachable(String what, List<Contact> owners, String namespace) {
@@ -1250,11 +1313,7 @@ public final class KadNode implements AutoCloseable {
                 }
             }
         }
-        batches.forEach((c, list) -> {
-            for (int i = 0; i < list.size(); i += 16) {
-                sendCopies(c, List.copyOf(list.subList(i, Math.min(list.size(), i + 16))));
-            }
-        });
+        batches.forEach(this::sendCopiesInBatches);
     }
 
     // ------------------------------------------------------------------ RecordClient
@@ -1279,6 +1338,11 @@ public final class KadNode implements AutoCloseable {
         public CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
+            }
+            if (key.length + command.value().length > MAX_RECORD_BYTES) {
+                return CompletableFuture.failedFuture(new RecordException("record too large: key and value take "
+                        + (key.length + command.value().length) + " bytes, at most " + MAX_RECORD_BYTES
+                        + " fit in one datagram"));
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
             long deadline = deadline();

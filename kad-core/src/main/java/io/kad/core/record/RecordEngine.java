@@ -19,9 +19,12 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>each write runs inside one {@link StorageTier#compute}, so writes to one key are totally
  *       ordered and a version condition is checked and acted on atomically;</li>
- *   <li>versions only grow: each applied {@code PUT} or {@code REMOVE} takes the previous version + 1,
- *       counting tombstones and expired records, so a version is never reused while the tombstone
- *       lives; {@code TOUCH} keeps the version;</li>
+ *   <li>versions only grow: each applied {@code PUT} or {@code REMOVE} takes a version above the previous
+ *       one (tombstones and expired records included) and above the clock in microseconds, so a
+ *       version is never reused and a new owner lacking the record still numbers above the old copies;
+ *       {@code TOUCH} keeps the version;</li>
+ *   <li>copies of one version that differ resolve the same way on every holder (later expiry, then
+ *       greater value bytes);</li>
  *   <li>a record found expired is reported once (in {@code expired}) and replaced by a tombstone;</li>
  *   <li>no user class is ever deserialized: keys and values stay bytes.</li>
  * </ul>
@@ -123,7 +126,7 @@ public final class RecordEngine {
                         return unchanged;
                     }
                     StoredRecord next = new StoredRecord(id, namespace, key, command.value(), command.json(),
-                            base + 1, expiresAt, false);
+                            nextVersion(base, now), expiresAt, false);
                     result[0] = new WriteResult(true, live, next.isLiveAt(now) ? next : null, expired);
                     return next;
                 }
@@ -133,7 +136,7 @@ public final class RecordEngine {
                         return unchanged;
                     }
                     result[0] = new WriteResult(true, live, null, expired);
-                    return new StoredRecord(id, namespace, key, new byte[0], false, base + 1,
+                    return new StoredRecord(id, namespace, key, new byte[0], false, nextVersion(base, now),
                             now + tombstoneTtlMillis, true);
                 }
                 case TOUCH -> {
@@ -167,7 +170,8 @@ public final class RecordEngine {
             long base = cur == null ? 0 : cur.version();
             String ns = cur != null && cur.namespace().isEmpty() ? cur.namespace() : "";
             byte[] key = cur != null && cur.namespace().isEmpty() ? cur.key() : new byte[0];
-            return new StoredRecord(id, ns, key, jsonValue, true, base + 1, expiresAtMillis, false);
+            return new StoredRecord(id, ns, key, jsonValue, true, nextVersion(base, clock.getAsLong()),
+                    expiresAtMillis, false);
         });
     }
 
@@ -181,13 +185,27 @@ public final class RecordEngine {
         boolean[] kept = new boolean[1];
         tier.compute(copy.id(), cur -> {
             if (cur == null || copy.version() > cur.version()
-                    || (copy.version() == cur.version() && copy.expiresAtMillis() != cur.expiresAtMillis())) {
+                    || (copy.version() == cur.version() && wins(copy, cur))) {
                 kept[0] = true;
                 return copy;
             }
             return cur;
         });
         return kept[0];
+    }
+
+    /**
+     * Orders two different records of one version, so that every holder keeps the same one: the later
+     * expiry (a TOUCH keeps the version), then the greater value bytes.
+     */
+    private static boolean wins(StoredRecord copy, StoredRecord current) {
+        if (copy.expiresAtMillis() != current.expiresAtMillis()) {
+            return copy.expiresAtMillis() > current.expiresAtMillis();
+        }
+        if (copy.tombstone() != current.tombstone()) {
+            return copy.tombstone();
+        }
+        return java.util.Arrays.compare(copy.value(), current.value()) > 0;
     }
 
     /**
@@ -227,8 +245,18 @@ public final class RecordEngine {
         return all;
     }
 
+    /**
+     * The version of the next write: above the previous one and above the clock (in microseconds). A
+     * node that becomes a key's owner without its record (a join before the hand-off, an eviction, a
+     * reclaimed tombstone) thus still numbers its writes above the copies the other holders keep, as
+     * long as the nodes' clocks agree within the time between two writes to the key.
+     */
+    static long nextVersion(long previous, long nowMillis) {
+        return Math.max(previous + 1, nowMillis * 1000);
+    }
+
     private StoredRecord tombstoneOf(StoredRecord r, long now) {
-        return new StoredRecord(r.id(), r.namespace(), r.key(), new byte[0], false, r.version() + 1,
+        return new StoredRecord(r.id(), r.namespace(), r.key(), new byte[0], false, nextVersion(r.version(), now),
                 now + tombstoneTtlMillis, true);
     }
 }

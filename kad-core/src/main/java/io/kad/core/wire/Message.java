@@ -105,8 +105,13 @@ public sealed interface Message {
         public String type() { return "put_record"; }
     }
 
-    /** {@code put_result}: the answer to {@link PutRecord}; see {@link WriteResult}. */
-    record PutReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, WriteResult result) implements Reply {
+    /**
+     * {@code put_result}: the answer to {@link PutRecord}; see {@link WriteResult}. {@code keepCopy}: the
+     * owner counts the requester among the record's holders and sent it no separate copy, so the
+     * requester keeps {@code current} from this reply.
+     */
+    record PutReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, WriteResult result, boolean keepCopy)
+            implements Reply {
         public String type() { return "put_result"; }
     }
 

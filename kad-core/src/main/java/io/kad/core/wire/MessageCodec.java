@@ -287,7 +287,8 @@ public final class MessageCodec {
                         bytes(t, "key"), command(t));
             case "put_result":
                 return new Message.PutReply(peerId, peerInfo, rpcId(t), new WriteResult(bool(t, "applied"),
-                        recordOrNull(t, "previous"), recordOrNull(t, "current"), recordOrNull(t, "expired")));
+                        recordOrNull(t, "previous"), recordOrNull(t, "current"), recordOrNull(t, "expired")),
+                        t.path("keep_copy").asBoolean(false));
             case "replicate":
                 return new Message.Replicate(peerId, peerInfo, rpcId(t), records(t));
             case "replicated":
@@ -693,6 +694,7 @@ public final class MessageCodec {
             o.set("previous", record(w.previous()));
             o.set("current", record(w.current()));
             o.set("expired", record(w.expired()));
+            o.put("keep_copy", p.keepCopy());
             rpc(o, p.rpcId());
         } else if (m instanceof Message.Replicate r) {
             if (r.records().size() > MAX_REPLICATE) {

@@ -13,8 +13,21 @@ class NullValueRoundTripTest {
     void storedNullValueIsReadBackAsNull() {
         try (Dht dht = Dht.create(NodeConfig.builder().host("127.0.0.1").port(0).loadInterceptors(false).build())) {
             dht.put("nothing", null);
-            assertThat(dht.asMap().containsKey("nothing")).isTrue();
             assertThat(dht.get("nothing")).isNull();
+        }
+    }
+
+    @Test
+    void theMapViewSeesAStoredJsonNullAsNoValueAndPutIfAbsentReplacesIt() {
+        try (Dht dht = Dht.create(NodeConfig.builder().host("127.0.0.1").port(0).loadInterceptors(false).build())) {
+            dht.put("nothing", null);
+            assertThat(dht.asMap().containsKey("nothing")).isFalse();
+            assertThat(dht.asMap().putIfAbsent("nothing", 5)).isNull();
+            assertThat(dht.asMap().get("nothing")).isEqualTo(5);
+            assertThat(dht.asMap().computeIfAbsent("other", k -> 7)).isEqualTo(7);
+            dht.put("merged", null);
+            assertThat(dht.asMap().merge("merged", 9, (a, b) -> b)).isEqualTo(9);
+            assertThat(dht.asMap().get("merged")).isEqualTo(9);
         }
     }
 }
