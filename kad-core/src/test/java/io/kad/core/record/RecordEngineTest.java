@@ -1,0 +1,88 @@
+package io.kad.core.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kad.core.storage.MapStorageTier;
+import io.kad.core.wire.WriteCommand;
+import io.kad.core.wire.WriteResult;
+import io.kad.spi.StoredRecord;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The owner's conditional-write rules, on a fake clock. */
+class RecordEngineTest {
+
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private final RecordEngine engine = new RecordEngine(new MapStorageTier(new ConcurrentHashMap<>()),
+            clock::get, 60_000);
+    private final BigInteger id = BigInteger.valueOf(42);
+    private final byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+
+    private WriteResult put(String value, long expectedVersion) {
+        return engine.write(id, "ns", key, new WriteCommand(WriteCommand.Op.PUT,
+                value.getBytes(StandardCharsets.UTF_8), false, expectedVersion, StoredRecord.NEVER,
+                StoredRecord.NEVER));
+    }
+
+    @Test
+    void aConditionalWriteAppliesOnlyAtTheExpectedVersion() {
+        long v1 = put("a", WriteCommand.ABSENT).current().version();
+        assertThat(put("b", WriteCommand.ABSENT).applied()).isFalse();
+        assertThat(put("c", v1 + 1).applied()).isFalse();
+        WriteResult ok = put("d", v1);
+        assertThat(ok.applied()).isTrue();
+        assertThat(ok.previous().version()).isEqualTo(v1);
+        assertThat(ok.current().version()).isGreaterThan(v1);
+    }
+
+    @Test
+    void anOwnerWithoutTheRecordNumbersItsWriteAboveCopiesMadeEarlier() {
+        StoredRecord old = put("old", WriteCommand.ANY_VERSION).current();
+        RecordEngine newOwner = new RecordEngine(new MapStorageTier(new ConcurrentHashMap<>()), clock::get, 60_000);
+        clock.addAndGet(5);
+        StoredRecord fresh = newOwner.write(id, "ns", key, new WriteCommand(WriteCommand.Op.PUT,
+                "new".getBytes(StandardCharsets.UTF_8), false, WriteCommand.ANY_VERSION, StoredRecord.NEVER,
+                StoredRecord.NEVER)).current();
+        assertThat(fresh.version()).isGreaterThan(old.version());
+        // the old holder's copy does not win back at the new owner; the new one replaces it at the old holder
+        assertThat(newOwner.acceptCopy(old)).isFalse();
+        assertThat(engine.acceptCopy(fresh)).isTrue();
+        assertThat(engine.read(id).record().value()).isEqualTo("new".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void twoDifferentCopiesOfOneVersionResolveAlikeEverywhere() {
+        StoredRecord a = new StoredRecord(id, "ns", key, new byte[] {1}, false, 7, StoredRecord.NEVER, false);
+        StoredRecord b = new StoredRecord(id, "ns", key, new byte[] {2}, false, 7, StoredRecord.NEVER, false);
+        RecordEngine one = new RecordEngine(new MapStorageTier(new ConcurrentHashMap<>()), clock::get, 60_000);
+        RecordEngine two = new RecordEngine(new MapStorageTier(new ConcurrentHashMap<>()), clock::get, 60_000);
+        one.acceptCopy(a);
+        one.acceptCopy(b);
+        two.acceptCopy(b);
+        two.acceptCopy(a);
+        assertThat(one.read(id).record()).isEqualTo(two.read(id).record());
+    }
+
+    @Test
+    void anExpiredRecordIsReportedOnceAndThenAbsent() {
+        engine.write(id, "ns", key, new WriteCommand(WriteCommand.Op.PUT, new byte[] {1}, false,
+                WriteCommand.ANY_VERSION, clock.get() + 100, WriteCommand.KEEP_EXPIRY));
+        clock.addAndGet(100);
+        ReadResult first = engine.read(id);
+        assertThat(first.record()).isNull();
+        assertThat(first.expired()).isNotNull();
+        assertThat(engine.read(id)).isEqualTo(ReadResult.ABSENT);
+    }
+
+    @Test
+    void aRemovalLeavesATombstoneThatKeepsVersionsGrowing() {
+        long v1 = put("a", WriteCommand.ANY_VERSION).current().version();
+        WriteResult removed = engine.write(id, "ns", key, WriteCommand.remove());
+        assertThat(removed.applied()).isTrue();
+        assertThat(engine.read(id).found()).isFalse();
+        assertThat(put("b", WriteCommand.ABSENT).current().version()).isGreaterThan(v1 + 1);
+    }
+}
