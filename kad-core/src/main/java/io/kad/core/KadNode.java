@@ -1363,11 +1363,16 @@ public final class KadNode implements AutoCloseable {
 
         @Override
         public AutoCloseable subscribe(String namespace, Consumer<RecordEvent> listener) {
-            List<Consumer<RecordEvent>> list = localSubscribers.computeIfAbsent(namespace,
-                    k -> new CopyOnWriteArrayList<>());
-            boolean first = list.isEmpty();
-            list.add(listener);
-            if (first) {
+            boolean[] firstOfNamespace = new boolean[1];
+            // add and remove happen inside compute, so a last unsubscribe and a new subscribe cannot
+            // leave a listener in a list that is no longer registered
+            localSubscribers.compute(namespace, (k, current) -> {
+                List<Consumer<RecordEvent>> list = current != null ? current : new CopyOnWriteArrayList<>();
+                firstOfNamespace[0] = list.isEmpty();
+                list.add(listener);
+                return list;
+            });
+            if (firstOfNamespace[0]) {
                 List<CompletableFuture<Message.Reply>> fences = new ArrayList<>();
                 for (Contact c : table.all()) {
                     if (c.speaksRecords()) {
@@ -1388,9 +1393,13 @@ public final class KadNode implements AutoCloseable {
                 }
             }
             return () -> {
-                list.remove(listener);
-                if (list.isEmpty()) {
-                    localSubscribers.remove(namespace, list);
+                boolean[] lastOfNamespace = new boolean[1];
+                localSubscribers.computeIfPresent(namespace, (k, list) -> {
+                    list.remove(listener);
+                    lastOfNamespace[0] = list.isEmpty();
+                    return list.isEmpty() ? null : list;
+                });
+                if (lastOfNamespace[0]) {
                     for (Contact c : table.all()) {
                         if (c.speaksRecords()) {
                             send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
