@@ -51,7 +51,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,18 +180,7 @@ public final class KadNode implements AutoCloseable {
         this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis());
         List<RequestInterceptor> all = new ArrayList<>(config.interceptors());
         if (config.loadInterceptors()) {
-            java.util.Iterator<RequestInterceptor> found = ServiceLoader.load(RequestInterceptor.class).iterator();
-            while (true) {
-                try {
-                    if (!found.hasNext()) {
-                        break;
-                    }
-                    all.add(found.next());
-                } catch (java.util.ServiceConfigurationError e) {
-                    // one broken registration must not stop every node of the JVM from starting
-                    LOG.warn("request interceptor skipped: {}", e.getMessage());
-                }
-            }
+            all.addAll(ServiceDiscovery.load(RequestInterceptor.class, i -> i.getClass().getName()).values());
         }
         all.sort(Comparator.comparingInt(RequestInterceptor::order));
         this.interceptors = List.copyOf(all);

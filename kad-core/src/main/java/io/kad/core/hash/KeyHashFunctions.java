@@ -1,19 +1,13 @@
 package io.kad.core.hash;
 
+import io.kad.core.ServiceDiscovery;
 import io.kad.spi.KeyHashFunction;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Finds {@link KeyHashFunction}s by name through {@link ServiceLoader}.
+ * Finds {@link KeyHashFunction}s by name through {@link java.util.ServiceLoader}.
  *
  * <p>Contract:
  * <ul>
@@ -28,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KeyHashFunctions {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KeyHashFunctions.class);
 
     private KeyHashFunctions() {
     }
@@ -56,34 +49,6 @@ public final class KeyHashFunctions {
     }
 
     private static Map<String, KeyHashFunction> loadAll() {
-        Map<String, KeyHashFunction> byName = new LinkedHashMap<>();
-        for (ClassLoader loader : loaders()) {
-            Iterator<KeyHashFunction> it = ServiceLoader.load(KeyHashFunction.class, loader).iterator();
-            while (true) {
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    KeyHashFunction function = it.next();
-                    byName.putIfAbsent(function.name(), function);
-                } catch (ServiceConfigurationError e) {
-                    LOG.warn("skipping a key hash function that failed to load", e);
-                }
-            }
-        }
-        return byName;
-    }
-
-    private static List<ClassLoader> loaders() {
-        List<ClassLoader> loaders = new ArrayList<>(2);
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        if (context != null) {
-            loaders.add(context);
-        }
-        ClassLoader own = KeyHashFunctions.class.getClassLoader();
-        if (own != null && own != context) {
-            loaders.add(own);
-        }
-        return loaders;
+        return ServiceDiscovery.load(KeyHashFunction.class, KeyHashFunction::name);
     }
 }

@@ -1,22 +1,16 @@
 package io.kad.core.storage;
 
+import io.kad.core.ServiceDiscovery;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StorageTierProvider;
 import io.kad.spi.StoredRecord;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Finds {@link StorageTierProvider}s by name through {@link ServiceLoader}, and creates the tier a
+ * Finds {@link StorageTierProvider}s by name through {@link java.util.ServiceLoader}, and creates the tier a
  * node's settings select.
  *
  * <p>Contract:
@@ -36,7 +30,6 @@ public final class StorageTierProviders {
     /** The tier used when {@link #SETTING} is not set. */
     public static final String DEFAULT_NAME = CaffeineStorageTierProvider.NAME;
 
-    private static final Logger LOG = LoggerFactory.getLogger(StorageTierProviders.class);
 
     private StorageTierProviders() {
     }
@@ -80,34 +73,6 @@ public final class StorageTierProviders {
     }
 
     private static Map<String, StorageTierProvider> loadAll() {
-        Map<String, StorageTierProvider> byName = new LinkedHashMap<>();
-        for (ClassLoader loader : loaders()) {
-            Iterator<StorageTierProvider> it = ServiceLoader.load(StorageTierProvider.class, loader).iterator();
-            while (true) {
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    StorageTierProvider provider = it.next();
-                    byName.putIfAbsent(provider.name(), provider);
-                } catch (ServiceConfigurationError e) {
-                    LOG.warn("skipping a storage tier provider that failed to load", e);
-                }
-            }
-        }
-        return byName;
-    }
-
-    private static List<ClassLoader> loaders() {
-        List<ClassLoader> loaders = new ArrayList<>(2);
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        if (context != null) {
-            loaders.add(context);
-        }
-        ClassLoader own = StorageTierProviders.class.getClassLoader();
-        if (own != null && own != context) {
-            loaders.add(own);
-        }
-        return loaders;
+        return ServiceDiscovery.load(StorageTierProvider.class, StorageTierProvider::name);
     }
 }
