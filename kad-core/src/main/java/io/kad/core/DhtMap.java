@@ -77,8 +77,11 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
 
     /** A key holding JSON {@code null} (stored with {@link Dht#put}) has no value for a {@code Map}. */
     private static boolean isJsonNull(StoredRecord r) {
-        return r != null && Dht.parse(r.value()).isNull();
+        // values are written by Jackson, which writes JSON null as exactly these four bytes
+        return r != null && java.util.Arrays.equals(r.value(), JSON_NULL);
     }
+
+    private static final byte[] JSON_NULL = {'n', 'u', 'l', 'l'};
 
     private Object value(StoredRecord r) {
         return r == null ? null : Dht.toJava(Dht.parse(r.value()));

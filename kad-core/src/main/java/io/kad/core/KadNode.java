@@ -40,13 +40,11 @@ import io.kad.spi.StorageTier;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -365,7 +363,7 @@ public final class KadNode implements AutoCloseable {
      * @return the nearest contacts that answered, nearest first (this node excluded)
      */
     public CompletableFuture<List<Contact>> lookupNodes(BigInteger target) {
-        return runLookup(target, Lookup.Kind.NODE, null).thenApply(LookupResult::closest);
+        return runLookup(target, Lookup.Kind.NODE).thenApply(LookupResult::closest);
     }
 
     /**
@@ -390,7 +388,7 @@ public final class KadNode implements AutoCloseable {
      * @return the outcome: the value if a node had it, and the rounds it took
      */
     public CompletableFuture<LookupResult> lookupValue(BigInteger keyId) {
-        return runLookup(keyId, Lookup.Kind.VALUE, null);
+        return runLookup(keyId, Lookup.Kind.VALUE);
     }
 
     /**
@@ -517,7 +515,7 @@ public final class KadNode implements AutoCloseable {
             Pending p = rpc == null ? null : pending.get(rpc);
             if (p == null && reply instanceof Message.Pong && rpc == null) {
                 p = pendingPingFrom(from);
-                rpc = p == null ? null : keyOf(p);
+                rpc = p == null ? null : p.rpc();
             }
             if (p == null || !p.address().equals(from)) {
                 stats.unmatchedReplies.increment();
@@ -891,10 +889,6 @@ public final class KadNode implements AutoCloseable {
         }).thenCompose(Function.identity());
     }
 
-    private static BigInteger keyOf(Pending p) {
-        return p.rpc();
-    }
-
     /** kad.py answers a ping with a pong without {@code rpc_id}: match it by address. */
     private Pending pendingPingFrom(InetSocketAddress from) {
         for (Pending p : pending.values()) {
@@ -921,7 +915,7 @@ public final class KadNode implements AutoCloseable {
     public record LookupResult(List<Contact> closest, Optional<JsonNode> value, int rounds) {
     }
 
-    private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind, Void unused) {
+    private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind) {
         stats.lookups.increment();
         List<Contact> initial = liveClosest(target, config.k());
         Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind);
@@ -1413,10 +1407,6 @@ public final class KadNode implements AutoCloseable {
         return "KadNode[" + id.shortHex() + "@" + transport.localAddress() + "]";
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     static <T> T join(CompletableFuture<T> future, Duration timeout, String what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -1432,12 +1422,5 @@ public final class KadNode implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new RecordException(what + " did not complete within " + timeout.toMillis() + " ms", e);
         }
-    }
-
-    static Map<String, Object> describe(KadNode node) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", node.id);
-        m.put("address", node.address());
-        return m;
     }
 }

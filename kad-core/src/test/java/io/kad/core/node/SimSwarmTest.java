@@ -106,8 +106,6 @@ class SimSwarmTest {
         int median = percentile(rounds, 0.5);
         int p99 = percentile(rounds, 0.99);
         LOG.info("2000 nodes, 1000 value lookups: median {} rounds, p99 {} rounds", median, p99);
-        System.getProperties().put("kad.sim.rounds", "median=" + median + " p99=" + p99);
-        assertThat(median).isLessThanOrEqualTo(p99);
         assertThat(p99).as("p99 rounds of a lookup in 2000 nodes").isLessThanOrEqualTo(8);
     }
 
