@@ -343,7 +343,8 @@ public final class KadNode implements AutoCloseable {
     public CompletableFuture<Void> join(List<InetSocketAddress> seeds) {
         List<CompletableFuture<Message.Reply>> asks = new ArrayList<>();
         for (InetSocketAddress seed : seeds) {
-            asks.add(request(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value())));
+            asks.add(requestRetrying(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value()),
+                    RPC_ATTEMPTS, new BigInteger(128, random)));
         }
         return CompletableFuture.allOf(asks.stream()
                         .map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
@@ -878,12 +879,19 @@ public final class KadNode implements AutoCloseable {
     /** Retries keep the {@code rpc_id}, so an owner can tell a repeated write from a new one. */
     private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
                                                              int attempts, BigInteger rpc) {
-        return request(to, to.address(), build, rpc).handle((reply, e) -> {
+        return requestRetrying(to, to.address(), build, attempts, rpc);
+    }
+
+    /** The same to an address whose node is not known yet ({@code to} null): a seed. */
+    private CompletableFuture<Message.Reply> requestRetrying(Contact to, InetSocketAddress address,
+                                                             Function<JsonNode, Message.Request> build,
+                                                             int attempts, BigInteger rpc) {
+        return request(to, address, build, rpc).handle((reply, e) -> {
             if (e == null) {
                 return CompletableFuture.completedFuture(reply);
             }
             if (attempts > 1 && !closed && e instanceof TimeoutException) {
-                return requestRetrying(to, build, attempts - 1, rpc);
+                return requestRetrying(to, address, build, attempts - 1, rpc);
             }
             return CompletableFuture.<Message.Reply>failedFuture(e);
         }).thenCompose(Function.identity());
