@@ -1275,8 +1275,27 @@ public final class KadNode implements AutoCloseable {
                 }
             }
             republishIfDue(now);
+            reclaimIfDue(now);
         } finally {
             scheduleMaintenance();
+        }
+    }
+
+    private long lastReclaim;
+
+    /**
+     * Drops records that expired more than the grace ago, at most every half grace (and at most once a
+     * maintenance tick), so a reclaimed record stayed between one grace and 1.5 graces plus a tick.
+     */
+    private void reclaimIfDue(long now) {
+        long grace = config.expiryGrace().toMillis();
+        if (now - lastReclaim < grace / 2) {
+            return;
+        }
+        lastReclaim = now;
+        int removed = engine.reclaim(grace);
+        if (removed > 0) {
+            LOG.debug("node {} reclaimed {} expired records and tombstones", id.shortHex(), removed);
         }
     }
 

@@ -29,7 +29,8 @@ import java.util.Objects;
  * @param operationTimeout how long a record operation may take in all
  * @param storageName the storage tier's name ({@code caffeine}, {@code mvstore} or registered)
  * @param storageTier a tier instance, or {@code null} to create one by {@code storageName}
- * @param storageSettings settings for the tier ({@code storage.*} keys, without {@code kad.})
+ * @param storageSettings settings for the tier ({@code storage.*} keys, without {@code kad.}); the node
+ *     itself reads {@link #EXPIRY_GRACE_SETTING}
  * @param interceptors request interceptors, in addition to the ServiceLoader-registered ones
  * @param loadInterceptors whether to load interceptors with {@link java.util.ServiceLoader}
  * @param nodeId a fixed node id, or {@code null} for a random one
@@ -89,6 +90,7 @@ public record NodeConfig(
             io.kad.core.storage.StorageTierProviders.byName(storageName); // fails naming an unknown tier
         }
         storageSettings = Map.copyOf(Objects.requireNonNull(storageSettings, "storageSettings"));
+        expiryGraceOf(storageSettings); // fails naming the key and the value
         interceptors = List.copyOf(Objects.requireNonNull(interceptors, "interceptors"));
         if (nodeId != null && (nodeId.signum() < 0 || nodeId.bitLength() > io.kad.core.id.NodeId.NODE_ID_BITS)) {
             throw new IllegalArgumentException("nodeId must be in 0 .. 2^128-1: " + nodeId);
@@ -100,6 +102,42 @@ public record NodeConfig(
             throw new IllegalArgumentException("sharedSecret must have at least 16 characters, had "
                     + sharedSecret.length());
         }
+    }
+
+    /**
+     * The {@code storage.*} setting (written {@code kad.storage.expiry-grace-ms} in {@code kad.properties})
+     * for how long after its expiry a record, tombstones included, stays in the node's tier before the
+     * node reclaims it; whole milliseconds, zero or more. It applies to every tier.
+     */
+    public static final String EXPIRY_GRACE_SETTING = "storage.expiry-grace-ms";
+
+    /** The reclaim grace when {@link #EXPIRY_GRACE_SETTING} is not set. */
+    public static final Duration DEFAULT_EXPIRY_GRACE = Duration.ofSeconds(60);
+
+    /**
+     * @return how long after its expiry a record stays in this node's tier before it is reclaimed: the
+     *     {@link #EXPIRY_GRACE_SETTING} storage setting, or {@link #DEFAULT_EXPIRY_GRACE}
+     */
+    public Duration expiryGrace() {
+        return expiryGraceOf(storageSettings);
+    }
+
+    private static Duration expiryGraceOf(Map<String, String> settings) {
+        String value = settings.get(EXPIRY_GRACE_SETTING);
+        if (value == null || value.isBlank()) {
+            return DEFAULT_EXPIRY_GRACE;
+        }
+        long millis;
+        try {
+            millis = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 0) {
+            throw new IllegalArgumentException("kad." + EXPIRY_GRACE_SETTING
+                    + " must be a whole number of milliseconds, zero or more, was '" + value + "'");
+        }
+        return Duration.ofMillis(millis);
     }
 
     private static void positive(String name, int value) {

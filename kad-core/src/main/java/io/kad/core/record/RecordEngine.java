@@ -235,6 +235,53 @@ public final class RecordEngine {
     }
 
     /**
+     * Removes from the tier every record, tombstones included, whose expiry lies more than
+     * {@code graceMillis} in the past. Records that never expire are kept. The grace leaves an expired
+     * record visible long enough for a read to report it as expired and for later writes to number
+     * their versions above it; after it, the record only costs memory or disk. Each removal re-checks the
+     * record inside {@link StorageTier#compute}, so a record rewritten since the scan stays.
+     *
+     * @param graceMillis how long after its expiry a record is kept, zero or more
+     * @return how many records were removed
+     */
+    public int reclaim(long graceMillis) {
+        if (graceMillis < 0) {
+            throw new IllegalArgumentException("graceMillis must not be negative: " + graceMillis);
+        }
+        long now = clock.getAsLong();
+        List<BigInteger> due = new ArrayList<>();
+        tier.forEach(r -> {
+            if (reclaimable(r, now, graceMillis)) {
+                due.add(r.id());
+            }
+        });
+        int removed = 0;
+        for (BigInteger id : due) {
+            boolean[] gone = new boolean[1];
+            tier.compute(id, cur -> {
+                if (cur != null && reclaimable(cur, now, graceMillis)) {
+                    gone[0] = true;
+                    return null;
+                }
+                return cur;
+            });
+            if (gone[0]) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static boolean reclaimable(StoredRecord r, long now, long graceMillis) {
+        long expiresAt = r.expiresAtMillis();
+        if (expiresAt == StoredRecord.NEVER || expiresAt > now) {
+            return false;
+        }
+        long sinceExpiry = now - expiresAt; // negative only if the subtraction overflowed: very long ago
+        return sinceExpiry < 0 || sinceExpiry >= graceMillis;
+    }
+
+    /**
      * Lists every record stored here (live, expired and tombstones), for republishing.
      *
      * @return a snapshot

@@ -22,8 +22,9 @@ import java.util.Random;
  *       its least recently seen entry, and evicts it only if that ping times out;
  *   <li>a contact that fails {@link #MAX_CONSECUTIVE_FAILURES} requests in a row is evicted as soon as a
  *       replacement is waiting; without one it stays, flagged stale, and is the first to be replaced;
- *   <li>every method is synchronized: the protocol thread writes while user threads read
- *       {@link #closest}.
+ *   <li>every method but {@link #size()} is synchronized: the protocol thread writes while user threads
+ *       read {@link #closest}; {@code size()} reads a count the mutations keep, without a lock, since
+ *       every record operation asks it.
  * </ul>
  */
 public final class RoutingTable {
@@ -49,6 +50,8 @@ public final class RoutingTable {
     private final NodeId self;
     private final int k;
     private final KBucket[] buckets;
+    /** The contacts in all buckets, recounted by each mutation so that {@link #size()} takes no lock. */
+    private volatile int size;
 
     /**
      * @param self the local node's id
@@ -93,7 +96,11 @@ public final class RoutingTable {
         if (!storable(c.id())) {
             return new ObserveResult.Ignored();
         }
-        return bucketOf(c.id()).observe(c, nowMillis, PENDING_PING_EXPIRY_MILLIS, MAX_CONSECUTIVE_FAILURES);
+        KBucket b = bucketOf(c.id());
+        int before = b.size();
+        ObserveResult result = b.observe(c, nowMillis, PENDING_PING_EXPIRY_MILLIS, MAX_CONSECUTIVE_FAILURES);
+        size += b.size() - before;
+        return result;
     }
 
     /**
@@ -108,7 +115,11 @@ public final class RoutingTable {
         if (!storable(head.id())) {
             return Optional.empty();
         }
-        return bucketOf(head.id()).evict(head.id());
+        KBucket b = bucketOf(head.id());
+        int before = b.size();
+        Optional<Contact> promoted = b.evict(head.id());
+        size += b.size() - before;
+        return promoted;
     }
 
     /**
@@ -124,7 +135,11 @@ public final class RoutingTable {
         if (!storable(id)) {
             return false;
         }
-        return bucketOf(id).fail(id, MAX_CONSECUTIVE_FAILURES);
+        KBucket b = bucketOf(id);
+        int before = b.size();
+        boolean left = b.fail(id, MAX_CONSECUTIVE_FAILURES);
+        size += b.size() - before;
+        return left;
     }
 
     /**
@@ -177,12 +192,8 @@ public final class RoutingTable {
     }
 
     /** @return the number of contacts in the table (replacement caches not counted) */
-    public synchronized int size() {
-        int n = 0;
-        for (KBucket b : buckets) {
-            n += b.size();
-        }
-        return n;
+    public int size() {
+        return size;
     }
 
     /**
@@ -208,7 +219,9 @@ public final class RoutingTable {
         }
         KBucket b = bucketOf(id);
         boolean present = b.get(id).isPresent();
+        int before = b.size();
         b.evict(id);
+        size += b.size() - before;
         return present;
     }
 

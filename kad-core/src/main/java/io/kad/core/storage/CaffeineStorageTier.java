@@ -2,17 +2,13 @@ package io.kad.core.storage;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,43 +21,23 @@ import java.util.function.UnaryOperator;
  *       the bound (Caffeine's {@link RemovalCause#SIZE}) is reported to the eviction listener, and no
  *       other removal is;</li>
  *   <li>{@link #compute} runs in {@code Cache.asMap().compute}, so it is atomic per id;</li>
- *   <li>a record with {@link StoredRecord#NEVER} never expires here; any other record (tombstones
- *       included, with their own {@code expiresAtMillis}) is reclaimed only an
- *       {@linkplain Builder#expiryGrace expiry grace} <em>after</em> its {@code expiresAtMillis}.</li>
+ *   <li>the tier never drops a record for its age: expiry is a decision of the record protocol, which
+ *       checks {@link StoredRecord#isExpiredAt(long)} itself (and must be able to report that a key
+ *       expired), and the node reclaims expired records and old tombstones from every tier alike
+ *       ({@code RecordEngine.reclaim}). Without a per-entry expiry, a read here costs one hash lookup
+ *       and no timer-wheel bookkeeping.</li>
  * </ul>
- *
- * <p>Why the grace: expiry is a decision of the record protocol, which checks
- * {@link StoredRecord#isExpiredAt(long)} itself and must be able to report that a key expired (a JCache
- * {@code EXPIRED} event, a version ordered after a tombstone). If Caffeine dropped a record at exactly
- * its expiry, the protocol would race the cache and sometimes find nothing instead of an expired
- * record. So Caffeine's expiry here is only storage-level reclaim of records the protocol has had
- * {@code grace} to observe; until then {@link #get} returns expired records as they are. The reclaim is
- * lazy: it happens during later activity or {@link #cleanUp()}, and a record past its grace is never
- * returned either way.
- *
- * <p>Time: the expiry of a record is computed from an epoch-milliseconds clock and scheduled on
- * Caffeine's nanosecond {@link Ticker}; both must advance at the same rate. Giving only a clock makes the
- * ticker an {@link EpochMillisTicker} over it, which is what tests do.
  */
 public final class CaffeineStorageTier implements StorageTier {
 
     /** The default bound by record count. */
     public static final long DEFAULT_MAX_RECORDS = 100_000;
 
-    /** The default time between a record's expiry and its reclaim. */
-    public static final Duration DEFAULT_EXPIRY_GRACE = Duration.ofSeconds(60);
-
     private final Cache<BigInteger, StoredRecord> cache;
 
     private CaffeineStorageTier(Builder builder) {
-        LongSupplier clock = builder.clock != null ? builder.clock : System::currentTimeMillis;
-        Ticker ticker = builder.ticker != null
-                ? builder.ticker
-                : builder.clock != null ? new EpochMillisTicker(builder.clock) : Ticker.systemTicker();
         Consumer<StoredRecord> evictions = builder.evictions;
         Caffeine<BigInteger, StoredRecord> caffeine = Caffeine.newBuilder()
-                .ticker(ticker)
-                .expireAfter(new ReclaimAfterGrace(clock, builder.expiryGrace.toMillis()))
                 .evictionListener((BigInteger id, StoredRecord record, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE && record != null) {
                         evictions.accept(record);
@@ -78,7 +54,7 @@ public final class CaffeineStorageTier implements StorageTier {
         this.cache = caffeine.build();
     }
 
-    /** @return a builder with the defaults: {@value #DEFAULT_MAX_RECORDS} records, 60 s grace, system time */
+    /** @return a builder with the default bound of {@value #DEFAULT_MAX_RECORDS} records */
     public static Builder builder() {
         return new Builder();
     }
@@ -112,13 +88,13 @@ public final class CaffeineStorageTier implements StorageTier {
         cache.asMap().values().forEach(action);
     }
 
-    /** @return Caffeine's estimate of the number of records, expired ones not yet reclaimed included */
+    /** @return Caffeine's estimate of the number of records, expired ones and tombstones included */
     @Override
     public long size() {
         return cache.estimatedSize();
     }
 
-    /** Runs pending maintenance now: drops records past their grace and enforces the bound. */
+    /** Runs pending maintenance now: enforces the bound. */
     public void cleanUp() {
         cache.cleanUp();
     }
@@ -130,53 +106,6 @@ public final class CaffeineStorageTier implements StorageTier {
         cache.cleanUp();
     }
 
-    /** Schedules each record's reclaim at its {@code expiresAtMillis} plus the grace, recomputed on update. */
-    private static final class ReclaimAfterGrace implements Expiry<BigInteger, StoredRecord> {
-
-        private final LongSupplier clock;
-        private final long graceMillis;
-
-        ReclaimAfterGrace(LongSupplier clock, long graceMillis) {
-            this.clock = clock;
-            this.graceMillis = graceMillis;
-        }
-
-        @Override
-        public long expireAfterCreate(BigInteger id, StoredRecord record, long currentTime) {
-            return nanosUntilReclaim(record);
-        }
-
-        @Override
-        public long expireAfterUpdate(BigInteger id, StoredRecord record, long currentTime, long currentDuration) {
-            return nanosUntilReclaim(record);
-        }
-
-        @Override
-        public long expireAfterRead(BigInteger id, StoredRecord record, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
-
-        private long nanosUntilReclaim(StoredRecord record) {
-            if (record.expiresAtMillis() == StoredRecord.NEVER) {
-                return Long.MAX_VALUE;
-            }
-            long reclaimAt = saturatedAdd(record.expiresAtMillis(), graceMillis);
-            long millis = saturatedAdd(reclaimAt, -Math.max(clock.getAsLong(), Long.MIN_VALUE + 1));
-            if (millis <= 0) {
-                return 0;
-            }
-            return millis >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : millis * 1_000_000L;
-        }
-
-        private static long saturatedAdd(long a, long b) {
-            long sum = a + b;
-            if (((a ^ sum) & (b ^ sum)) < 0) {
-                return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-            }
-            return sum;
-        }
-    }
-
     /**
      * Configures a {@link CaffeineStorageTier}. Not thread-safe; {@link #build()} may be called more than
      * once and gives independent tiers.
@@ -185,9 +114,6 @@ public final class CaffeineStorageTier implements StorageTier {
 
         private long maximumSize = -1;
         private long maximumWeight = -1;
-        private Duration expiryGrace = DEFAULT_EXPIRY_GRACE;
-        private LongSupplier clock;
-        private Ticker ticker;
         private Executor executor;
         private Consumer<StoredRecord> evictions = record -> { };
 
@@ -229,40 +155,6 @@ public final class CaffeineStorageTier implements StorageTier {
                 throw new IllegalStateException("a count bound is already set");
             }
             this.maximumWeight = bytes;
-            return this;
-        }
-
-        /**
-         * @param grace how long after its {@code expiresAtMillis} an expired record is reclaimed; zero
-         *     or more (default 60 s)
-         * @return this builder
-         */
-        public Builder expiryGrace(Duration grace) {
-            Objects.requireNonNull(grace, "grace");
-            if (grace.isNegative()) {
-                throw new IllegalArgumentException("expiry grace must not be negative, was " + grace);
-            }
-            this.expiryGrace = grace;
-            return this;
-        }
-
-        /**
-         * @param epochMillis the clock that records' {@code expiresAtMillis} are measured against
-         *     (default {@link System#currentTimeMillis()}); also drives the ticker unless one is given
-         * @return this builder
-         */
-        public Builder clock(LongSupplier epochMillis) {
-            this.clock = Objects.requireNonNull(epochMillis, "epochMillis");
-            return this;
-        }
-
-        /**
-         * @param ticker Caffeine's time source; must advance at the rate of the clock (default: an
-         *     {@link EpochMillisTicker} over the clock if one was given, else the system ticker)
-         * @return this builder
-         */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.kad.core.storage;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StorageTierProvider;
 import io.kad.spi.StoredRecord;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -17,10 +16,10 @@ import java.util.function.Consumer;
  *   <li>{@code kad.storage.max-records}: the most records held, default
  *       {@value CaffeineStorageTier#DEFAULT_MAX_RECORDS};</li>
  *   <li>{@code kad.storage.max-bytes}: if set, the tier is bounded by the total
- *       {@link StoredRecord#weight()} instead, and {@code max-records} is not applied;</li>
- *   <li>{@code kad.storage.expiry-grace-ms}: how long after its expiry a record is reclaimed, default
- *       60000.</li>
+ *       {@link StoredRecord#weight()} instead, and {@code max-records} is not applied.</li>
  * </ul>
+ * ({@code kad.storage.expiry-grace-ms} is read by the node, which reclaims expired records from every
+ * tier: see {@code NodeConfig.EXPIRY_GRACE_SETTING}.)
  * Each is validated when the tier is created; a bad value fails with an
  * {@link IllegalArgumentException} that names the key and the value.
  */
@@ -44,7 +43,6 @@ public final class CaffeineStorageTierProvider implements StorageTierProvider {
         Objects.requireNonNull(evictions, "evictions");
         OptionalLong maxRecords = StorageSettings.longInRange(settings, StorageSettings.MAX_RECORDS, 1, Long.MAX_VALUE);
         OptionalLong maxBytes = StorageSettings.longInRange(settings, StorageSettings.MAX_BYTES, 1, Long.MAX_VALUE);
-        OptionalLong graceMillis = StorageSettings.longInRange(settings, StorageSettings.EXPIRY_GRACE_MS, 0, Long.MAX_VALUE);
         // maintenance runs on the writing thread: handing it to the common pool wakes another thread on
         // every write, which costs more than the work itself at this tier's sizes
         CaffeineStorageTier.Builder builder = CaffeineStorageTier.builder().evictionListener(evictions)
@@ -54,7 +52,6 @@ public final class CaffeineStorageTierProvider implements StorageTierProvider {
         } else {
             builder.maximumSize(maxRecords.orElse(CaffeineStorageTier.DEFAULT_MAX_RECORDS));
         }
-        graceMillis.ifPresent(ms -> builder.expiryGrace(Duration.ofMillis(ms)));
         return builder.build();
     }
 }

@@ -34,7 +34,8 @@ import org.h2.mvstore.type.StringDataType;
  *       crash loses at most the last interval. {@link #flush()} commits and forces the file to the
  *       device; {@link #close()} commits and closes;</li>
  *   <li>unbounded: records are bounded by the disk, not by count or weight, so the tier never drops a
- *       record and reports no evictions. Expired records stay until the record protocol removes them;</li>
+ *       record and reports no evictions. Expired records and tombstones stay until the node reclaims
+ *       them, an expiry grace after they expired;</li>
  *   <li>after {@link #close()}, every other method throws; {@code close} itself may be repeated.</li>
  * </ul>
  *

@@ -10,8 +10,6 @@ final class StorageSettings {
     static final String MAX_RECORDS = "storage.max-records";
     /** Setting: the bound by weight (bytes); replaces the count bound when set. */
     static final String MAX_BYTES = "storage.max-bytes";
-    /** Setting: milliseconds between a record's expiry and its reclaim. */
-    static final String EXPIRY_GRACE_MS = "storage.expiry-grace-ms";
     /** Setting: the store file. */
     static final String PATH = "storage.path";
     /** Setting: {@code every-write} or {@code periodic}. */

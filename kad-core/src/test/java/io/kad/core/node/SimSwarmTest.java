@@ -8,6 +8,8 @@ import io.kad.core.NodeConfig;
 import io.kad.core.sim.SimScheduler;
 import io.kad.core.sim.SimTransport;
 import io.kad.core.sim.SimulatedNetwork;
+import io.kad.core.wire.WriteCommand;
+import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -129,5 +131,55 @@ class SimSwarmTest {
             swarm.net().kill(node.address());
         }
         lookupAll(swarm, keys, alive);
+    }
+
+    @Test
+    void everyHolderReclaimsExpiredRecordsAndTombstonesAfterTheGrace() {
+        SimulatedNetwork net = new SimulatedNetwork(5).latency(5, 40);
+        NodeConfig base = NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(300))
+                .replication(3).tombstoneTtl(Duration.ofMinutes(1))
+                .storageSetting(NodeConfig.EXPIRY_GRACE_SETTING, "30000").build();
+        List<KadNode> nodes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            SimTransport t = net.newTransport();
+            List<InetSocketAddress> seeds = i == 0 ? List.of() : List.of(nodes.get(0).address());
+            KadNode node = KadNode.start(base.toBuilder().seeds(seeds).build(), t, net.schedulerFor(t), new Random(i));
+            nodes.add(node);
+            net.runUntilDone(node.joined(), 10 * MINUTE);
+        }
+        KadNode writer = nodes.get(1);
+        long expiresAt = writer.records().nowMillis() + 5_000;
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            byte[] value = ("v" + i).getBytes(StandardCharsets.UTF_8);
+            long expiry = i % 3 == 0 ? StoredRecord.NEVER : expiresAt;
+            writes.add(writer.records().write("ns", key(i), new WriteCommand(
+                    WriteCommand.Op.PUT, value, false, WriteCommand.ANY_VERSION,
+                    expiry, expiry)));
+        }
+        net.runUntilDone(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)), MINUTE);
+        List<CompletableFuture<?>> removals = new ArrayList<>();
+        for (int i = 0; i < 30; i += 3) {
+            removals.add(writer.records().write("ns", key(i), new WriteCommand(
+                    WriteCommand.Op.REMOVE, new byte[0], false,
+                    WriteCommand.ANY_VERSION, WriteCommand.KEEP_EXPIRY,
+                    WriteCommand.KEEP_EXPIRY)));
+        }
+        net.runUntilDone(CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)), MINUTE);
+        assertThat(storedRecords(nodes)).as("records and replicas before expiry").isEqualTo(30 * 3);
+
+        // expiry at +5 s and the tombstones at +1 min, each kept a 30 s grace, reclaimed within half a grace
+        // and a maintenance tick after that
+        net.runFor(2 * MINUTE);
+        assertThat(storedRecords(nodes)).as("records left once every expiry and grace has passed").isZero();
+        nodes.forEach(KadNode::close);
+    }
+
+    private static long storedRecords(List<KadNode> nodes) {
+        long[] n = new long[1];
+        for (KadNode node : nodes) {
+            node.storage().forEach(r -> n[0]++);
+        }
+        return n[0];
     }
 }

@@ -1,5 +1,6 @@
 package io.kad.core.robustness;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kad.core.Dht;
@@ -53,6 +54,18 @@ class BadArgumentsTest {
         assertThatThrownBy(() -> Dht.create("127.0.0.1", port))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port")
                 .hasMessageContaining(String.valueOf(port));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "12s", "1.5", "99999999999999999999"})
+    void badExpiryGraceIsRejectedNamingTheKeyAndTheValue(String value) {
+        assertThatThrownBy(() -> NodeConfig.builder().storageSetting(NodeConfig.EXPIRY_GRACE_SETTING, value).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kad.storage.expiry-grace-ms")
+                .hasMessageContaining("'" + value + "'");
+        assertThat(NodeConfig.builder().storageSetting(NodeConfig.EXPIRY_GRACE_SETTING, "0").build().expiryGrace())
+                .isZero();
+        assertThat(NodeConfig.builder().build().expiryGrace()).isEqualTo(NodeConfig.DEFAULT_EXPIRY_GRACE);
     }
 
     @Test

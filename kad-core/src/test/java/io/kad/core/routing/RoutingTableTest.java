@@ -242,8 +242,12 @@ class RoutingTableTest {
             NodeId id = random.nextBoolean() ? NodeId.random(128, random) : id(random.nextInt(512));
             t.observe(contact(id, i), i);
             observed.add(id);
-            if (random.nextInt(10) == 0) {
-                t.remove(id);
+            switch (random.nextInt(10)) {
+                case 0 -> t.remove(id);
+                case 1 -> t.onFailure(id);
+                case 2 -> t.bucket(self.bucketIndex(id) < 0 ? 0 : self.bucketIndex(id)).stream().findFirst()
+                        .ifPresent(t::onPingTimeout);
+                default -> { }
             }
         }
         Set<NodeId> seen = new HashSet<>();

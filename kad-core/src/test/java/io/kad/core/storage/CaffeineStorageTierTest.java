@@ -15,22 +15,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CaffeineStorageTierTest {
 
     private static final long START = 1_700_000_000_000L;
-    private static final Duration GRACE = Duration.ofSeconds(60);
 
-    private final AtomicLong now = new AtomicLong(START);
     private final List<StoredRecord> evicted = new CopyOnWriteArrayList<>();
 
     private CaffeineStorageTier.Builder deterministic() {
         return CaffeineStorageTier.builder()
-                .clock(now::get)
                 .executor(Runnable::run)
-                .expiryGrace(GRACE)
                 .evictionListener(evicted::add);
     }
 
@@ -81,111 +76,22 @@ class CaffeineStorageTierTest {
     }
 
     @Test
-    void expiredRecordIsStillVisibleDuringTheGraceSoTheProtocolCanReportIt() {
+    void expiredRecordsAndTombstonesStayUntilTheNodeReclaimsThem() {
+        // the record protocol must find an expired record to report it expired; reclaim is the node's
         CaffeineStorageTier tier = deterministic().build();
-        StoredRecord record = expiringAt(1, START + 1_000);
-        tier.compute(record.id(), r -> record);
-
-        now.set(START + 1_000);
-        assertThat(tier.get(record.id())).isEqualTo(record);
-        assertThat(tier.get(record.id()).isExpiredAt(now.get())).isTrue();
-
-        now.set(START + 1_000 + GRACE.toMillis() - 1);
+        StoredRecord expired = expiringAt(1, START - Duration.ofDays(365).toMillis());
+        StoredRecord tombstone = tombstone(2, 4, START - Duration.ofDays(365).toMillis());
+        StoredRecord eternal = live(3, 1);
+        for (StoredRecord r : List.of(expired, tombstone, eternal)) {
+            tier.compute(r.id(), x -> r);
+        }
         tier.cleanUp();
-        assertThat(tier.get(record.id())).isEqualTo(record);
-    }
 
-    @Test
-    void expiredRecordIsReclaimedOnceTheGraceHasPassedWithoutBeingReportedAsEviction() {
-        CaffeineStorageTier tier = deterministic().build();
-        StoredRecord record = expiringAt(1, START + 1_000);
-        tier.compute(record.id(), r -> record);
-
-        now.set(START + 1_000 + GRACE.toMillis());
-        assertThat(tier.get(record.id())).isNull();
-        tier.cleanUp();
-        assertThat(tier.size()).isZero();
-        assertThat(evicted).isEmpty();
-    }
-
-    @Test
-    void computeSeesNoRecordOnceItWasReclaimed() {
-        CaffeineStorageTier tier = deterministic().build();
-        StoredRecord record = expiringAt(1, START + 1_000);
-        tier.compute(record.id(), r -> record);
-        now.set(START + 1_000 + GRACE.toMillis());
-
-        List<StoredRecord> seen = new ArrayList<>();
-        tier.compute(record.id(), r -> {
-            seen.add(r);
-            return null;
-        });
-        assertThat(seen).containsExactly((StoredRecord) null);
-    }
-
-    @Test
-    void recordThatNeverExpiresIsNeverReclaimed() {
-        CaffeineStorageTier tier = deterministic().build();
-        StoredRecord record = live(1, 1);
-        tier.compute(record.id(), r -> record);
-
-        now.addAndGet(Duration.ofDays(365L * 50).toMillis());
-        tier.cleanUp();
-        assertThat(tier.get(record.id())).isEqualTo(record);
-    }
-
-    @Test
-    void tombstoneIsKeptUntilItsOwnExpiryPlusGrace() {
-        CaffeineStorageTier tier = deterministic().build();
-        StoredRecord tombstone = tombstone(3, 4, START + 5_000);
-        tier.compute(tombstone.id(), r -> tombstone);
-
-        now.set(START + 5_000 + GRACE.toMillis() - 1);
-        tier.cleanUp();
+        assertThat(tier.get(expired.id())).isEqualTo(expired);
         assertThat(tier.get(tombstone.id())).isEqualTo(tombstone);
-
-        now.set(START + 5_000 + GRACE.toMillis());
-        tier.cleanUp();
-        assertThat(tier.get(tombstone.id())).isNull();
-    }
-
-    @Test
-    void updateReschedulesReclaimFromTheNewRecordsExpiry() {
-        CaffeineStorageTier tier = deterministic().build();
-        StoredRecord first = expiringAt(1, START + 1_000);
-        tier.compute(first.id(), r -> first);
-        StoredRecord second = TestRecords.withVersion(live(1, 1), 2);
-        tier.compute(first.id(), r -> second);
-
-        now.set(START + 1_000 + GRACE.toMillis() * 10);
-        tier.cleanUp();
-        assertThat(tier.get(first.id())).isEqualTo(second);
-
-        StoredRecord third = expiringAt(1, now.get() + 10);
-        tier.compute(first.id(), r -> third);
-        now.addAndGet(10 + GRACE.toMillis());
-        assertThat(tier.get(first.id())).isNull();
-    }
-
-    @Test
-    void recordAlreadyPastItsGraceWhenStoredIsNotKept() {
-        CaffeineStorageTier tier = deterministic().build();
-        StoredRecord stale = expiringAt(1, START - GRACE.toMillis() - 1);
-        tier.compute(stale.id(), r -> stale);
-
-        assertThat(tier.get(stale.id())).isNull();
-    }
-
-    @Test
-    void zeroGraceReclaimsAtTheExpiryItself() {
-        CaffeineStorageTier tier = deterministic().expiryGrace(Duration.ZERO).build();
-        StoredRecord record = expiringAt(1, START + 1_000);
-        tier.compute(record.id(), r -> record);
-
-        now.set(START + 999);
-        assertThat(tier.get(record.id())).isEqualTo(record);
-        now.set(START + 1_000);
-        assertThat(tier.get(record.id())).isNull();
+        assertThat(tier.get(eternal.id())).isEqualTo(eternal);
+        assertThat(tier.size()).isEqualTo(3);
+        assertThat(evicted).isEmpty();
     }
 
     @Test
@@ -220,8 +126,6 @@ class CaffeineStorageTierTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> CaffeineStorageTier.builder().maximumSize(0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CaffeineStorageTier.builder().expiryGrace(Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -231,14 +135,5 @@ class CaffeineStorageTierTest {
         tier.close();
         assertThat(tier.size()).isZero();
         assertThat(evicted).isEmpty();
-    }
-
-    @Test
-    void tickerFollowsTheEpochClockInNanoseconds() {
-        EpochMillisTicker ticker = new EpochMillisTicker(now::get);
-        assertThat(ticker.read()).isEqualTo(START * 1_000_000L);
-        now.addAndGet(3);
-        assertThat(ticker.read()).isEqualTo((START + 3) * 1_000_000L);
-        assertThat(new EpochMillisTicker(() -> Long.MAX_VALUE).read()).isEqualTo(Long.MAX_VALUE);
     }
 }

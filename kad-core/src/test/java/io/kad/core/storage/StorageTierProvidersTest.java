@@ -79,7 +79,7 @@ class StorageTierProvidersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"storage.max-records", "storage.max-bytes", "storage.expiry-grace-ms"})
+    @ValueSource(strings = {"storage.max-records", "storage.max-bytes"})
     void badNumberIsRejectedNamingTheKeyAndTheValue(String key) {
         assertThatThrownBy(() -> new CaffeineStorageTierProvider().create(Map.of(key, "12kb"), evicted::add))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -76,6 +76,37 @@ public final class KadCodec {
     }
 
     /**
+     * The tag, then the same canonical JSON Jackson writes for a whole number (an optional '-', then
+     * digits), written straight into the result: every operation on an Integer- or Long-keyed cache
+     * encodes its key.
+     */
+    private static byte[] decimal(int tag, long value) {
+        if (value == Long.MIN_VALUE) {
+            byte[] digits = Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+            byte[] out = new byte[digits.length + 1];
+            out[0] = (byte) tag;
+            System.arraycopy(digits, 0, out, 1, digits.length);
+            return out;
+        }
+        boolean negative = value < 0;
+        long rest = negative ? -value : value;
+        int digits = 1;
+        for (long t = rest; t >= 10; t /= 10) {
+            digits++;
+        }
+        byte[] out = new byte[1 + (negative ? 1 : 0) + digits];
+        out[0] = (byte) tag;
+        if (negative) {
+            out[1] = '-';
+        }
+        for (int at = out.length - 1; at > out.length - 1 - digits; at--) {
+            out[at] = (byte) ('0' + (int) (rest % 10));
+            rest /= 10;
+        }
+        return out;
+    }
+
+    /**
      * @param object a key or value, not null
      * @param what what the object is, for messages ("key", "value")
      * @return the tagged bytes
@@ -89,13 +120,11 @@ public final class KadCodec {
             System.arraycopy(array, 0, out, 1, array.length);
             return out;
         }
-        if (object instanceof Integer || object instanceof Long) {
-            // the same canonical JSON Jackson writes (optional '-', then digits), without a generator
-            byte[] digits = object.toString().getBytes(StandardCharsets.US_ASCII);
-            byte[] out = new byte[digits.length + 1];
-            out[0] = (byte) (object instanceof Integer ? INTEGER_TAG : LONG_TAG);
-            System.arraycopy(digits, 0, out, 1, digits.length);
-            return out;
+        if (object instanceof Integer i) {
+            return decimal(INTEGER_TAG, i);
+        }
+        if (object instanceof Long l) {
+            return decimal(LONG_TAG, l);
         }
         int tag = JSON_TYPES.indexOf(object.getClass());
         try {

@@ -48,6 +48,28 @@ class KadCodecTest {
     }
 
     @Test
+    void wholeNumbersEncodeAsTheirDecimalTextSoRecordIdsNeverChange() {
+        java.util.Random random = new java.util.Random(7);
+        List<Long> samples = new java.util.ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -0L));
+        for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10; p *= 10) {
+            samples.addAll(List.of(p - 1, p, p + 1, -p + 1, -p, -p - 1));
+        }
+        for (int i = 0; i < 10_000; i++) {
+            samples.add(random.nextLong() >> random.nextInt(64));
+        }
+        for (long n : samples) {
+            byte[] asLong = base.encode(n, "key");
+            assertThat(new String(asLong, 1, asLong.length - 1, java.nio.charset.StandardCharsets.US_ASCII))
+                    .isEqualTo(Long.toString(n));
+            if (n == (int) n) {
+                byte[] asInt = base.encode((int) n, "key");
+                assertThat(new String(asInt, 1, asInt.length - 1, java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo(Integer.toString((int) n));
+            }
+        }
+    }
+
+    @Test
     void jsonTypesAreReadableJsonAfterTheTag() {
         byte[] bytes = base.encode("hello", "key");
         assertThat(new String(bytes, 1, bytes.length - 1, java.nio.charset.StandardCharsets.UTF_8))
