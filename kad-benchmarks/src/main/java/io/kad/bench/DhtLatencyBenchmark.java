@@ -32,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  *       id is nearest the record id by XOR) is not A. {@code Dht.get} would answer from A's own replica
  *       copy (replication 3 in a swarm of 3), which measures no network at all.</li>
  * </ol>
+ * It also prints the put latency of the keys whose owner is not A (the puts that take two round trips
+ * in sequence), and the datagrams the three nodes sent per measured put and per measured remote get,
+ * from their {@link io.kad.core.NodeStats} counters, counted once every datagram sent was received: a
+ * put to a remote owner is the request, one copy to the third node, its acknowledgement and the reply
+ * (4); a put at A is two copies and their acknowledgements (4); a remote get is request and reply (2).
  * Usage: {@code DhtLatencyBenchmark [warmup] [iterations]}, defaults 2000 and 5000.
  */
 public final class DhtLatencyBenchmark {
@@ -70,15 +75,26 @@ public final class DhtLatencyBenchmark {
                 owners[ownerIndex(swarm, RecordIds.of(hash, "", key))]++;
             }
             long[] put = new long[iterations];
+            long[] putRemote = new long[iterations];
+            int remotePuts = 0;
+            long putSent0 = 0;
             for (int i = 0; i < warmup + iterations; i++) {
+                if (i == warmup) {
+                    putSent0 = datagramsSent(swarm);
+                }
                 String key = new String(putKeys.get(i), StandardCharsets.UTF_8);
                 long t0 = System.nanoTime();
                 a.put(key, value);
                 long t = System.nanoTime() - t0;
                 if (i >= warmup) {
                     put[i - warmup] = t;
+                    if (ownerIndex(swarm, RecordIds.of(hash, "", putKeys.get(i))) != 0) {
+                        putRemote[remotePuts++] = t;
+                    }
                 }
             }
+            // replica acknowledgements are not waited for by every path: let the last ones land
+            double putDatagrams = (settledDatagramsSent(swarm) - putSent0) / (double) iterations;
 
             List<byte[]> remoteKeys = new ArrayList<>();
             for (int i = 0; remoteKeys.size() < 200; i++) {
@@ -90,7 +106,11 @@ public final class DhtLatencyBenchmark {
             }
             KadNode nodeA = a.node();
             long[] get = new long[iterations];
+            long getSent0 = 0;
             for (int i = 0; i < warmup + iterations; i++) {
+                if (i == warmup) {
+                    getSent0 = settledDatagramsSent(swarm);
+                }
                 byte[] key = remoteKeys.get(i % remoteKeys.size());
                 long t0 = System.nanoTime();
                 var r = nodeA.records().read("", key).get(5, TimeUnit.SECONDS);
@@ -102,8 +122,33 @@ public final class DhtLatencyBenchmark {
                     get[i - warmup] = t;
                 }
             }
-            report(warmup, iterations, owners, raw, put, get);
+            double getDatagrams = (settledDatagramsSent(swarm) - getSent0) / (double) iterations;
+            report(warmup, iterations, owners, raw, put, Arrays.copyOf(putRemote, remotePuts), get);
+            System.out.printf("datagrams sent per put (all 3 nodes): %.2f; per remote get: %.2f%n", putDatagrams,
+                    getDatagrams);
         }
+    }
+
+    /** @return the datagrams the swarm's nodes sent so far */
+    static long datagramsSent(List<Dht> swarm) {
+        return swarm.stream().mapToLong(n -> n.node().stats().datagramsSent()).sum();
+    }
+
+    /**
+     * @return the datagrams the swarm's nodes sent, once every datagram sent was also received (or a
+     *     second passed): copies and acknowledgements still in flight after an operation returned count
+     */
+    static long settledDatagramsSent(List<Dht> swarm) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            long sent = datagramsSent(swarm);
+            long received = swarm.stream().mapToLong(n -> n.node().stats().datagramsReceived()).sum();
+            if (sent == received) {
+                return sent;
+            }
+            Thread.sleep(1);
+        }
+        return datagramsSent(swarm);
     }
 
     /** @return the index in the swarm of the node whose id is nearest the record id */
@@ -185,16 +230,17 @@ public final class DhtLatencyBenchmark {
         return sorted[Math.max(0, i)] / 1000.0;
     }
 
-    static void report(int warmup, int iterations, int[] owners, long[] raw, long[] put, long[] get) {
-        long[][] all = {raw, put, get};
-        String[] names = {"raw UDP round trip", "Dht put (100 B)", "remote get (owner != A)"};
+    static void report(int warmup, int iterations, int[] owners, long[] raw, long[] put, long[] putRemote,
+                       long[] get) {
+        long[][] all = {raw, put, get, putRemote};
+        String[] names = {"raw UDP round trip", "Dht put (100 B)", "remote get (owner != A)", "  put, owner != A"};
         for (long[] a : all) {
             Arrays.sort(a);
         }
         System.out.printf("warmup %d, iterations %d; put keys per owner (A, B, C): %s%n", warmup, iterations,
                 Arrays.toString(owners));
         System.out.printf("%-26s %10s %10s %10s%n", "operation (us)", "p50", "p90", "p99");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < all.length; i++) {
             System.out.printf("%-26s %10.1f %10.1f %10.1f%n", names[i], micros(all[i], .5), micros(all[i], .9),
                     micros(all[i], .99));
         }
