@@ -6,6 +6,8 @@ import io.kad.core.NodeConfig;
 import io.kad.core.record.RecordIds;
 import io.kad.spi.KeyHashFunction;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -32,7 +34,23 @@ import java.util.concurrent.TimeUnit;
  *       id is nearest the record id by XOR) is not A. {@code Dht.get} would answer from A's own replica
  *       copy (replication 3 in a swarm of 3), which measures no network at all.</li>
  * </ol>
- * Usage: {@code DhtLatencyBenchmark [warmup] [iterations]}, defaults 2000 and 5000.
+ * It also prints the put latency of the keys whose owner is not A (the puts that take two round trips
+ * in sequence), and the datagrams the three nodes sent per measured put and per measured remote get,
+ * from their {@link io.kad.core.NodeStats} counters (every datagram of an operation is received before it
+ * returns, so the counters are read around each one; phased reads them around each phase): a put to a
+ * remote owner is the request, one copy to the third node, its acknowledgement and the reply
+ * (4); a put at A is two copies and their acknowledgements (4); a remote get is request and reply (2).
+ * Last, the JIT compilation time spent during the measurement.
+ *
+ * <p>By default the three are measured in turn, one of each per iteration, so that they meet the same
+ * conditions: with the default warm-up the JIT compiler is still busy, and on a machine of two cores
+ * how busy the cores are also decides how long a sleeping receive thread takes to wake (a raw round trip
+ * itself takes from about 20 to about 75 µs on the same machine depending on it). {@code phased}
+ * measures as earlier versions did: every raw round trip, then every put, then every get, so the puts
+ * met a busier compiler than the gets.
+ *
+ * <p>Usage: {@code DhtLatencyBenchmark [warmup] [iterations] [interleaved|phased]}, defaults 2000, 5000
+ * and interleaved.
  */
 public final class DhtLatencyBenchmark {
 
@@ -42,12 +60,25 @@ public final class DhtLatencyBenchmark {
     public static void main(String[] args) throws Exception {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        boolean phased = args.length > 2 && args[2].equals("phased");
+        if (!phased && args.length > 2 && !args[2].equals("interleaved")) {
+            throw new IllegalArgumentException("third argument: interleaved (default) or phased, not " + args[2]);
+        }
 
-        long[] raw = rawRoundTrips(warmup, iterations);
-
+        long[] raw = new long[iterations];
+        long[] put = new long[iterations];
+        long[] putRemote = new long[iterations];
+        int remotePuts = 0;
+        long[] get = new long[iterations];
+        long putSent = 0;
+        long getSent = 0;
+        long putJit = 0;
+        long getJit = 0;
         NodeConfig base = NodeConfig.builder().host("127.0.0.1").port(0).loadInterceptors(false)
                 .operationTimeout(Duration.ofSeconds(5)).build();
-        try (Dht a = Dht.create(base);
+        int[] owners = new int[3];
+        try (RawPair rawPair = new RawPair();
+             Dht a = Dht.create(base);
              Dht b = Dht.create(base.toBuilder().seed(a.address()).build());
              Dht c = Dht.create(base.toBuilder().seed(a.address()).seed(b.address()).build())) {
             List<Dht> swarm = List.of(a, b, c);
@@ -62,24 +93,15 @@ public final class DhtLatencyBenchmark {
             KeyHashFunction hash = a.node().hashFunction();
             String value = "v".repeat(100);
 
-            List<byte[]> putKeys = new ArrayList<>();
-            int[] owners = new int[3];
+            List<String> putKeys = new ArrayList<>();
+            boolean[] putIsRemote = new boolean[warmup + iterations];
             for (int i = 0; i < warmup + iterations; i++) {
-                byte[] key = ("put-" + i).getBytes(StandardCharsets.UTF_8);
+                String key = "put-" + i;
                 putKeys.add(key);
-                owners[ownerIndex(swarm, RecordIds.of(hash, "", key))]++;
+                int owner = ownerIndex(swarm, RecordIds.of(hash, "", key.getBytes(StandardCharsets.UTF_8)));
+                owners[owner]++;
+                putIsRemote[i] = owner != 0;
             }
-            long[] put = new long[iterations];
-            for (int i = 0; i < warmup + iterations; i++) {
-                String key = new String(putKeys.get(i), StandardCharsets.UTF_8);
-                long t0 = System.nanoTime();
-                a.put(key, value);
-                long t = System.nanoTime() - t0;
-                if (i >= warmup) {
-                    put[i - warmup] = t;
-                }
-            }
-
             List<byte[]> remoteKeys = new ArrayList<>();
             for (int i = 0; remoteKeys.size() < 200; i++) {
                 byte[] key = ("get-" + i).getBytes(StandardCharsets.UTF_8);
@@ -89,21 +111,130 @@ public final class DhtLatencyBenchmark {
                 }
             }
             KadNode nodeA = a.node();
-            long[] get = new long[iterations];
-            for (int i = 0; i < warmup + iterations; i++) {
-                byte[] key = remoteKeys.get(i % remoteKeys.size());
-                long t0 = System.nanoTime();
-                var r = nodeA.records().read("", key).get(5, TimeUnit.SECONDS);
-                long t = System.nanoTime() - t0;
-                if (r.record() == null) {
-                    throw new IllegalStateException("remote get found nothing");
+            settledDatagramsSent(swarm);
+            if (phased) {
+                // the order of earlier versions: every raw round trip, then every put, then every get
+                for (int i = 0; i < warmup + iterations; i++) {
+                    long t = rawPair.roundTrip();
+                    if (i >= warmup) {
+                        raw[i - warmup] = t;
+                    }
                 }
-                if (i >= warmup) {
-                    get[i - warmup] = t;
+                long jit0 = 0;
+                long sent0 = 0;
+                for (int i = 0; i < warmup + iterations; i++) {
+                    if (i == warmup) {
+                        jit0 = jitMillis();
+                        sent0 = datagramsSent(swarm);
+                    }
+                    long t = timePut(a, putKeys.get(i), value);
+                    if (i >= warmup) {
+                        put[i - warmup] = t;
+                        if (putIsRemote[i]) {
+                            putRemote[remotePuts++] = t;
+                        }
+                    }
                 }
+                putJit = jitMillis() - jit0;
+                putSent = settledDatagramsSent(swarm) - sent0;
+                for (int i = 0; i < warmup + iterations; i++) {
+                    if (i == warmup) {
+                        jit0 = jitMillis();
+                        sent0 = datagramsSent(swarm);
+                    }
+                    long t = timeRemoteGet(nodeA, remoteKeys.get(i % remoteKeys.size()));
+                    if (i >= warmup) {
+                        get[i - warmup] = t;
+                    }
+                }
+                getJit = jitMillis() - jit0;
+                getSent = settledDatagramsSent(swarm) - sent0;
+            } else {
+                // one of each in turn, so that all three meet the same JIT, CPU and scheduling conditions
+                long jit0 = 0;
+                for (int i = 0; i < warmup + iterations; i++) {
+                    if (i == warmup) {
+                        jit0 = jitMillis();
+                    }
+                    long tRaw = rawPair.roundTrip();
+                    // every datagram of a put or get is received before it returns (copies and their
+                    // acknowledgements before the owner's reply), so the counters are settled around it
+                    long sent0 = datagramsSent(swarm);
+                    long tPut = timePut(a, putKeys.get(i), value);
+                    long sent1 = datagramsSent(swarm);
+                    long tGet = timeRemoteGet(nodeA, remoteKeys.get(i % remoteKeys.size()));
+                    long sent2 = datagramsSent(swarm);
+                    if (i >= warmup) {
+                        int j = i - warmup;
+                        raw[j] = tRaw;
+                        put[j] = tPut;
+                        get[j] = tGet;
+                        if (putIsRemote[i]) {
+                            putRemote[remotePuts++] = tPut;
+                        }
+                        putSent += sent1 - sent0;
+                        getSent += sent2 - sent1;
+                    }
+                }
+                putJit = jitMillis() - jit0;
             }
-            report(warmup, iterations, owners, raw, put, get);
         }
+        System.out.printf("%s measurement%n", phased ? "phased (raw, then puts, then gets)"
+                : "interleaved (a raw round trip, a put and a remote get in turn)");
+        report(warmup, iterations, owners, raw, put, Arrays.copyOf(putRemote, remotePuts), get);
+        System.out.printf("datagrams sent per put (all 3 nodes): %.2f; per remote get: %.2f%n",
+                putSent / (double) iterations, getSent / (double) iterations);
+        // on a machine of few cores a compiler thread busy during the measurement competes with the nodes
+        if (phased) {
+            System.out.printf("JIT compilation during the measured puts: %d ms; during the measured gets: %d ms%n",
+                    putJit, getJit);
+        } else {
+            System.out.printf("JIT compilation during the measurement: %d ms%n", putJit);
+        }
+    }
+
+    private static long timePut(Dht a, String key, String value) {
+        long t0 = System.nanoTime();
+        a.put(key, value);
+        return System.nanoTime() - t0;
+    }
+
+    private static long timeRemoteGet(KadNode a, byte[] key) throws Exception {
+        long t0 = System.nanoTime();
+        var r = a.records().read("", key).get(5, TimeUnit.SECONDS);
+        long t = System.nanoTime() - t0;
+        if (r.record() == null) {
+            throw new IllegalStateException("remote get found nothing");
+        }
+        return t;
+    }
+
+    /** @return the JVM's total JIT compilation time so far, or 0 if it is not measured */
+    static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    /** @return the datagrams the swarm's nodes sent so far */
+    static long datagramsSent(List<Dht> swarm) {
+        return swarm.stream().mapToLong(n -> n.node().stats().datagramsSent()).sum();
+    }
+
+    /**
+     * @return the datagrams the swarm's nodes sent, once every datagram sent was also received (or a
+     *     second passed): copies and acknowledgements still in flight after an operation returned count
+     */
+    static long settledDatagramsSent(List<Dht> swarm) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            long sent = datagramsSent(swarm);
+            long received = swarm.stream().mapToLong(n -> n.node().stats().datagramsReceived()).sum();
+            if (sent == received) {
+                return sent;
+            }
+            Thread.sleep(1);
+        }
+        return datagramsSent(swarm);
     }
 
     /** @return the index in the swarm of the node whose id is nearest the record id */
@@ -117,11 +248,23 @@ public final class DhtLatencyBenchmark {
         return best;
     }
 
-    static long[] rawRoundTrips(int warmup, int iterations) throws Exception {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        try (DatagramSocket sa = new DatagramSocket(new InetSocketAddress(lo, 0));
-             DatagramSocket sb = new DatagramSocket(new InetSocketAddress(lo, 0))) {
-            SynchronousQueue<byte[]> replies = new SynchronousQueue<>();
+    /**
+     * Socket A and socket B, each read by its own thread: B echoes, A's thread hands the echo to the
+     * waiting caller (the shape of a node: a receive thread hands the reply to the waiting caller).
+     */
+    static final class RawPair implements AutoCloseable {
+        private final DatagramSocket sa;
+        private final DatagramSocket sb;
+        private final SynchronousQueue<byte[]> replies = new SynchronousQueue<>();
+        private final byte[] payload = ("{\"message_type\": \"ping\", \"peer_id\": 1, \"peer_info\": null, \"pad\": \""
+                + "x".repeat(100) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        private final InetSocketAddress to;
+
+        RawPair() throws SocketException {
+            InetAddress lo = InetAddress.getLoopbackAddress();
+            sa = new DatagramSocket(new InetSocketAddress(lo, 0));
+            sb = new DatagramSocket(new InetSocketAddress(lo, 0));
+            to = new InetSocketAddress(lo, sb.getLocalPort());
             Thread echo = new Thread(() -> receiveLoop(sb, (data, from) -> send(sb, data, from)), "raw-b");
             Thread back = new Thread(() -> receiveLoop(sa, (data, from) -> {
                 try {
@@ -134,22 +277,22 @@ public final class DhtLatencyBenchmark {
             back.setDaemon(true);
             echo.start();
             back.start();
-            byte[] payload = ("{\"message_type\": \"ping\", \"peer_id\": 1, \"peer_info\": null, \"pad\": \""
-                    + "x".repeat(100) + "\"}").getBytes(StandardCharsets.US_ASCII);
-            InetSocketAddress to = new InetSocketAddress(lo, sb.getLocalPort());
-            long[] out = new long[iterations];
-            for (int i = 0; i < warmup + iterations; i++) {
-                long t0 = System.nanoTime();
-                send(sa, payload, to);
-                if (replies.poll(5, TimeUnit.SECONDS) == null) {
-                    throw new IllegalStateException("raw round trip lost a datagram");
-                }
-                long t = System.nanoTime() - t0;
-                if (i >= warmup) {
-                    out[i - warmup] = t;
-                }
+        }
+
+        /** @return the nanoseconds of one round trip */
+        long roundTrip() throws InterruptedException {
+            long t0 = System.nanoTime();
+            send(sa, payload, to);
+            if (replies.poll(5, TimeUnit.SECONDS) == null) {
+                throw new IllegalStateException("raw round trip lost a datagram");
             }
-            return out;
+            return System.nanoTime() - t0;
+        }
+
+        @Override
+        public void close() {
+            sa.close();
+            sb.close();
         }
     }
 
@@ -185,16 +328,17 @@ public final class DhtLatencyBenchmark {
         return sorted[Math.max(0, i)] / 1000.0;
     }
 
-    static void report(int warmup, int iterations, int[] owners, long[] raw, long[] put, long[] get) {
-        long[][] all = {raw, put, get};
-        String[] names = {"raw UDP round trip", "Dht put (100 B)", "remote get (owner != A)"};
+    static void report(int warmup, int iterations, int[] owners, long[] raw, long[] put, long[] putRemote,
+                       long[] get) {
+        long[][] all = {raw, put, get, putRemote};
+        String[] names = {"raw UDP round trip", "Dht put (100 B)", "remote get (owner != A)", "  put, owner != A"};
         for (long[] a : all) {
             Arrays.sort(a);
         }
         System.out.printf("warmup %d, iterations %d; put keys per owner (A, B, C): %s%n", warmup, iterations,
                 Arrays.toString(owners));
         System.out.printf("%-26s %10s %10s %10s%n", "operation (us)", "p50", "p90", "p99");
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < all.length; i++) {
             System.out.printf("%-26s %10.1f %10.1f %10.1f%n", names[i], micros(all[i], .5), micros(all[i], .9),
                     micros(all[i], .99));
         }
@@ -204,5 +348,7 @@ public final class DhtLatencyBenchmark {
         System.out.printf("get p50 / raw p50 = %.2f  (goal <= 3.00: %s)%n", getRatio, getRatio <= 3 ? "met" : "NOT met");
         System.out.printf("put p50 / raw p50 = %.2f  (goal <= 2.00 round trips: %s)%n", putRatio,
                 putRatio <= 2 ? "met" : "NOT met");
+        System.out.printf("put p50 / remote get p50 = %.2f  (a put is two round trips in sequence, a get one)%n",
+                micros(put, .5) / micros(get, .5));
     }
 }

@@ -128,7 +128,7 @@ public final class KadNode implements AutoCloseable {
      * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
      * gets the first attempt's outcome instead of a second write.
      */
-    private final Cache<String, CompletableFuture<WriteResult>> recentWrites;
+    private final Cache<WriteAttempt, CompletableFuture<OwnerWrite>> recentWrites;
     private final Random random;
     private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
@@ -152,6 +152,17 @@ public final class KadNode implements AutoCloseable {
     }
 
     private record RemoteSubscriber(Contact contact, long leaseUntil) {
+    }
+
+    /** A write request as its requester tells it apart: a retry repeats both. */
+    private record WriteAttempt(BigInteger requester, JsonNode rpcId) {
+    }
+
+    /**
+     * A write applied as owner, and whether its remote requester keeps its copy from the reply: decided
+     * once, with the copies, so a retried request is answered as the copies were sent.
+     */
+    private record OwnerWrite(WriteResult result, boolean requesterKeepsCopy) {
     }
 
     private KadNode(NodeConfig config, Transport transport, Scheduler scheduler, boolean ownsScheduler,
@@ -567,13 +578,13 @@ public final class KadNode implements AutoCloseable {
             checkRecordId(put.id(), put.namespace(), put.key());
             BigInteger requester = put.peerId();
             // a retried request (same sender, same rpc_id) gets the first attempt's outcome, not a second write
-            String attempt = requester + "/" + put.rpcId();
-            CompletableFuture<WriteResult> outcome = recentWrites.asMap().computeIfAbsent(attempt,
+            CompletableFuture<OwnerWrite> outcome = recentWrites.asMap().computeIfAbsent(
+                    new WriteAttempt(requester, put.rpcId()),
                     k -> ownerWrite(put.id(), put.namespace(), put.key(), put.command(), requester));
-            outcome.whenComplete((result, e) -> {
+            outcome.whenComplete((w, e) -> {
                 if (e == null) {
-                    boolean keepCopy = requesterKeepsCopy(put.id(), put.command(), result, requester);
-                    send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), result, keepCopy));
+                    send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), w.result(),
+                            w.requesterKeepsCopy()));
                 }
             });
         } else if (message instanceof Message.Replicate replicate) {
@@ -1038,62 +1049,75 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ owner side
 
-    /** Applies a write as the key's owner, copies it to the replicas, publishes the event. */
-    private CompletableFuture<WriteResult> ownerWrite(BigInteger recordId, String namespace, byte[] key,
-                                                      WriteCommand command, BigInteger origin) {
+    /**
+     * Applies a write as the key's owner, copies it to the replicas, publishes the events. The copies
+     * leave first: the write is acknowledged once they are acknowledged, while events are sent and
+     * never waited for, so they are published as the copies travel.
+     */
+    private CompletableFuture<OwnerWrite> ownerWrite(BigInteger recordId, String namespace, byte[] key,
+                                                     WriteCommand command, BigInteger origin) {
         WriteResult result = engine.write(recordId, namespace, key, command);
         stats.recordWrites.increment();
+        CompletableFuture<OwnerWrite> done;
+        if (!result.applied()) {
+            stats.recordWriteConflicts.increment();
+            done = CompletableFuture.completedFuture(new OwnerWrite(result, false));
+        } else {
+            // the record this write stored; a removal's tombstone is not in the result
+            StoredRecord stored = result.current() != null ? result.current() : engine.tier().get(recordId);
+            List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
+            boolean copies = stored != null && config.replication() > 1;
+            List<Contact> holders = copies || !origin.equals(id.value()) ? replicaSet(recordId) : List.of();
+            boolean requesterCopiesReply = requesterKeepsCopy(holders, command, result, origin);
+            if (copies) {
+                for (Contact c : holders) {
+                    if (requesterCopiesReply && c.id().value().equals(origin)) {
+                        continue;
+                    }
+                    if (!c.id().equals(id)) {
+                        acks.add(requestRetrying(c, rpc -> new Message.Replicate(id.value(), peerInfo, rpc,
+                                List.of(stored)), RPC_ATTEMPTS));
+                    }
+                }
+            }
+            OwnerWrite applied = new OwnerWrite(result, requesterCopiesReply);
+            done = acks.isEmpty()
+                    ? CompletableFuture.completedFuture(applied)
+                    : CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {
+                        if (e != null) {
+                            LOG.debug("replica copy of {} not acknowledged: {}", recordId, e.getMessage());
+                        }
+                        return null;
+                    })).toArray(CompletableFuture[]::new)).thenApply(v -> applied);
+        }
         if (result.expired() != null) {
             // reported whether or not the write applied: the record is a tombstone from now on
             publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
                     result.expired().version() + 1, origin));
         }
-        if (!result.applied()) {
-            stats.recordWriteConflicts.increment();
-            return CompletableFuture.completedFuture(result);
-        }
-        RecordEvent event = eventOf(namespace, key, command, result, origin);
-        if (event != null) {
-            publish(event);
-        }
-        StoredRecord stored = engine.tier().get(recordId);
-        if (stored == null || config.replication() <= 1) {
-            return CompletableFuture.completedFuture(result);
-        }
-        List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
-        boolean requesterCopiesReply = requesterKeepsCopy(recordId, command, result, origin);
-        for (Contact c : replicaSet(recordId)) {
-            if (requesterCopiesReply && c.id().value().equals(origin)) {
-                continue;
-            }
-            if (!c.id().equals(id)) {
-                acks.add(requestRetrying(c, rpc -> new Message.Replicate(id.value(), peerInfo, rpc,
-                        List.of(stored)), RPC_ATTEMPTS));
+        if (result.applied()) {
+            RecordEvent event = eventOf(namespace, key, command, result, origin);
+            if (event != null) {
+                publish(event);
             }
         }
-        if (acks.isEmpty()) {
-            return CompletableFuture.completedFuture(result);
-        }
-        return CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {
-            if (e != null) {
-                LOG.debug("replica copy of {} not acknowledged: {}", recordId, e.getMessage());
-            }
-            return null;
-        })).toArray(CompletableFuture[]::new)).thenApply(v -> result);
+        return done;
     }
 
     /**
      * Whether a remote requester that is one of the record's holders (in this owner's view) keeps its
      * copy from the reply instead of a separate copy (see {@link #keepCopyFromReply}): only when there is
      * a live record to carry; a removal's tombstone travels as a copy like to any other holder.
+     *
+     * @param holders the record's holders in this owner's view ({@link #replicaSet})
      */
-    private boolean requesterKeepsCopy(BigInteger recordId, WriteCommand command, WriteResult result,
+    private boolean requesterKeepsCopy(List<Contact> holders, WriteCommand command, WriteResult result,
                                        BigInteger origin) {
         if (origin.equals(id.value()) || !result.applied() || result.current() == null
                 || command.op() == WriteCommand.Op.REMOVE || command.op() == WriteCommand.Op.CLEAR) {
             return false;
         }
-        for (Contact c : replicaSet(recordId)) {
+        for (Contact c : holders) {
             if (c.id().value().equals(origin)) {
                 return true;
             }
@@ -1191,7 +1215,7 @@ public final class KadNode implements AutoCloseable {
         }
         Contact owner = owners.get(index);
         if (owner.id().equals(id)) {
-            return ownerWrite(recordId, namespace, key, command, id.value());
+            return ownerWrite(recordId, namespace, key, command, id.value()).thenApply(OwnerWrite::result);
         }
         return requestRetrying(owner,
                 rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, recordId, namespace, key, command), RPC_ATTEMPTS)
