@@ -1184,20 +1184,25 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ caller side
 
+    /** Reads as the key's owner; a record found expired is published as such. */
+    private ReadResult localRead(BigInteger recordId, String namespace, byte[] key) {
+        ReadResult r = engine.read(recordId);
+        if (r.expired() != null) {
+            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
+                    r.expired().version() + 1, id.value()));
+        }
+        return r;
+    }
+
     private CompletableFuture<ReadResult> readAt(List<Contact> owners, int index, BigInteger recordId,
                                                  String namespace, byte[] key, long deadline) {
+        if (index < owners.size() && owners.get(index).id().equals(id)) {
+            return CompletableFuture.completedFuture(localRead(recordId, namespace, key));
+        }
         if (index >= owners.size() || scheduler.nowMillis() >= deadline) {
             return CompletableFuture.failedFuture(unreachable("read", owners, namespace));
         }
         Contact owner = owners.get(index);
-        if (owner.id().equals(id)) {
-            ReadResult r = engine.read(recordId);
-            if (r.expired() != null) {
-                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
-                        r.expired().version() + 1, id.value()));
-            }
-            return CompletableFuture.completedFuture(r);
-        }
         return requestRetrying(owner,
                 rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, recordId, namespace, key), RPC_ATTEMPTS)
                 .handle((reply, e) -> {
@@ -1359,11 +1364,11 @@ public final class KadNode implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
-            long deadline = deadline();
             if (table.size() == 0) {
-                // a node alone owns everything: the same owner-side read, without the future chain
-                return readAt(alone.recordNodes(), 0, recordId, namespace, key, deadline);
+                // a node alone owns everything: the owner-side read, without the future chain or a deadline
+                return CompletableFuture.completedFuture(localRead(recordId, namespace, key));
             }
+            long deadline = deadline();
             return ownersOf(recordId).thenCompose(o -> readAt(o.recordNodes(), 0, recordId, namespace, key, deadline));
         }
 

@@ -148,7 +148,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     public V get(K key) {
         checkOpen();
         requireKey(key);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         V value = getOne(key, kb, batch);
@@ -182,7 +182,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         Objects.requireNonNull(keys, "keys");
         keys.forEach(this::requireKey);
-        long start = System.nanoTime();
+        long start = statistics.start();
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         Map<K, V> result = new LinkedHashMap<>();
         Map<K, byte[]> missing = new LinkedHashMap<>();
@@ -302,7 +302,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         requireValue(value);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         byte[] vb = encodeValue(value);
         if (writes != null) {
@@ -319,7 +319,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         requireValue(value);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         byte[] vb = encodeValue(value);
         if (writes != null) {
@@ -346,7 +346,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             requireKey(k);
             requireValue(v);
         });
-        long start = System.nanoTime();
+        long start = statistics.start();
         Map<K, byte[][]> encoded = new LinkedHashMap<>();
         for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
             encoded.put(e.getKey(), new byte[][] {encodeKey(e.getKey()), encodeValue(e.getValue())});
@@ -379,7 +379,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         requireValue(value);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         byte[] vb = encodeValue(value);
         EventDispatcher<K, V>.Batch batch = events.newBatch();
@@ -414,7 +414,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     public boolean remove(K key) {
         checkOpen();
         requireKey(key);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         if (writes != null) {
             writes.delete(key);
@@ -454,7 +454,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         requireValue(oldValue);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         boolean deleted = false;
@@ -495,7 +495,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     public V getAndRemove(K key) {
         checkOpen();
         requireKey(key);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         if (writes != null) {
             writes.delete(key);
@@ -523,7 +523,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(oldValue);
         requireValue(newValue);
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         byte[] vb = encodeValue(newValue);
         EventDispatcher<K, V>.Batch batch = events.newBatch();
@@ -574,7 +574,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         requireValue(value);
-        long start = System.nanoTime();
+        long start = statistics.start();
         Previous<V> previous = replaceExisting(key, value);
         statistics.getTime(start);
         return previous == null ? null : previous.value();
@@ -582,7 +582,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** @return the previous value if the key had one (and so was replaced), else null */
     private Previous<V> replaceExisting(K key, V value) {
-        long start = System.nanoTime();
+        long start = statistics.start();
         byte[] kb = encodeKey(key);
         byte[] vb = encodeValue(value);
         EventDispatcher<K, V>.Batch batch = events.newBatch();
@@ -629,7 +629,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     private void removeKeys(List<K> keys, boolean writeThrough) {
-        long start = System.nanoTime();
+        long start = statistics.start();
         Map<K, byte[]> encoded = new LinkedHashMap<>();
         keys.forEach(k -> encoded.put(k, encodeKey(k)));
         WriteThrough.Partial<K> partial = null;
@@ -698,7 +698,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
                             EventDispatcher<K, V>.Batch batch) {
         while (true) {
-            long start = System.nanoTime();
+            long start = statistics.start();
             ReadResult r = read(key, kb, batch);
             StoredRecord cur = r.record();
             V original = cur == null ? null : decodeValue(key, kb, cur);
@@ -966,8 +966,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 return;
             }
             K key = decodeKey(event.key());
-            V oldValue = event.oldValue() == null ? null : decodeBytes(event.oldValue(), "old value of key " + key);
-            V newValue = event.newValue() == null ? null : decodeBytes(event.newValue(), "value of key " + key);
+            V oldValue = event.oldValue() == null ? null : decodeBytes(event.oldValue(), () -> "old value of key " + key);
+            V newValue = event.newValue() == null ? null : decodeBytes(event.newValue(), () -> "value of key " + key);
             EventType type = switch (event.kind()) {
                 case CREATED -> EventType.CREATED;
                 case UPDATED -> EventType.UPDATED;
@@ -1019,7 +1019,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             }
             return (K) held;
         }
-        return (K) codec.decode(kb, "key of cache " + name);
+        return (K) codec.decode(kb, () -> "key of cache " + name);
     }
 
     private V decodeValue(K key, byte[] kb, StoredRecord record) {
@@ -1031,15 +1031,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 return v;
             }
         }
-        return decodeBytes(record.value(), "value of key " + key + " of cache " + name);
+        return decodeBytes(record.value(), () -> "value of key " + key + " of cache " + name);
     }
 
     @SuppressWarnings("unchecked")
-    private V decodeBytes(byte[] bytes, String what) {
+    private V decodeBytes(byte[] bytes, java.util.function.Supplier<String> what) {
         if (bytes.length > 0 && bytes[0] == LOCAL_REFERENCE) {
             Object held = references == null ? null : references.held(bytes);
             if (held == null) {
-                throw new CacheException("cannot read " + what + ": it is held by reference in another cache manager");
+                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache manager");
             }
             return (V) held;
         }
@@ -1222,7 +1222,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 byte[] kb = keys.next();
                 K key = decodeKey(kb);
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
-                long start = System.nanoTime();
+                long start = statistics.start();
                 ReadResult r = read(key, kb, batch);
                 if (r.record() != null) {
                     statistics.hits(1);

@@ -33,12 +33,12 @@ public final class CaffeineStorageTier implements StorageTier {
     /** The default bound by record count. */
     public static final long DEFAULT_MAX_RECORDS = 100_000;
 
-    private final Cache<BigInteger, StoredRecord> cache;
+    private final Cache<IdKey, StoredRecord> cache;
 
     private CaffeineStorageTier(Builder builder) {
         Consumer<StoredRecord> evictions = builder.evictions;
-        Caffeine<BigInteger, StoredRecord> caffeine = Caffeine.newBuilder()
-                .evictionListener((BigInteger id, StoredRecord record, RemovalCause cause) -> {
+        Caffeine<IdKey, StoredRecord> caffeine = Caffeine.newBuilder()
+                .evictionListener((IdKey id, StoredRecord record, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE && record != null) {
                         evictions.accept(record);
                     }
@@ -47,7 +47,7 @@ public final class CaffeineStorageTier implements StorageTier {
             caffeine.executor(builder.executor);
         }
         if (builder.maximumWeight >= 0) {
-            caffeine.maximumWeight(builder.maximumWeight).weigher((BigInteger id, StoredRecord r) -> r.weight());
+            caffeine.maximumWeight(builder.maximumWeight).weigher((IdKey id, StoredRecord r) -> r.weight());
         } else {
             caffeine.maximumSize(builder.maximumSize >= 0 ? builder.maximumSize : DEFAULT_MAX_RECORDS);
         }
@@ -61,7 +61,7 @@ public final class CaffeineStorageTier implements StorageTier {
 
     @Override
     public StoredRecord get(BigInteger id) {
-        return cache.getIfPresent(Objects.requireNonNull(id, "id"));
+        return cache.getIfPresent(IdKey.of(Objects.requireNonNull(id, "id")));
     }
 
     /**
@@ -74,12 +74,12 @@ public final class CaffeineStorageTier implements StorageTier {
     public StoredRecord compute(BigInteger id, UnaryOperator<StoredRecord> update) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(update, "update");
-        return cache.asMap().compute(id, (key, current) -> Records.checkId(key, update.apply(current)));
+        return cache.asMap().compute(IdKey.of(id), (key, current) -> Records.checkId(id, update.apply(current)));
     }
 
     @Override
     public void remove(BigInteger id) {
-        cache.invalidate(Objects.requireNonNull(id, "id"));
+        cache.invalidate(IdKey.of(Objects.requireNonNull(id, "id")));
     }
 
     @Override
@@ -104,6 +104,64 @@ public final class CaffeineStorageTier implements StorageTier {
     public void close() {
         cache.invalidateAll();
         cache.cleanUp();
+    }
+
+    /**
+     * A record id as the map's key: up to 256 bits held in the key object itself, so that the lookup's
+     * equality check reads one object, where a {@link BigInteger} key costs a second, dependent memory
+     * access (its magnitude array), a cache miss on most reads of a large tier. Wider ids keep the
+     * {@code BigInteger}.
+     */
+    private static final class IdKey {
+
+        private final long w0;
+        private final long w1;
+        private final long w2;
+        private final long w3;
+        private final BigInteger wide;
+        private final int hash;
+
+        private IdKey(long w0, long w1, long w2, long w3, BigInteger wide) {
+            this.w0 = w0;
+            this.w1 = w1;
+            this.w2 = w2;
+            this.w3 = w3;
+            this.wide = wide;
+            // ids are hash outputs: their low bits are already uniform
+            this.hash = wide != null ? wide.hashCode() : Long.hashCode(w0);
+        }
+
+        static IdKey of(BigInteger id) {
+            if (id.signum() < 0 || id.bitLength() > 256) {
+                return new IdKey(0, 0, 0, 0, id);
+            }
+            if (id.bitLength() <= 63) {
+                return new IdKey(id.longValue(), 0, 0, 0, null);
+            }
+            byte[] bytes = id.toByteArray(); // big-endian, at most 33 bytes (a leading zero byte for the sign)
+            return new IdKey(word(bytes, 0), word(bytes, 1), word(bytes, 2), word(bytes, 3), null);
+        }
+
+        /** @return the {@code index}-th 64-bit word from the least significant end */
+        private static long word(byte[] bigEndian, int index) {
+            long w = 0;
+            int end = bigEndian.length - 8 * index;
+            for (int i = Math.max(0, end - 8); i < end; i++) {
+                w = (w << 8) | (bigEndian[i] & 0xFF);
+            }
+            return w;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IdKey k && w0 == k.w0 && w1 == k.w1 && w2 == k.w2 && w3 == k.w3
+                    && Objects.equals(wide, k.wide);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**

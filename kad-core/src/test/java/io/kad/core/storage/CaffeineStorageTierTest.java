@@ -95,6 +95,46 @@ class CaffeineStorageTierTest {
     }
 
     @Test
+    void idsOfEveryWidthAreKeptApart() {
+        CaffeineStorageTier tier = deterministic().build();
+        java.util.Random random = new java.util.Random(3);
+        List<BigInteger> ids = new ArrayList<>(List.of(BigInteger.ZERO, BigInteger.ONE,
+                BigInteger.ONE.shiftLeft(63), BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE),
+                BigInteger.ONE.shiftLeft(64), BigInteger.ONE.shiftLeft(128).add(BigInteger.ONE),
+                BigInteger.ONE.shiftLeft(255), BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE),
+                BigInteger.ONE.shiftLeft(256), BigInteger.ONE.shiftLeft(300).add(BigInteger.ONE)));
+        for (int bits : new int[] {1, 63, 64, 65, 128, 160, 255, 256, 257, 512}) {
+            for (int i = 0; i < 50; i++) {
+                BigInteger id = new BigInteger(bits, random);
+                ids.add(id);
+                // the same low word with a different high part: must not collide
+                ids.add(id.or(BigInteger.ONE.shiftLeft(bits + 1)));
+            }
+        }
+        List<BigInteger> distinct = ids.stream().distinct().toList();
+        for (BigInteger id : distinct) {
+            StoredRecord record = new StoredRecord(id, "ns", id.toByteArray(), new byte[] {1}, false, 1,
+                    StoredRecord.NEVER, false);
+            tier.compute(id, r -> {
+                assertThat(r).as("no record yet under %s", id).isNull();
+                return record;
+            });
+        }
+        assertThat(tier.size()).isEqualTo(distinct.size());
+        for (BigInteger id : distinct) {
+            // an equal id made anew finds the record
+            assertThat(tier.get(new BigInteger(id.toByteArray())).id()).isEqualTo(id);
+        }
+        List<BigInteger> seen = new ArrayList<>();
+        tier.forEach(r -> seen.add(r.id()));
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(distinct);
+        for (BigInteger id : distinct) {
+            tier.remove(new BigInteger(id.toByteArray()));
+        }
+        assertThat(tier.size()).isZero();
+    }
+
+    @Test
     void computeReturningNullRemovesAndRemoveForgets() {
         CaffeineStorageTier tier = deterministic().build();
         tier.compute(BigInteger.ONE, r -> live(1, 1));

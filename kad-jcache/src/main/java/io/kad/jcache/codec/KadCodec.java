@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 
 /**
@@ -163,7 +164,21 @@ public final class KadCodec {
      * @throws CacheException if the bytes are malformed or name a class outside the allowlist
      */
     public Object decode(byte[] bytes, String what) {
+        return decode(bytes, () -> what);
+    }
+
+    /**
+     * Like {@link #decode(byte[], String)}, with the description built only if a message needs it: a
+     * cache decodes a value on every read.
+     *
+     * @param bytes tagged bytes from {@link #encode}
+     * @param describe what the object is, for messages
+     * @return a new object equal to the encoded one
+     * @throws CacheException if the bytes are malformed or name a class outside the allowlist
+     */
+    public Object decode(byte[] bytes, Supplier<String> describe) {
         if (bytes.length == 0) {
+            String what = describe.get();
             throw new CacheException("cannot decode " + what + ": empty record");
         }
         int tag = bytes[0];
@@ -198,15 +213,15 @@ public final class KadCodec {
                     return in.readObject();
                 } catch (InvalidClassException e) {
                     if (check.rejected() != null) {
-                        throw new CacheException("cannot decode " + what + ": class " + check.rejected()
+                        throw new CacheException("cannot decode " + describe.get() + ": class " + check.rejected()
                                 + " is not allowed (add it to kad.serialization.allow)", e);
                     }
                     throw e;
                 }
             }
-            throw new CacheException("cannot decode " + what + ": unknown tag " + tag);
+            throw new CacheException("cannot decode " + describe.get() + ": unknown tag " + tag);
         } catch (IOException | ClassNotFoundException e) {
-            throw new CacheException("cannot decode " + what + ": " + e, e);
+            throw new CacheException("cannot decode " + describe.get() + ": " + e, e);
         }
     }
 

@@ -30,6 +30,18 @@ public final class KadCacheStatistics implements CacheStatisticsMXBean {
         this.enabled = enabled;
     }
 
+    /** What {@link #start()} returns while statistics are off: the operation is not timed. */
+    private static final long NOT_TIMED = Long.MIN_VALUE;
+
+    /**
+     * @return the start of an operation for {@link #getTime} and the like: the current
+     *     {@link System#nanoTime()} while statistics are on; while they are off, a mark that times nothing,
+     *     so that an operation reads no clock for statistics nobody collects
+     */
+    public long start() {
+        return enabled ? System.nanoTime() : NOT_TIMED;
+    }
+
     /** @param n hits to add */
     public void hits(long n) {
         if (enabled) {
@@ -68,21 +80,27 @@ public final class KadCacheStatistics implements CacheStatisticsMXBean {
     /** @param startNanos when the get began, from {@link System#nanoTime()} */
     public void getTime(long startNanos) {
         if (enabled) {
-            getNanos.add(System.nanoTime() - startNanos);
+            if (startNanos != NOT_TIMED) {
+                getNanos.add(System.nanoTime() - startNanos);
+            }
         }
     }
 
     /** @param startNanos when the put began */
     public void putTime(long startNanos) {
         if (enabled) {
-            putNanos.add(System.nanoTime() - startNanos);
+            if (startNanos != NOT_TIMED) {
+                putNanos.add(System.nanoTime() - startNanos);
+            }
         }
     }
 
     /** @param startNanos when the removal began */
     public void removeTime(long startNanos) {
         if (enabled) {
-            removeNanos.add(System.nanoTime() - startNanos);
+            if (startNanos != NOT_TIMED) {
+                removeNanos.add(System.nanoTime() - startNanos);
+            }
         }
     }
 
