@@ -182,8 +182,12 @@ public final class DhtLatencyBenchmark {
         System.out.printf("%s measurement%n", phased ? "phased (raw, then puts, then gets)"
                 : "interleaved (a raw round trip, a put and a remote get in turn)");
         report(warmup, iterations, owners, raw, put, Arrays.copyOf(putRemote, remotePuts), get);
+        double perPut = putSent / (double) iterations;
         System.out.printf("datagrams sent per put (all 3 nodes): %.2f; per remote get: %.2f%n",
-                putSent / (double) iterations, getSent / (double) iterations);
+                perPut, getSent / (double) iterations);
+        // a round trip is a request and its reply: two datagrams
+        System.out.printf("round trips per put = %.2f  (goal <= 2.00 on a warm swarm: %s)%n", perPut / 2,
+                perPut / 2 <= 2 ? "met" : "NOT met");
         // on a machine of few cores a compiler thread busy during the measurement competes with the nodes
         if (phased) {
             System.out.printf("JIT compilation during the measured puts: %d ms; during the measured gets: %d ms%n",
@@ -346,8 +350,7 @@ public final class DhtLatencyBenchmark {
         double getRatio = micros(get, .5) / rawP50;
         double putRatio = micros(put, .5) / rawP50;
         System.out.printf("get p50 / raw p50 = %.2f  (goal <= 3.00: %s)%n", getRatio, getRatio <= 3 ? "met" : "NOT met");
-        System.out.printf("put p50 / raw p50 = %.2f  (goal <= 2.00 round trips: %s)%n", putRatio,
-                putRatio <= 2 ? "met" : "NOT met");
+        System.out.printf("put p50 / raw p50 = %.2f  (in time; the goal counts round trips, below)%n", putRatio);
         System.out.printf("put p50 / remote get p50 = %.2f  (a put is two round trips in sequence, a get one)%n",
                 micros(put, .5) / micros(get, .5));
     }

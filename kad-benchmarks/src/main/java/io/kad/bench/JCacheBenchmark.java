@@ -54,7 +54,7 @@ import javax.cache.spi.CachingProvider;
  * times, each after its own warm-up; the table shows, per measurement, the median over the rounds of
  * each percentile and the p50 of every round.
  *
- * <p>Usage: {@code JCacheBenchmark [warmup] [iterations] [rounds]}, defaults 5000, 20000 and 3
+ * <p>Usage: {@code JCacheBenchmark [warmup] [iterations] [rounds]}, defaults 30000, 20000 and 3
  * (operations per round, per measurement).
  */
 public final class JCacheBenchmark {
@@ -71,7 +71,7 @@ public final class JCacheBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.out.printf("JCacheBenchmark: %d keys, %d-byte values, store-by-value; warmup %d, iterations %d,"
