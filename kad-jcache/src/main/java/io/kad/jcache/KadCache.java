@@ -389,6 +389,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 ReadResult r = read(key, kb, batch);
                 if (r.record() != null) {
                     statistics.hits(1);
+                    if (written) {
+                        resyncWriter(key, kb, r.record());
+                    }
                     return false;
                 }
                 if (writes != null && !written) {
@@ -470,6 +473,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 if (!current.equals(oldValue)) {
                     statistics.hits(1);
                     touch(key, kb, cur, batch);
+                    if (deleted) {
+                        resyncWriter(key, kb, cur);
+                    }
                     return false;
                 }
                 if (writes != null && !deleted) {
@@ -534,12 +540,18 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 StoredRecord cur = r.record();
                 if (cur == null) {
                     statistics.misses(1);
+                    if (written) {
+                        resyncWriter(key, kb, null);
+                    }
                     return false;
                 }
                 V current = decodeValue(key, kb, cur);
                 if (!current.equals(oldValue)) {
                     statistics.hits(1);
                     touch(key, kb, cur, batch);
+                    if (written) {
+                        resyncWriter(key, kb, cur);
+                    }
                     return false;
                 }
                 if (writes != null && !written) {
@@ -593,6 +605,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 StoredRecord cur = r.record();
                 if (cur == null) {
                     statistics.misses(1);
+                    if (written) {
+                        resyncWriter(key, kb, null);
+                    }
                     return null;
                 }
                 if (writes != null && !written) {
@@ -697,6 +712,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
                             EventDispatcher<K, V>.Batch batch) {
+        // whether an attempt that then lost its conditional write told the writer of its change
+        boolean toldWriter = false;
         while (true) {
             long start = statistics.start();
             ReadResult r = read(key, kb, batch);
@@ -723,11 +740,17 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         } else {
                             statistics.misses(1);
                         }
+                        if (toldWriter) {
+                            resyncWriter(key, kb, cur);
+                        }
                         return result;
                     }
                     case LOAD -> {
                         statistics.misses(1);
                         storeLoaded(key, kb, entry.getValue(), batch);
+                        if (toldWriter) {
+                            resyncWriter(key, kb, read(key, kb, batch).record());
+                        }
                         return result;
                     }
                     case CREATE, UPDATE -> {
@@ -736,6 +759,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         byte[] vb = encodeValue(value);
                         if (writes != null) {
                             writes.write(new KadCacheEntry<>(key, value));
+                            toldWriter = true;
                         }
                         long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
                         WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
@@ -755,6 +779,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     case REMOVE -> {
                         if (writes != null) {
                             writes.delete(key);
+                            toldWriter = true;
                         }
                         if (cur == null) {
                             statistics.misses(1);
@@ -890,6 +915,22 @@ public final class KadCache<K, V> implements Cache<K, V> {
             return;
         }
         write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp), batch);
+    }
+
+    /**
+     * A compound operation told the writer of its change, then lost its conditional write to another
+     * node's and ends without changing the entry: tells the writer what the cache holds now, so that the
+     * external store and the cache agree again instead of keeping the losing change. The winner told
+     * the writer of its own change before its write applied, so before this call.
+     *
+     * @param current the live record now, or {@code null} if the key has none
+     */
+    private void resyncWriter(K key, byte[] kb, StoredRecord current) {
+        if (current == null) {
+            writes.delete(key);
+        } else {
+            writes.write(new KadCacheEntry<>(key, decodeValue(key, kb, current)));
+        }
     }
 
     private static WriteCommand command(WriteCommand.Op op, byte[] value, long expectedVersion, long ifCreated,

@@ -127,6 +127,84 @@ class SwarmCacheTest {
         }
     }
 
+    /** A write-through target shared by the three managers, as one database behind three applications. */
+    public static final class SharedStore implements javax.cache.integration.CacheWriter<String, Integer> {
+        static final java.util.Map<String, Integer> ROWS = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void write(Cache.Entry<? extends String, ? extends Integer> entry) {
+            ROWS.put(entry.getKey(), entry.getValue());
+        }
+
+        @Override
+        public void writeAll(java.util.Collection<Cache.Entry<? extends String, ? extends Integer>> entries) {
+            entries.forEach(this::write);
+            entries.clear();
+        }
+
+        @Override
+        public void delete(Object key) {
+            ROWS.remove(key);
+        }
+
+        @Override
+        public void deleteAll(java.util.Collection<?> keys) {
+            keys.forEach(ROWS::remove);
+            keys.clear();
+        }
+    }
+
+    @Test
+    void writeThroughStoreEndsWithTheWinnersValueWhenConditionalWritesRace() throws Exception {
+        SharedStore.ROWS.clear();
+        MutableConfiguration<String, Integer> config = new MutableConfiguration<String, Integer>()
+                .setTypes(String.class, Integer.class).setWriteThrough(true)
+                .setCacheWriterFactory(FactoryBuilder.factoryOf(SharedStore.class));
+        List<Cache<String, Integer>> caches = new ArrayList<>();
+        for (CacheManager m : managers) {
+            caches.add(m.createCache("written", config));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 30; round++) {
+                String key = "key-" + round;
+                int offset = round * 10;
+                // every loser told the store of its value before its conditional write lost
+                race(pool, caches, i -> caches.get(i).putIfAbsent(key, offset + i));
+                assertThat(SharedStore.ROWS.get(key)).as("store after putIfAbsent race %d", round)
+                        .isEqualTo(caches.get(0).get(key));
+                int before = caches.get(0).get(key);
+                race(pool, caches, i -> caches.get(i).replace(key, before, offset + 5 + i));
+                assertThat(SharedStore.ROWS.get(key)).as("store after replace race %d", round)
+                        .isEqualTo(caches.get(0).get(key)).isNotEqualTo(before);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Runs one call per node at once; exactly one must report a change. */
+    private static void race(ExecutorService pool, List<Cache<String, Integer>> caches,
+                             java.util.function.IntPredicate call) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < caches.size(); i++) {
+            int node = i;
+            results.add(pool.submit(() -> {
+                go.await();
+                return call.test(node);
+            }));
+        }
+        go.countDown();
+        int changed = 0;
+        for (Future<Boolean> f : results) {
+            if (f.get(10, TimeUnit.SECONDS)) {
+                changed++;
+            }
+        }
+        assertThat(changed).as("calls that changed the entry").isEqualTo(1);
+    }
+
     /** Adds one to the entry's value; runs in the invoking JVM, never on the owner. */
     static final class Increment implements EntryProcessor<String, Integer, Void>, Serializable {
         private static final long serialVersionUID = 1L;
