@@ -540,9 +540,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 StoredRecord cur = r.record();
                 if (cur == null) {
                     statistics.misses(1);
-                    if (written) {
-                        resyncWriter(key, kb, null);
-                    }
                     return false;
                 }
                 V current = decodeValue(key, kb, cur);
@@ -605,9 +602,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 StoredRecord cur = r.record();
                 if (cur == null) {
                     statistics.misses(1);
-                    if (written) {
-                        resyncWriter(key, kb, null);
-                    }
                     return null;
                 }
                 if (writes != null && !written) {
@@ -919,16 +913,18 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /**
      * A compound operation told the writer of its change, then lost its conditional write to another
-     * node's and ends without changing the entry: tells the writer what the cache holds now, so that the
-     * external store and the cache agree again instead of keeping the losing change. The winner told
+     * node's and ends without changing the entry: tells the writer the value the cache holds now, so that
+     * the external store and the cache agree again instead of keeping the losing change. The winner told
      * the writer of its own change before its write applied, so before this call.
+     *
+     * <p>When the entry is gone instead, the writer is not told anything: the record may have expired or
+     * been evicted, which JCache never reports to a writer, and a delete would then lose the store's row.
+     * The store keeps the losing value; a read-through cache reloads it.
      *
      * @param current the live record now, or {@code null} if the key has none
      */
     private void resyncWriter(K key, byte[] kb, StoredRecord current) {
-        if (current == null) {
-            writes.delete(key);
-        } else {
+        if (current != null) {
             writes.write(new KadCacheEntry<>(key, decodeValue(key, kb, current)));
         }
     }

@@ -112,7 +112,7 @@ public final class CaffeineStorageTier implements StorageTier {
      * access (its magnitude array), a cache miss on most reads of a large tier. Wider ids keep the
      * {@code BigInteger}.
      */
-    private static final class IdKey {
+    private static final class IdKey implements Comparable<IdKey> {
 
         private final long w0;
         private final long w1;
@@ -127,8 +127,10 @@ public final class CaffeineStorageTier implements StorageTier {
             this.w2 = w2;
             this.w3 = w3;
             this.wide = wide;
-            // ids are hash outputs: their low bits are already uniform
-            this.hash = wide != null ? wide.hashCode() : Long.hashCode(w0);
+            // all four words count, so ids chosen to share a low word (a Store message names its id)
+            // still spread; equal hashes fall back on compareTo in the map's tree bins
+            this.hash = wide != null ? wide.hashCode()
+                    : Long.hashCode(w0 ^ Long.rotateLeft(w1, 16) ^ Long.rotateLeft(w2, 32) ^ Long.rotateLeft(w3, 48));
         }
 
         static IdKey of(BigInteger id) {
@@ -161,6 +163,25 @@ public final class CaffeineStorageTier implements StorageTier {
         @Override
         public int hashCode() {
             return hash;
+        }
+
+        /** Orders by value: narrow ids by their words from the most significant, wide ones after. */
+        @Override
+        public int compareTo(IdKey o) {
+            if (wide != null || o.wide != null) {
+                if (wide == null) {
+                    return -1;
+                }
+                return o.wide == null ? 1 : wide.compareTo(o.wide);
+            }
+            int c = Long.compareUnsigned(w3, o.w3);
+            if (c == 0) {
+                c = Long.compareUnsigned(w2, o.w2);
+            }
+            if (c == 0) {
+                c = Long.compareUnsigned(w1, o.w1);
+            }
+            return c != 0 ? c : Long.compareUnsigned(w0, o.w0);
         }
     }
 

@@ -166,12 +166,26 @@ class SimSwarmTest {
                     WriteCommand.KEEP_EXPIRY)));
         }
         net.runUntilDone(CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)), MINUTE);
-        assertThat(storedRecords(nodes)).as("records and replicas before expiry").isEqualTo(30 * 3);
+        // and five records that never expire, which must outlive every reclaim
+        List<CompletableFuture<?>> eternal = new ArrayList<>();
+        for (int i = 100; i < 105; i++) {
+            eternal.add(writer.records().write("ns", key(i), new WriteCommand(WriteCommand.Op.PUT,
+                    ("kept" + i).getBytes(StandardCharsets.UTF_8), false, WriteCommand.ANY_VERSION,
+                    StoredRecord.NEVER, StoredRecord.NEVER)));
+        }
+        net.runUntilDone(CompletableFuture.allOf(eternal.toArray(CompletableFuture[]::new)), MINUTE);
+        assertThat(storedRecords(nodes)).as("records and replicas before expiry").isEqualTo(35 * 3);
 
         // expiry at +5 s and the tombstones at +1 min, each kept a 30 s grace, reclaimed within half a grace
         // and a maintenance tick after that
         net.runFor(2 * MINUTE);
-        assertThat(storedRecords(nodes)).as("records left once every expiry and grace has passed").isZero();
+        assertThat(storedRecords(nodes)).as("records left once every expiry and grace has passed")
+                .isEqualTo(5 * 3);
+        for (int i = 100; i < 105; i++) {
+            CompletableFuture<io.kad.core.record.ReadResult> read = nodes.get(3).records().read("ns", key(i));
+            net.runUntilDone(read, MINUTE);
+            assertThat(read.join().record().value()).isEqualTo(("kept" + i).getBytes(StandardCharsets.UTF_8));
+        }
         nodes.forEach(KadNode::close);
     }
 
