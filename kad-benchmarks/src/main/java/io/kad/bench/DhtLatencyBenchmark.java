@@ -228,7 +228,7 @@ public final class DhtLatencyBenchmark {
      * @return the datagrams the swarm's nodes sent, once every datagram sent was also received (or a
      *     second passed): copies and acknowledgements still in flight after an operation returned count
      */
-    static long settledDatagramsSent(List<Dht> swarm) throws InterruptedException {
+    static long settledDatagramsSent(List<Dht> swarm) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < deadline) {
             long sent = datagramsSent(swarm);
@@ -236,7 +236,8 @@ public final class DhtLatencyBenchmark {
             if (sent == received) {
                 return sent;
             }
-            Thread.sleep(1);
+            // a poll with a deadline, outside any timed operation: yield the cores to the nodes' threads
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
         return datagramsSent(swarm);
     }
