@@ -17,6 +17,7 @@ import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEngine;
 import io.kad.core.record.RecordException;
 import io.kad.core.record.RecordIds;
+import io.kad.core.routing.Membership;
 import io.kad.core.routing.ObserveResult;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.storage.StorageTierProviders;
@@ -88,6 +89,24 @@ public final class KadNode implements AutoCloseable {
     private static final long SUBSCRIPTION_LEASE_MILLIS = 60_000;
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     private static final int RPC_ATTEMPTS = 2;
+    /**
+     * How many times a write goes to the node taken for the owner (same {@code rpc_id}, so the owner
+     * answers a retry with the first outcome) before the caller turns to the next holder: a lost reply
+     * must not move a write elsewhere.
+     */
+    private static final int WRITE_ATTEMPTS = 3;
+    /** How many times an owner sends a replica its copy before it gives up on that replica. */
+    private static final int COPY_ATTEMPTS = 3;
+    /** How many redirects an operation follows before it fails: a stale view costs one or two. */
+    private static final int MAX_REDIRECTS = 8;
+    /** Scan requests a namespace scan keeps in flight at once. */
+    private static final int SCAN_PARALLELISM = 32;
+    /** How many contacts a redirect or a scan's first page carries. */
+    private static final int NEIGHBOURS = 20;
+    /** How often the crawl asks one member of the view for its neighbourhood. */
+    private static final long CRAWL_INTERVAL_MILLIS = 1_000;
+    /** How long a batch of newly learnt members waits before their records are handed off to them. */
+    private static final long HAND_OFF_DELAY_MILLIS = 100;
     /** How many keys one scan page carries (well under the datagram bound for small keys). */
     private static final int SCAN_PAGE = 64;
     /** Key bytes one scan page carries at most: base64 and framing keep the reply under 65,000 bytes. */
@@ -109,6 +128,8 @@ public final class KadNode implements AutoCloseable {
     private final MessageCodec codec;
     private final DatagramAuthenticator authenticator;
     private final RoutingTable table;
+    /** Every record node this node knows: where replica sets are resolved, and what scans reach. */
+    private final Membership membership;
     private final RecordEngine engine;
     private final List<RequestInterceptor> interceptors;
     private final ObjectNode peerInfo;
@@ -128,13 +149,11 @@ public final class KadNode implements AutoCloseable {
      * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
      * gets the first attempt's outcome instead of a second write.
      */
-    private final Cache<WriteAttempt, CompletableFuture<OwnerWrite>> recentWrites;
+    private final Cache<WriteAttempt, CompletableFuture<Decision>> recentWrites;
     private final Random random;
     private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
     private final Contact self;
-    /** The owners of every record while this node knows no other: itself alone. */
-    private final Owners alone;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean closed;
     private volatile boolean leaving;
@@ -155,7 +174,17 @@ public final class KadNode implements AutoCloseable {
     }
 
     /** A write request as its requester tells it apart: a retry repeats both. */
-    private record WriteAttempt(BigInteger requester, JsonNode rpcId) {
+    private record WriteAttempt(BigInteger requester, BigInteger rpc) {
+    }
+
+    /**
+     * How a node that received a write (or took one of its own) settled it: applied or refused as the
+     * owner ({@code write}), or sent on to nearer nodes ({@code redirect}).
+     */
+    private record Decision(OwnerWrite write, List<Contact> redirect) {
+        static Decision redirect(List<Contact> nearer) {
+            return new Decision(null, nearer);
+        }
     }
 
     /**
@@ -182,6 +211,7 @@ public final class KadNode implements AutoCloseable {
                 .executor(Runnable::run).build();
         this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
+        this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
         StorageTier tier = config.storageTier() != null
                 ? config.storageTier()
                 : StorageTierProviders.byName(config.storageName()).create(config.storageSettings(),
@@ -195,7 +225,6 @@ public final class KadNode implements AutoCloseable {
         this.interceptors = List.copyOf(all);
         this.peerInfo = JsonNodeFactory.instance.objectNode().put("kad", 1);
         this.self = new Contact(id, transport.localAddress(), true);
-        this.alone = new Owners(List.of(self), List.of());
         String name = "kad-events-" + transport.localAddress().getPort();
         this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -260,6 +289,7 @@ public final class KadNode implements AutoCloseable {
     private void begin() {
         transport.start(this::onDatagram);
         scheduleMaintenance();
+        scheduler.schedule(this::crawl, CRAWL_INTERVAL_MILLIS);
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -420,7 +450,8 @@ public final class KadNode implements AutoCloseable {
                 send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
             }
             WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER);
-            acks.add(writeAt(owners.recordNodes(), 0, keyId, "", key, put, deadline()));
+            RecordCall call = new RecordCall(keyId, "", key, put);
+            acks.add(writeVia(call, call.nextHolder()));
             return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         });
     }
@@ -544,7 +575,8 @@ public final class KadNode implements AutoCloseable {
         if (!(message instanceof Message.Leave)) {
             observe(from, message);
         }
-        if (message instanceof Message.Request request && request.rpcId().isMissingNode()) {
+        if (message instanceof Message.Request request && request.rpcId().isMissingNode()
+                && !(message instanceof Message.Subscribe)) {
             // kad.py ignores a find request without rpc_id (its reply could not be matched); so do we
             stats.datagramsDropped.increment();
             return;
@@ -567,6 +599,11 @@ public final class KadNode implements AutoCloseable {
             engine.storeJson(store.keyId(), Dht.write(store.value()), StoredRecord.NEVER);
         } else if (message instanceof Message.GetRecord get) {
             checkRecordId(get.id(), get.namespace(), get.key());
+            List<Contact> nearer = readRedirect(get.id(), get.unreachable());
+            if (nearer != null) {
+                send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
+                return;
+            }
             stats.recordReads.increment();
             ReadResult r = engine.read(get.id());
             if (r.expired() != null) {
@@ -576,20 +613,29 @@ public final class KadNode implements AutoCloseable {
             send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(), r.expired()));
         } else if (message instanceof Message.PutRecord put) {
             checkRecordId(put.id(), put.namespace(), put.key());
-            BigInteger requester = put.peerId();
-            // a retried request (same sender, same rpc_id) gets the first attempt's outcome, not a second write
-            CompletableFuture<OwnerWrite> outcome = recentWrites.asMap().computeIfAbsent(
-                    new WriteAttempt(requester, put.rpcId()),
-                    k -> ownerWrite(put.id(), put.namespace(), put.key(), put.command(), requester));
-            outcome.whenComplete((w, e) -> {
-                if (e == null) {
-                    send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), w.result(),
-                            w.requesterKeepsCopy()));
-                }
-            });
+            decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), rpcKey(put.rpcId()),
+                    put.unreachable()).whenComplete((d, e) -> {
+                        if (e != null) {
+                            LOG.debug("write of {} from {} not decided: {}", put.id(), from, e.toString());
+                        } else if (d.write() != null) {
+                            send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), d.write().result(),
+                                    d.write().requesterKeepsCopy()));
+                        } else {
+                            send(from, new Message.Redirect(id.value(), peerInfo, put.rpcId(), d.redirect()));
+                        }
+                    });
         } else if (message instanceof Message.Replicate replicate) {
             for (StoredRecord r : replicate.records()) {
                 engine.acceptCopy(r);
+            }
+            Message.WriteTag tag = replicate.tag();
+            BigInteger tagRpc = tag == null ? null : rpcKey(tag.rpcId());
+            if (tagRpc != null && replicate.records().size() == 1) {
+                // should this node become the owner, a retry of that write gets its first outcome
+                StoredRecord copy = replicate.records().get(0);
+                WriteResult first = new WriteResult(true, tag.previous(), copy.tombstone() ? null : copy, null);
+                recentWrites.put(new WriteAttempt(tag.requester(), tagRpc),
+                        CompletableFuture.completedFuture(new Decision(new OwnerWrite(first, false), null)));
             }
             send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
         } else if (message instanceof Message.Scan scan) {
@@ -607,7 +653,10 @@ public final class KadNode implements AutoCloseable {
             }
             boolean more = keys.size() < page.size();
             BigInteger next = more ? page.get(keys.size() - 1).id() : null;
-            send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next));
+            // the first page names this node's neighbours, so a scan reaches members its requester missed
+            List<Contact> neighbours = scan.after() == null
+                    ? membership.closest(id.value(), NEIGHBOURS, null) : List.of();
+            send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
         } else if (message instanceof Message.Subscribe sub) {
             Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
                     .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
@@ -619,12 +668,16 @@ public final class KadNode implements AutoCloseable {
                 long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
                 subs.put(c.id(), new RemoteSubscriber(c, scheduler.nowMillis() + lease));
             }
+            if (!sub.rpcId().isMissingNode()) {
+                send(from, new Message.Pong(id.value(), peerInfo, sub.rpcId()));
+            }
         } else if (message instanceof Message.Event event) {
             deliverLocally(event.event());
         } else if (message instanceof Message.Leave) {
             NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
             departed.put(leaver, Boolean.TRUE);
             table.remove(leaver);
+            membership.remove(leaver);
             suspects.remove(leaver);
         }
     }
@@ -656,13 +709,22 @@ public final class KadNode implements AutoCloseable {
             departed.invalidate(contact.id());
         }
         suspects.remove(contact.id());
-        boolean known = table.get(contact.id()).isPresent();
         ObserveResult result = table.observe(contact, scheduler.nowMillis());
         if (result instanceof ObserveResult.PingHead ping) {
             pingBeforeEvict(ping.head());
         }
-        if (!known && table.get(contact.id()).isPresent() && contact.speaksRecords()) {
+        if (contact.speaksRecords() && membership.add(contact)) {
             onNewRecordPeer(contact);
+        }
+    }
+
+    /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */
+    private void learn(List<Contact> contacts) {
+        for (Contact c : contacts) {
+            if (c.speaksRecords() && !c.id().equals(id) && departed.getIfPresent(c.id()) == null
+                    && membership.add(c)) {
+                onNewRecordPeer(c);
+            }
         }
     }
 
@@ -679,24 +741,42 @@ public final class KadNode implements AutoCloseable {
         for (String ns : localSubscribers.keySet()) {
             send(contact.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
         }
-        scheduler.execute(() -> handOff(contact));
-    }
-
-    private void handOff(Contact newcomer) {
-        if (closed) {
+        if (engine.tier().size() == 0) {
             return;
         }
-        List<StoredRecord> batch = new ArrayList<>();
+        synchronized (newcomers) {
+            newcomers.add(contact);
+            if (newcomers.size() == 1) {
+                scheduler.schedule(this::handOff, HAND_OFF_DELAY_MILLIS);
+            }
+        }
+    }
+
+    /** Members learnt since the last hand-off: one pass over the records serves them all. */
+    private final java.util.Set<Contact> newcomers = new java.util.HashSet<>();
+
+    private void handOff() {
+        List<Contact> batchOf;
+        synchronized (newcomers) {
+            batchOf = new ArrayList<>(newcomers);
+            newcomers.clear();
+        }
+        if (closed || batchOf.isEmpty()) {
+            return;
+        }
+        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
         for (StoredRecord r : engine.snapshot()) {
             if (r.namespace().isEmpty() && r.key().length == 0) {
                 continue;
             }
             List<Contact> holders = replicaSet(r.id());
-            if (holders.contains(newcomer)) {
-                batch.add(r);
+            for (Contact c : batchOf) {
+                if (holders.contains(c)) {
+                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
+                }
             }
         }
-        sendCopiesInBatches(newcomer, batch);
+        batches.forEach(this::sendCopiesInBatches);
     }
 
     /** Copies travel in batches small enough for one datagram each (a large record alone). */
@@ -985,6 +1065,7 @@ public final class KadNode implements AutoCloseable {
                                 closer.add(n);
                             }
                         }
+                        learn(closer);
                         lookup.onResponse(c, closer, now);
                     } else {
                         lookup.onFailure(c, now);
@@ -1004,43 +1085,39 @@ public final class KadNode implements AutoCloseable {
         return self;
     }
 
-    /** This node's view of the record-holding nodes nearest an id: itself included, nearest first. */
+    /**
+     * This node's view of the record-holding nodes nearest an id: itself included, nearest first,
+     * suspects passed over. Resolved from the membership view, with no request.
+     */
     private List<Contact> replicaSet(BigInteger recordId) {
-        List<Contact> candidates = new ArrayList<>();
-        for (Contact c : liveClosest(recordId, config.k())) {
-            if (c.speaksRecords()) {
-                candidates.add(c);
-            }
-        }
-        candidates.add(self());
+        List<Contact> candidates = new ArrayList<>(membership.closest(recordId, config.replication(),
+                c -> isSuspect(c.id())));
+        candidates.add(self);
         candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
-        return candidates.subList(0, Math.min(config.replication(), candidates.size()));
+        return candidates.size() <= config.replication() ? candidates
+                : candidates.subList(0, config.replication());
     }
 
     /**
-     * The nodes that hold a record, nearest first. While the routing table holds fewer than K contacts
-     * it knows the whole swarm and answers at once; beyond, an iterative lookup finds them.
+     * The nodes that hold a kad.py-style value: the record nodes of {@link #replicaSet}, and, when this
+     * node knows kad.py nodes, the kad.py nodes among the K nearest (found by an iterative lookup, since
+     * kad.py nodes are not in the membership view).
      */
     private CompletableFuture<Owners> ownersOf(BigInteger recordId) {
-        int known = table.size();
-        if (known == 0) {
-            return CompletableFuture.completedFuture(alone);
+        List<Contact> records = replicaSet(recordId);
+        boolean kadpyKnown = table.all().stream().anyMatch(c -> !c.speaksRecords());
+        if (!kadpyKnown) {
+            return CompletableFuture.completedFuture(new Owners(records, List.of()));
         }
-        if (known < config.k()) {
-            return CompletableFuture.completedFuture(ownersFrom(liveClosest(recordId, config.k()), recordId));
-        }
-        return lookupNodes(recordId).thenApply(found -> ownersFrom(found, recordId));
-    }
-
-    private Owners ownersFrom(List<Contact> found, BigInteger recordId) {
-        List<Contact> records = new ArrayList<>();
-        List<Contact> kadpy = new ArrayList<>();
-        for (Contact c : found) {
-            (c.speaksRecords() ? records : kadpy).add(c);
-        }
-        records.add(self());
-        records.sort(Comparator.comparing(c -> c.id().distance(recordId)));
-        return new Owners(records.subList(0, Math.min(records.size(), config.replication())), kadpy);
+        return lookupNodes(recordId).thenApply(found -> {
+            List<Contact> kadpy = new ArrayList<>();
+            for (Contact c : found) {
+                if (!c.speaksRecords()) {
+                    kadpy.add(c);
+                }
+            }
+            return new Owners(replicaSet(recordId), kadpy);
+        });
     }
 
     private long deadline() {
@@ -1055,7 +1132,7 @@ public final class KadNode implements AutoCloseable {
      * never waited for, so they are published as the copies travel.
      */
     private CompletableFuture<OwnerWrite> ownerWrite(BigInteger recordId, String namespace, byte[] key,
-                                                     WriteCommand command, BigInteger origin) {
+                                                     WriteCommand command, BigInteger origin, BigInteger rpc) {
         WriteResult result = engine.write(recordId, namespace, key, command);
         stats.recordWrites.increment();
         CompletableFuture<OwnerWrite> done;
@@ -1075,8 +1152,11 @@ public final class KadNode implements AutoCloseable {
                         continue;
                     }
                     if (!c.id().equals(id)) {
-                        acks.add(requestRetrying(c, rpc -> new Message.Replicate(id.value(), peerInfo, rpc,
-                                List.of(stored)), RPC_ATTEMPTS));
+                        // the tag lets a replica that becomes the owner answer a retry of this write
+                        Message.WriteTag tag = rpc == null ? null
+                                : new Message.WriteTag(origin, new BigIntegerNode(rpc), result.previous());
+                        acks.add(requestRetrying(c, r -> new Message.Replicate(id.value(), peerInfo, r,
+                                List.of(stored), tag), COPY_ATTEMPTS));
                     }
                 }
             }
@@ -1194,36 +1274,137 @@ public final class KadNode implements AutoCloseable {
         return r;
     }
 
-    private CompletableFuture<ReadResult> readAt(List<Contact> owners, int index, BigInteger recordId,
-                                                 String namespace, byte[] key, long deadline) {
-        if (index < owners.size() && owners.get(index).id().equals(id)) {
-            return CompletableFuture.completedFuture(localRead(recordId, namespace, key));
+    /**
+     * One record operation on its way to the key's owner: the state its retries, redirects and
+     * fail-overs share. The {@code rpc} stays the same for every attempt at every node, so whichever node
+     * decides the write recognises a repeat.
+     */
+    private final class RecordCall {
+        final BigInteger recordId;
+        final String namespace;
+        final byte[] key;
+        final WriteCommand command;
+        final long deadline;
+        final BigInteger rpc;
+        /** Nodes nearer the record that did not answer this operation. */
+        final List<Contact> unreachable = new ArrayList<>(2);
+        int redirects;
+        /** Whether a remote node may already have decided this write (its reply lost). */
+        boolean sentAway;
+
+        RecordCall(BigInteger recordId, String namespace, byte[] key, WriteCommand command) {
+            this.recordId = recordId;
+            this.namespace = namespace;
+            this.key = key;
+            this.command = command;
+            this.deadline = deadline();
+            this.rpc = new BigInteger(128, random);
         }
-        if (index >= owners.size() || scheduler.nowMillis() >= deadline) {
-            return CompletableFuture.failedFuture(unreachable("read", owners, namespace));
+
+        List<BigInteger> unreachableIds() {
+            List<BigInteger> ids = new ArrayList<>(unreachable.size());
+            for (Contact c : unreachable) {
+                ids.add(c.id().value());
+            }
+            return ids.size() > MessageCodec.MAX_UNREACHABLE ? ids.subList(0, MessageCodec.MAX_UNREACHABLE) : ids;
         }
-        Contact owner = owners.get(index);
-        return requestRetrying(owner,
-                rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, recordId, namespace, key), RPC_ATTEMPTS)
+
+        /** The nearest holder this call has not given up on: this node's view, minus the unreachable. */
+        Contact nextHolder() {
+            List<Contact> near = membership.closest(recordId, config.replication() + unreachable.size(),
+                    c -> unreachable.contains(c) || isSuspect(c.id()));
+            Contact best = self;
+            for (Contact c : near) {
+                if (c.id().distance(recordId).compareTo(best.id().distance(recordId)) < 0) {
+                    best = c;
+                }
+            }
+            return best;
+        }
+
+        /** The next node to try among a redirect's nearer nodes, or the view's choice. */
+        Contact afterRedirect(List<Contact> nearer) {
+            for (Contact c : nearer) {
+                if (c.id().equals(id)) {
+                    return self;
+                }
+                if (c.speaksRecords() && !unreachable.contains(c)) {
+                    return c;
+                }
+            }
+            return nextHolder();
+        }
+
+        RecordException failure(String what) {
+            String owner = unreachable.isEmpty() ? nextHolder().toString() : unreachable.get(0).toString();
+            return new RecordException("record " + what + " in '" + namespace + "' failed: owner " + owner
+                    + " and its replicas did not answer within " + config.operationTimeout().toMillis() + " ms ("
+                    + redirects + " redirects; unreachable: " + unreachable + ")");
+        }
+    }
+
+    private CompletableFuture<ReadResult> readVia(RecordCall call, Contact target) {
+        if (target.id().equals(id)) {
+            List<Contact> nearer = readRedirect(call.recordId, call.unreachableIds());
+            if (nearer == null) {
+                return CompletableFuture.completedFuture(localRead(call.recordId, call.namespace, call.key));
+            }
+            if (nearer.isEmpty()) {
+                return CompletableFuture.failedFuture(call.failure("read"));
+            }
+            return redirected(call, nearer, n -> readVia(call, n), "read");
+        }
+        if (scheduler.nowMillis() >= call.deadline) {
+            return CompletableFuture.failedFuture(call.failure("read"));
+        }
+        List<BigInteger> unreachable = call.unreachableIds();
+        return requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
+                call.namespace, call.key, unreachable), RPC_ATTEMPTS)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.RecordReply rr) {
                         return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
                     }
-                    return readAt(owners, index + 1, recordId, namespace, key, deadline);
+                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
+                        learn(r.nearest());
+                        return redirected(call, r.nearest(), n -> readVia(call, n), "read");
+                    }
+                    call.unreachable.add(target);
+                    return readVia(call, call.nextHolder());
                 }).thenCompose(Function.identity());
     }
 
-    private CompletableFuture<WriteResult> writeAt(List<Contact> owners, int index, BigInteger recordId,
-                                                   String namespace, byte[] key, WriteCommand command, long deadline) {
-        if (index >= owners.size() || scheduler.nowMillis() >= deadline) {
-            return CompletableFuture.failedFuture(unreachable("write", owners, namespace));
+    private <T> CompletableFuture<T> redirected(RecordCall call, List<Contact> nearer,
+                                                Function<Contact, CompletableFuture<T>> next, String what) {
+        if (++call.redirects > MAX_REDIRECTS || scheduler.nowMillis() >= call.deadline) {
+            return CompletableFuture.failedFuture(call.failure(what));
         }
-        Contact owner = owners.get(index);
-        if (owner.id().equals(id)) {
-            return ownerWrite(recordId, namespace, key, command, id.value()).thenApply(OwnerWrite::result);
+        stats.redirects.increment();
+        return next.apply(call.afterRedirect(nearer));
+    }
+
+    private CompletableFuture<WriteResult> writeVia(RecordCall call, Contact target) {
+        if (target.id().equals(id)) {
+            CompletableFuture<Decision> local = call.sentAway || !call.unreachable.isEmpty()
+                    // a remote node may have decided it already: go through the record of decided writes
+                    ? decide(call.recordId, call.namespace, call.key, call.command, id.value(), call.rpc,
+                            call.unreachableIds())
+                    : decideHere(call);
+            return local.thenCompose(d -> {
+                if (d.write() != null) {
+                    return CompletableFuture.completedFuture(d.write().result());
+                }
+                // the nodes named answered this node's own probe: worth another try
+                call.unreachable.removeAll(d.redirect());
+                return redirected(call, d.redirect(), n -> writeVia(call, n), "write");
+            });
         }
-        return requestRetrying(owner,
-                rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, recordId, namespace, key, command), RPC_ATTEMPTS)
+        if (scheduler.nowMillis() >= call.deadline) {
+            return CompletableFuture.failedFuture(call.failure("write"));
+        }
+        call.sentAway = true;
+        List<BigInteger> unreachable = call.unreachableIds();
+        return requestRetrying(target, rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, call.recordId,
+                call.namespace, call.key, call.command, unreachable), WRITE_ATTEMPTS, call.rpc)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.PutReply pr) {
                         if (pr.keepCopy() && pr.result().current() != null) {
@@ -1231,55 +1412,258 @@ public final class KadNode implements AutoCloseable {
                         }
                         return CompletableFuture.completedFuture(pr.result());
                     }
-                    return writeAt(owners, index + 1, recordId, namespace, key, command, deadline);
+                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
+                        learn(r.nearest());
+                        return redirected(call, r.nearest(), n -> writeVia(call, n), "write");
+                    }
+                    call.unreachable.add(target);
+                    return writeVia(call, call.nextHolder());
                 }).thenCompose(Function.identity());
     }
 
-    private RecordException unreachable(String what, List<Contact> owners, String namespace) {
-        String owner = owners.isEmpty() ? "none known" : owners.get(0).toString();
-        return new RecordException("record " + what + " in '" + namespace + "' failed: owner " + owner
-                + " and its replicas " + owners + " did not answer within "
-                + config.operationTimeout().toMillis() + " ms");
+    /** This node's own write, not yet seen elsewhere: decided at once if this node is the owner. */
+    private CompletableFuture<Decision> decideHere(RecordCall call) {
+        List<Contact> nearer = nearerThanSelf(call.recordId, List.of());
+        if (!nearer.isEmpty()) {
+            return CompletableFuture.completedFuture(Decision.redirect(nearer));
+        }
+        return ownerWrite(call.recordId, call.namespace, call.key, call.command, id.value(), null)
+                .thenApply(w -> new Decision(w, null));
+    }
+
+    /**
+     * Decides a write that reached this node: the same request decided before gets its first outcome
+     * (also one this node learnt with a copy from a former owner); a node that knows nearer nodes sends
+     * the requester on to them, unless the requester found them unreachable and this node, asking them
+     * itself, finds so too. Only then does this node decide the write as the owner.
+     */
+    private CompletableFuture<Decision> decide(BigInteger recordId, String namespace, byte[] key, WriteCommand command,
+                                               BigInteger requester, BigInteger rpc, List<BigInteger> unreachable) {
+        WriteAttempt attempt = rpc == null ? null : new WriteAttempt(requester, rpc);
+        if (attempt != null) {
+            CompletableFuture<Decision> known = recentWrites.getIfPresent(attempt);
+            if (known != null) {
+                return known;
+            }
+        }
+        List<Contact> nearer = nearerThanSelf(recordId, List.of());
+        List<Contact> unverified = new ArrayList<>();
+        List<Contact> toCheck = new ArrayList<>();
+        for (Contact c : nearer) {
+            (unreachable.contains(c.id().value()) ? toCheck : unverified).add(c);
+        }
+        if (!unverified.isEmpty()) {
+            return CompletableFuture.completedFuture(Decision.redirect(unverified));
+        }
+        if (toCheck.isEmpty()) {
+            if (attempt == null) {
+                return ownerWrite(recordId, namespace, key, command, requester, null).thenApply(w -> new Decision(w, null));
+            }
+            CompletableFuture<Decision> d = recentWrites.asMap().computeIfAbsent(attempt,
+                    k -> ownerWrite(recordId, namespace, key, command, requester, rpc)
+                            .thenApply(w -> new Decision(w, null)));
+            return d;
+        }
+        if (attempt == null) {
+            return CompletableFuture.completedFuture(Decision.redirect(toCheck));
+        }
+        // the requester could not reach the nearer nodes: ask them ourselves before taking the write over;
+        // the check is remembered under the request, so the requester's retries wait for the same one
+        CompletableFuture<Decision> checked = recentWrites.asMap().computeIfAbsent(attempt, k -> {
+            // a read of the same record is the probe: a node that answers pings but not records is no owner
+            List<CompletableFuture<Message.Reply>> pings = new ArrayList<>();
+            for (Contact c : toCheck) {
+                pings.add(requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
+                        key), RPC_ATTEMPTS));
+            }
+            return CompletableFuture.allOf(pings.stream().map(f -> f.handle((r, e) -> null))
+                    .toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                        List<Contact> alive = new ArrayList<>();
+                        for (int i = 0; i < toCheck.size(); i++) {
+                            if (pings.get(i).isCompletedExceptionally()) {
+                                forget(toCheck.get(i));
+                            } else {
+                                alive.add(toCheck.get(i));
+                            }
+                        }
+                        if (!alive.isEmpty()) {
+                            return CompletableFuture.completedFuture(Decision.redirect(alive));
+                        }
+                        return ownerWrite(recordId, namespace, key, command, requester, rpc)
+                                .thenApply(w -> new Decision(w, null));
+                    });
+        });
+        return checked.thenApply(d -> {
+            if (d.write() == null) {
+                // a redirect is not an outcome: a later attempt is judged afresh
+                recentWrites.asMap().remove(attempt, checked);
+            }
+            return d;
+        });
+    }
+
+    /**
+     * Whether this node serves a read of a record: {@code null} if it does (it is the owner, or the
+     * requester could not reach the nearer nodes and this node is one of the record's holders), else the
+     * nearer nodes to ask instead (empty when none is left that the requester could reach and this node
+     * holds no copy: the read must fail rather than answer "absent").
+     */
+    private List<Contact> readRedirect(BigInteger recordId, List<BigInteger> unreachable) {
+        List<Contact> nearer = nearerThanSelf(recordId, List.of());
+        if (nearer.isEmpty()) {
+            return null;
+        }
+        List<Contact> reachable = new ArrayList<>();
+        for (Contact c : nearer) {
+            if (!unreachable.contains(c.id().value())) {
+                reachable.add(c);
+            }
+        }
+        if (!reachable.isEmpty()) {
+            return reachable;
+        }
+        return nearer.size() < config.replication() ? null : List.of();
+    }
+
+    /** A node found unreachable by this node's own check: out of the view until it is heard from again. */
+    private void forget(Contact c) {
+        membership.remove(c.id());
+        suspects.put(c.id(), scheduler.nowMillis());
+        table.onFailure(c.id());
+    }
+
+    /**
+     * The record nodes this node knows nearer a record than itself, nearest first, but for the ones a
+     * requester could not reach: empty when this node is the owner as far as it knows. Suspects count
+     * (a silent node is not a dead one): only a failed check of this node's own removes a node.
+     */
+    private List<Contact> nearerThanSelf(BigInteger recordId, List<BigInteger> unreachable) {
+        BigInteger mine = id.distance(recordId);
+        List<Contact> nearer = new ArrayList<>();
+        for (Contact c : membership.closest(recordId, NEIGHBOURS, null)) {
+            if (c.id().distance(recordId).compareTo(mine) >= 0) {
+                break;
+            }
+            if (!unreachable.contains(c.id().value())) {
+                nearer.add(c);
+            }
+        }
+        return nearer;
+    }
+
+    /**
+     * Lists a namespace's keys on every member of the swarm: the members of this node's view, and the
+     * members their first pages name (so a scan reaches the nodes this node did not know), with at most
+     * {@link #SCAN_PARALLELISM} requests in flight. Runs on the protocol thread.
+     */
+    private final class SwarmScan {
+        final String namespace;
+        final long deadline = deadline();
+        final Map<BigInteger, byte[]> keys = new HashMap<>();
+        final java.util.Set<NodeId> seen = new java.util.HashSet<>();
+        final java.util.ArrayDeque<Contact> frontier = new java.util.ArrayDeque<>();
+        final CompletableFuture<List<byte[]>> done = new CompletableFuture<>();
+        int inFlight;
+
+        SwarmScan(String namespace) {
+            this.namespace = namespace;
+        }
+
+        void start() {
+            for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
+                keys.put(r.id(), r.key());
+            }
+            offer(membership.all());
+            pump();
+        }
+
+        void offer(List<Contact> contacts) {
+            for (Contact c : contacts) {
+                if (c.speaksRecords() && !c.id().equals(id) && seen.add(c.id())) {
+                    frontier.add(c);
+                }
+            }
+        }
+
+        void pump() {
+            if (done.isDone()) {
+                return;
+            }
+            if (scheduler.nowMillis() >= deadline) {
+                done.completeExceptionally(new RecordException("scan of '" + namespace + "' did not reach every node"
+                        + " within " + config.operationTimeout().toMillis() + " ms (" + frontier.size()
+                        + " left)"));
+                return;
+            }
+            while (inFlight < SCAN_PARALLELISM && !frontier.isEmpty()) {
+                Contact c = frontier.poll();
+                inFlight++;
+                page(c, null);
+            }
+            if (inFlight == 0 && frontier.isEmpty()) {
+                done.complete(new ArrayList<>(keys.values()));
+            }
+        }
+
+        void page(Contact c, BigInteger after) {
+            requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE),
+                    RPC_ATTEMPTS).whenComplete((reply, e) -> scheduler.execute(() -> {
+                        if (e == null && reply instanceof Message.ScanReply sr) {
+                            learn(sr.neighbours());
+                            offer(sr.neighbours());
+                            for (byte[] k : sr.keys()) {
+                                keys.putIfAbsent(RecordIds.of(hash, namespace, k), k);
+                            }
+                            if (sr.next() != null) {
+                                page(c, sr.next());
+                                return;
+                            }
+                        }
+                        // a node that does not answer holds nothing we can list: its replicas do
+                        inFlight--;
+                        pump();
+                    }));
+        }
     }
 
     private CompletableFuture<List<byte[]>> scanAll(String namespace) {
-        Map<BigInteger, byte[]> keys = new ConcurrentHashMap<>();
-        for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
-            keys.put(r.id(), r.key());
-        }
-        List<CompletableFuture<Void>> scans = new ArrayList<>();
-        for (Contact c : table.all()) {
-            if (c.speaksRecords()) {
-                scans.add(scanFrom(c, namespace, null, keys, deadline()));
-            }
-        }
-        return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new))
-                .thenApply(v -> new ArrayList<>(keys.values()));
-    }
-
-    private CompletableFuture<Void> scanFrom(Contact c, String namespace, BigInteger after, Map<BigInteger, byte[]> into,
-                                             long deadline) {
-        if (scheduler.nowMillis() >= deadline) {
-            return CompletableFuture.failedFuture(new RecordException("scan of '" + namespace + "' at " + c
-                    + " did not finish within " + config.operationTimeout().toMillis() + " ms"));
-        }
-        return request(c, c.address(), rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE))
-                .handle((reply, e) -> {
-                    if (e != null || !(reply instanceof Message.ScanReply sr)) {
-                        // a node that does not answer holds nothing we can list; its replicas do
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
-                    for (byte[] k : sr.keys()) {
-                        into.putIfAbsent(RecordIds.of(hash, namespace, k), k);
-                    }
-                    if (sr.next() == null) {
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
-                    return scanFrom(c, namespace, sr.next(), into, deadline);
-                }).thenCompose(Function.identity());
+        SwarmScan scan = new SwarmScan(namespace);
+        scheduler.execute(scan::start);
+        return scan.done;
     }
 
     // ------------------------------------------------------------------ maintenance
+
+    /** Where the crawl goes on: the id of the member it asked last. */
+    private BigInteger crawlCursor;
+
+    /**
+     * Asks one member of the view, in id order, for the nodes nearest itself: over a round of the view
+     * this node learns every neighbourhood, hence every member, at one request per
+     * {@link #CRAWL_INTERVAL_MILLIS} (go-libp2p-kad-dht's full-routing-table client crawls likewise, all at
+     * once). A member that does not answer leaves the view.
+     */
+    private void crawl() {
+        if (closed) {
+            return;
+        }
+        try {
+            Contact c = membership.next(crawlCursor);
+            if (c != null) {
+                crawlCursor = c.id().value();
+                requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, c.id().value()),
+                        RPC_ATTEMPTS).whenComplete((reply, e) -> {
+                            if (e == null && reply instanceof Message.FoundNodes fn) {
+                                learn(fn.nearest());
+                            } else if (e instanceof TimeoutException) {
+                                forget(c);
+                            }
+                        });
+            }
+        } finally {
+            scheduler.schedule(this::crawl, CRAWL_INTERVAL_MILLIS);
+        }
+    }
 
     private void scheduleMaintenance() {
         long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());
@@ -1297,10 +1681,8 @@ public final class KadNode implements AutoCloseable {
                 lookupNodes(target);
             }
             for (String ns : localSubscribers.keySet()) {
-                for (Contact c : table.all()) {
-                    if (c.speaksRecords()) {
-                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
-                    }
+                for (Contact c : membership.all()) {
+                    send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
                 }
             }
             republishIfDue(now);
@@ -1364,12 +1746,12 @@ public final class KadNode implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
-            if (table.size() == 0) {
+            if (membership.size() == 0) {
                 // a node alone owns everything: the owner-side read, without the future chain or a deadline
                 return CompletableFuture.completedFuture(localRead(recordId, namespace, key));
             }
-            long deadline = deadline();
-            return ownersOf(recordId).thenCompose(o -> readAt(o.recordNodes(), 0, recordId, namespace, key, deadline));
+            RecordCall call = new RecordCall(recordId, namespace, key, null);
+            return readVia(call, call.nextHolder());
         }
 
         @Override
@@ -1383,12 +1765,11 @@ public final class KadNode implements AutoCloseable {
                         + " fit in one datagram"));
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
-            long deadline = deadline();
-            if (table.size() == 0) {
-                return writeAt(alone.recordNodes(), 0, recordId, namespace, key, command, deadline);
+            if (membership.size() == 0) {
+                return ownerWrite(recordId, namespace, key, command, id.value(), null).thenApply(OwnerWrite::result);
             }
-            return ownersOf(recordId).thenCompose(o -> writeAt(o.recordNodes(), 0, recordId, namespace, key, command,
-                    deadline));
+            RecordCall call = new RecordCall(recordId, namespace, key, command);
+            return writeVia(call, call.nextHolder());
         }
 
         @Override
@@ -1400,7 +1781,7 @@ public final class KadNode implements AutoCloseable {
         }
 
         @Override
-        public AutoCloseable subscribe(String namespace, Consumer<RecordEvent> listener) {
+        public CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener) {
             boolean[] firstOfNamespace = new boolean[1];
             // add and remove happen inside compute, so a last unsubscribe and a new subscribe cannot
             // leave a listener in a list that is no longer registered
@@ -1410,27 +1791,7 @@ public final class KadNode implements AutoCloseable {
                 list.add(listener);
                 return list;
             });
-            if (firstOfNamespace[0]) {
-                List<CompletableFuture<Message.Reply>> fences = new ArrayList<>();
-                for (Contact c : table.all()) {
-                    if (c.speaksRecords()) {
-                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace,
-                                SUBSCRIPTION_LEASE_MILLIS));
-                        // a node handles one sender's datagrams in order: its pong says it has the subscription
-                        fences.add(request(c, c.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)));
-                    }
-                }
-                try {
-                    CompletableFuture.allOf(fences.stream().map(f -> f.handle((r, e) -> null))
-                            .toArray(CompletableFuture[]::new)).get(config.rpcTimeout().toMillis() * 2,
-                            TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException | TimeoutException e) {
-                    LOG.debug("subscription to '{}' not confirmed by every peer: {}", namespace, e.toString());
-                }
-            }
-            return () -> {
+            AutoCloseable handle = () -> {
                 boolean[] lastOfNamespace = new boolean[1];
                 localSubscribers.computeIfPresent(namespace, (k, list) -> {
                     list.remove(listener);
@@ -1438,13 +1799,26 @@ public final class KadNode implements AutoCloseable {
                     return list.isEmpty() ? null : list;
                 });
                 if (lastOfNamespace[0]) {
-                    for (Contact c : table.all()) {
-                        if (c.speaksRecords()) {
-                            send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
-                        }
+                    for (Contact c : membership.all()) {
+                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
                     }
                 }
             };
+            if (!firstOfNamespace[0]) {
+                return CompletableFuture.completedFuture(handle);
+            }
+            // every member, each confirming: events of writes made after this completes reach the listener
+            List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
+            for (Contact c : membership.all()) {
+                confirmations.add(requestRetrying(c, rpc -> new Message.Subscribe(id.value(), peerInfo, namespace,
+                        SUBSCRIPTION_LEASE_MILLIS, rpc), RPC_ATTEMPTS));
+            }
+            return CompletableFuture.allOf(confirmations.stream().map(f -> f.handle((r, e) -> {
+                if (e != null) {
+                    LOG.debug("subscription to '{}' not confirmed: {}", namespace, e.toString());
+                }
+                return null;
+            })).toArray(CompletableFuture[]::new)).thenApply(v -> handle);
         }
 
         @Override

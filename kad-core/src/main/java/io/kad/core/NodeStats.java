@@ -20,6 +20,7 @@ public final class NodeStats {
     final LongAdder recordReads = new LongAdder();
     final LongAdder recordWrites = new LongAdder();
     final LongAdder recordWriteConflicts = new LongAdder();
+    final LongAdder redirects = new LongAdder();
 
     NodeStats() {
     }
@@ -50,6 +51,11 @@ public final class NodeStats {
     public long recordReads() { return recordReads.sum(); }
     /** @return record writes this node applied as owner */
     public long recordWrites() { return recordWrites.sum(); }
+    /**
+     * @return record operations this node's requests followed to a nearer node because the node it
+     *     asked first was not the owner (a stale membership view: one extra round trip each)
+     */
+    public long redirects() { return redirects.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
 

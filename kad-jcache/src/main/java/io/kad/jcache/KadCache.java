@@ -99,7 +99,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final KadCacheStatistics statistics = new KadCacheStatistics();
     private final EventDispatcher<K, V> events;
     private final LocalReferences references;
-    private final AutoCloseable subscription;
+    /**
+     * The node's subscription to this cache's events from other nodes: held only while the cache has
+     * listeners or keeps references, so writes to a cache nobody listens to send no event datagrams.
+     */
+    private AutoCloseable subscription;
     private final AutoCloseable evictionWatch;
     private volatile boolean closed;
 
@@ -131,7 +135,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
         this.events = new EventDispatcher<>(name);
         listeners.forEach(events::register);
-        this.subscription = records.subscribe(namespace, this::onRemoteEvent);
+        updateSubscription();
         // evictions are counted where they happen: by the node whose bounded tier dropped the entry
         this.evictionWatch = manager.node().onEviction(r -> {
             if (!r.tombstone() && r.namespace().equals(namespace)) {
@@ -1133,6 +1137,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         Objects.requireNonNull(listenerConfiguration, "listenerConfiguration");
         events.register(listenerConfiguration);
+        updateSubscription();
     }
 
     @Override
@@ -1140,6 +1145,22 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         Objects.requireNonNull(listenerConfiguration, "listenerConfiguration");
         events.deregister(listenerConfiguration);
+        updateSubscription();
+    }
+
+    /** Subscribes to remote events while they are wanted: listeners, or references to invalidate. */
+    private synchronized void updateSubscription() {
+        boolean wanted = !closed && (references != null || events.hasListeners());
+        if (wanted && subscription == null) {
+            subscription = await(records.subscribe(namespace, this::onRemoteEvent), "subscribing to events", "(all)");
+        } else if (!wanted && subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                LOG.warn("cache {}: closing the event subscription failed", name, e);
+            }
+            subscription = null;
+        }
     }
 
     @Override
@@ -1173,7 +1194,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
         MBeans.unregister(MBeans.Kind.CacheStatistics, manager.getURI(), name);
         MBeans.unregister(MBeans.Kind.CacheConfiguration, manager.getURI(), name);
         try {
-            subscription.close();
+            synchronized (this) {
+                if (subscription != null) {
+                    subscription.close();
+                    subscription = null;
+                }
+            }
             evictionWatch.close();
         } catch (Exception e) {
             LOG.warn("cache {}: closing the event subscription failed", name, e);

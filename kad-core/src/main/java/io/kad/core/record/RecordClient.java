@@ -53,15 +53,17 @@ public interface RecordClient {
 
     /**
      * Follows the changes of a namespace made by requests from other nodes (changes this node's own
-     * requests made are known to the caller already and are not repeated). Returns once the nodes this
-     * node knows have confirmed the subscription (or did not within twice the RPC timeout), so changes
-     * made after it returns are reported.
+     * requests made are known to the caller already and are not repeated). The subscription goes to
+     * every member of the swarm this node knows, and to members it learns of later; a write sends an
+     * event only to the nodes subscribed to its namespace.
      *
      * @param namespace the namespace
      * @param listener receives each event, on a thread of the node; must not block
-     * @return a handle whose {@code close()} stops the events
+     * @return completes with a handle whose {@code close()} stops the events, once the members have
+     *     confirmed the subscription (or did not within their request timeouts), so that changes made
+     *     after it completes are reported
      */
-    AutoCloseable subscribe(String namespace, Consumer<RecordEvent> listener);
+    CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener);
 
     /** @return the current time in epoch milliseconds, on the clock record expiry uses */
     long nowMillis();

@@ -84,7 +84,18 @@ public sealed interface Message {
 
     /** {@code get_record}: the record of (namespace, key) with its version, from the receiver's tier. */
     record GetRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
-                     byte[] key) implements Request {
+                     byte[] key, List<BigInteger> unreachable) implements Request {
+        /** A read sent to the node the requester takes for the owner. */
+        public GetRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
+                         byte[] key) {
+            this(peerId, peerInfo, rpcId, id, namespace, key, List.of());
+        }
+
+        /** Copies the list; {@code unreachable} names the nearer holders the requester could not reach. */
+        public GetRecord {
+            unreachable = List.copyOf(unreachable);
+        }
+
         public String type() { return "get_record"; }
     }
 
@@ -101,8 +112,32 @@ public sealed interface Message {
 
     /** {@code put_record}: a conditional write of one record at its owner; see {@link WriteCommand}. */
     record PutRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
-                     byte[] key, WriteCommand command) implements Request {
+                     byte[] key, WriteCommand command, List<BigInteger> unreachable) implements Request {
+        /** A write sent to the node the requester takes for the owner. */
+        public PutRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
+                         byte[] key, WriteCommand command) {
+            this(peerId, peerInfo, rpcId, id, namespace, key, command, List.of());
+        }
+
+        /**
+         * Copies the list; {@code unreachable} names the nearer holders the requester could not reach: the
+         * receiver checks them itself before it decides the write as owner.
+         */
+        public PutRecord {
+            unreachable = List.copyOf(unreachable);
+        }
+
         public String type() { return "put_record"; }
+    }
+
+    /**
+     * {@code not_owner}: the answer to {@link GetRecord} or {@link PutRecord} from a node that knows
+     * nodes nearer the record than itself: the requester asks them instead.
+     *
+     * @param nearest the live record nodes the receiver knows nearest the record, nearest first
+     */
+    record Redirect(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<Contact> nearest) implements Reply {
+        public String type() { return "not_owner"; }
     }
 
     /**
@@ -116,9 +151,25 @@ public sealed interface Message {
     }
 
     /** {@code replicate}: copies of records from their owner; the receiver keeps each if its version is newer. */
-    record Replicate(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<StoredRecord> records)
-            implements Request {
+    record Replicate(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<StoredRecord> records,
+                     WriteTag tag) implements Request {
+        /** Copies without a write tag (republish, hand-off). */
+        public Replicate(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<StoredRecord> records) {
+            this(peerId, peerInfo, rpcId, records, null);
+        }
+
         public String type() { return "replicate"; }
+    }
+
+    /**
+     * Which request wrote the one record a {@link Replicate} carries: a replica that later becomes the
+     * owner answers a retry of that request with the first outcome instead of deciding it again.
+     *
+     * @param requester the node that sent the write
+     * @param rpcId the write's {@code rpc_id}
+     * @param previous the record before the write, or {@code null}
+     */
+    record WriteTag(BigInteger requester, JsonNode rpcId, StoredRecord previous) {
     }
 
     /** {@code replicated}: the answer to {@link Replicate}, once the copies are stored. */
@@ -139,16 +190,36 @@ public sealed interface Message {
      * {@code scan_result}: one page of keys; {@code next} is the cursor for the next page, {@code null}
      * when this was the last.
      */
-    record ScanReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<byte[]> keys, BigInteger next)
-            implements Reply {
+    record ScanReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<byte[]> keys, BigInteger next,
+                     List<Contact> neighbours) implements Reply {
+        /** A page without neighbours. */
+        public ScanReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, List<byte[]> keys, BigInteger next) {
+            this(peerId, peerInfo, rpcId, keys, next, List.of());
+        }
+
+        /**
+         * Copies the list; {@code neighbours} (first page only) are the record nodes nearest the sender, so
+         * a scan of the whole swarm reaches nodes its requester did not know.
+         */
+        public ScanReply {
+            neighbours = List.copyOf(neighbours);
+        }
+
         public String type() { return "scan_result"; }
     }
 
     /**
      * {@code subscribe}: send me the events of this namespace for the next {@code leaseMillis}
-     * milliseconds ({@code 0} cancels).
+     * milliseconds ({@code 0} cancels). With an {@code rpc_id}, the receiver confirms with a
+     * {@link Pong} carrying it once the subscription is in place.
      */
-    record Subscribe(BigInteger peerId, JsonNode peerInfo, String namespace, long leaseMillis) implements Message {
+    record Subscribe(BigInteger peerId, JsonNode peerInfo, String namespace, long leaseMillis, JsonNode rpcId)
+            implements Request {
+        /** A renewal nobody waits for: no {@code rpc_id}, no answer. */
+        public Subscribe(BigInteger peerId, JsonNode peerInfo, String namespace, long leaseMillis) {
+            this(peerId, peerInfo, namespace, leaseMillis, com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        }
+
         public String type() { return "subscribe"; }
     }
 

@@ -278,19 +278,21 @@ public final class MessageCodec {
                 return new Message.Store(peerId, peerInfo, id(t, "id", keyIdLimit), required(t, "value"));
             case "get_record":
                 return new Message.GetRecord(peerId, peerInfo, rpcId(t), id(t, "id", keyIdLimit), text(t, "ns"),
-                        bytes(t, "key"));
+                        bytes(t, "key"), unreachable(t));
             case "record":
                 return new Message.RecordReply(peerId, peerInfo, rpcId(t), recordOrNull(t, "record"),
                         recordOrNull(t, "expired"));
             case "put_record":
                 return new Message.PutRecord(peerId, peerInfo, rpcId(t), id(t, "id", keyIdLimit), text(t, "ns"),
-                        bytes(t, "key"), command(t));
+                        bytes(t, "key"), command(t), unreachable(t));
+            case "not_owner":
+                return new Message.Redirect(peerId, peerInfo, rpcId(t), nearest(t));
             case "put_result":
                 return new Message.PutReply(peerId, peerInfo, rpcId(t), new WriteResult(bool(t, "applied"),
                         recordOrNull(t, "previous"), recordOrNull(t, "current"), recordOrNull(t, "expired")),
                         t.path("keep_copy").asBoolean(false));
             case "replicate":
-                return new Message.Replicate(peerId, peerInfo, rpcId(t), records(t));
+                return new Message.Replicate(peerId, peerInfo, rpcId(t), records(t), writeTag(t));
             case "replicated":
                 return new Message.ReplicateAck(peerId, peerInfo, rpcId(t));
             case "scan": {
@@ -302,13 +304,15 @@ public final class MessageCodec {
                         (int) limit);
             }
             case "scan_result":
-                return new Message.ScanReply(peerId, peerInfo, rpcId(t), keys(t), idOrNull(t, "next", keyIdLimit));
+                return new Message.ScanReply(peerId, peerInfo, rpcId(t), keys(t), idOrNull(t, "next", keyIdLimit),
+                        t.has("nearest_nodes") ? nearest(t) : List.of());
             case "subscribe": {
                 long lease = longValue(t, "lease_ms");
                 if (lease < 0) {
                     throw new MalformedMessageException("lease_ms out of range");
                 }
-                return new Message.Subscribe(peerId, peerInfo, text(t, "ns"), lease);
+                return new Message.Subscribe(peerId, peerInfo, text(t, "ns"), lease,
+                        optional(t, "rpc_id", MissingNode.getInstance()));
             }
             case "record_event":
                 return new Message.Event(peerId, peerInfo, event(t));
@@ -317,6 +321,39 @@ public final class MessageCodec {
             default:
                 throw new UnknownMessageTypeException(type, peerId);
         }
+    }
+
+    /** The most node ids a request may name as unreachable. */
+    public static final int MAX_UNREACHABLE = 16;
+
+    private static List<BigInteger> unreachable(JsonNode t) throws MalformedMessageException {
+        JsonNode n = t.get("unreachable");
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray() || n.size() > MAX_UNREACHABLE) {
+            throw new MalformedMessageException("unreachable not a list of at most " + MAX_UNREACHABLE + " ids");
+        }
+        List<BigInteger> ids = new ArrayList<>(n.size());
+        for (JsonNode e : n) {
+            ids.add(idValue(e, "unreachable", NODE_ID_LIMIT));
+        }
+        return ids;
+    }
+
+    private Message.WriteTag writeTag(JsonNode t) throws MalformedMessageException {
+        JsonNode n = t.get("tag");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw new MalformedMessageException("tag not an object");
+        }
+        JsonNode rpc = n.get("rpc_id");
+        if (rpc == null || rpc.isNull()) {
+            throw new MalformedMessageException("tag without rpc_id");
+        }
+        return new Message.WriteTag(id(n, "requester", NODE_ID_LIMIT), rpc, recordOrNull(n, "previous"));
     }
 
     private static BigInteger peerId(ObjectNode t) throws MalformedMessageException {
@@ -645,20 +682,7 @@ public final class MessageCodec {
             rpc(o, f.rpcId());
         } else if (m instanceof Message.FoundNodes f) {
             o.put("id", checkId(f.id(), replyIdLimit, "id"));
-            if (f.nearest().size() > MAX_NEAREST) {
-                throw new IllegalArgumentException("more than " + MAX_NEAREST + " contacts");
-            }
-            ArrayNode list = o.putArray("nearest_nodes");
-            for (Contact c : f.nearest()) {
-                ArrayNode e = list.addArray();
-                e.add(c.address().getHostString());
-                e.add(c.address().getPort());
-                e.add(c.id().value());
-                ObjectNode info = e.addObject();
-                if (c.speaksRecords()) {
-                    info.put("kad", 1);
-                }
-            }
+            contacts(o, f.nearest());
             rpc(o, f.rpcId());
         } else if (m instanceof Message.FoundValue f) {
             o.put("id", checkId(f.id(), replyIdLimit, "id"));
@@ -671,6 +695,7 @@ public final class MessageCodec {
             o.put("id", checkId(g.id(), keyIdLimit, "id"));
             o.put("ns", g.namespace());
             o.put("key", b64(g.key()));
+            unreachable(o, g.unreachable());
             rpc(o, g.rpcId());
         } else if (m instanceof Message.RecordReply r) {
             o.set("record", record(r.record()));
@@ -687,7 +712,11 @@ public final class MessageCodec {
             o.put("expected_version", c.expectedVersion());
             o.put("expires_if_created", c.expiresAtIfCreated());
             o.put("expires_if_updated", c.expiresAtIfUpdated());
+            unreachable(o, p.unreachable());
             rpc(o, p.rpcId());
+        } else if (m instanceof Message.Redirect r) {
+            contacts(o, r.nearest());
+            rpc(o, r.rpcId());
         } else if (m instanceof Message.PutReply p) {
             WriteResult w = p.result();
             o.put("applied", w.applied());
@@ -703,6 +732,12 @@ public final class MessageCodec {
             ArrayNode list = o.putArray("records");
             for (StoredRecord rec : r.records()) {
                 list.add(record(rec));
+            }
+            if (r.tag() != null) {
+                ObjectNode tag = o.putObject("tag");
+                tag.put("requester", checkId(r.tag().requester(), NODE_ID_LIMIT, "requester"));
+                tag.set("rpc_id", r.tag().rpcId());
+                tag.set("previous", record(r.tag().previous()));
             }
             rpc(o, r.rpcId());
         } else if (m instanceof Message.ReplicateAck r) {
@@ -732,6 +767,9 @@ public final class MessageCodec {
             } else {
                 o.put("next", checkId(s.next(), keyIdLimit, "next"));
             }
+            if (!s.neighbours().isEmpty()) {
+                contacts(o, s.neighbours());
+            }
             rpc(o, s.rpcId());
         } else if (m instanceof Message.Subscribe s) {
             if (s.leaseMillis() < 0) {
@@ -739,6 +777,7 @@ public final class MessageCodec {
             }
             o.put("ns", s.namespace());
             o.put("lease_ms", s.leaseMillis());
+            rpc(o, s.rpcId());
         } else if (m instanceof Message.Leave) {
             // sender fields only
         } else if (m instanceof Message.Event ev) {
@@ -753,6 +792,37 @@ public final class MessageCodec {
         }
         head(o, m);
         return o;
+    }
+
+    /** Writes contacts as kad.py's {@code nearest_nodes}: {@code [host, port, id, peer_info]} each. */
+    private static void contacts(ObjectNode o, List<Contact> contacts) {
+        if (contacts.size() > MAX_NEAREST) {
+            throw new IllegalArgumentException("more than " + MAX_NEAREST + " contacts");
+        }
+        ArrayNode list = o.putArray("nearest_nodes");
+        for (Contact c : contacts) {
+            ArrayNode e = list.addArray();
+            e.add(c.address().getHostString());
+            e.add(c.address().getPort());
+            e.add(c.id().value());
+            ObjectNode info = e.addObject();
+            if (c.speaksRecords()) {
+                info.put("kad", 1);
+            }
+        }
+    }
+
+    private static void unreachable(ObjectNode o, List<BigInteger> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        if (ids.size() > MAX_UNREACHABLE) {
+            throw new IllegalArgumentException("more than " + MAX_UNREACHABLE + " unreachable ids");
+        }
+        ArrayNode list = o.putArray("unreachable");
+        for (BigInteger id : ids) {
+            list.add(checkId(id, NODE_ID_LIMIT, "unreachable id"));
+        }
     }
 
     /** Appends peer_id and peer_info, which kad.py writes after the type-specific fields. */
