@@ -103,8 +103,10 @@ public final class KadNode implements AutoCloseable {
     private static final int SCAN_PARALLELISM = 32;
     /** How many contacts a redirect or a scan's first page carries. */
     private static final int NEIGHBOURS = 20;
-    /** How often the crawl asks one member of the view for its neighbourhood. */
-    private static final long CRAWL_INTERVAL_MILLIS = 1_000;
+    /** The crawl's pace while its answers teach new members: a new node learns the swarm in seconds. */
+    private static final long CRAWL_FAST_MILLIS = 100;
+    /** The crawl's slowest pace, once its answers hold nothing new: one request per ten seconds. */
+    private static final long CRAWL_IDLE_MILLIS = 10_000;
     /** How long a batch of newly learnt members waits before their records are handed off to them. */
     private static final long HAND_OFF_DELAY_MILLIS = 100;
     /** How many keys one scan page carries (well under the datagram bound for small keys). */
@@ -289,7 +291,7 @@ public final class KadNode implements AutoCloseable {
     private void begin() {
         transport.start(this::onDatagram);
         scheduleMaintenance();
-        scheduler.schedule(this::crawl, CRAWL_INTERVAL_MILLIS);
+        scheduler.schedule(this::crawl, CRAWL_FAST_MILLIS);
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -394,7 +396,16 @@ public final class KadNode implements AutoCloseable {
                     if (!any) {
                         return CompletableFuture.failedFuture(new RecordException("no seed answered: " + seeds));
                     }
-                    return lookupNodes(id.value()).thenApply(c -> null);
+                    // then refresh every bucket farther than the nearest neighbour (paper 2.3), so this node
+                    // knows some nodes of every region and can tell when it is not a record's owner
+                    return lookupNodes(id.value()).thenCompose(c -> {
+                        List<CompletableFuture<List<Contact>>> refreshes = new ArrayList<>();
+                        for (BigInteger target : table.refreshTargets(scheduler.nowMillis(), 0, random)) {
+                            refreshes.add(lookupNodes(target));
+                        }
+                        return CompletableFuture.allOf(refreshes.stream().map(f -> f.handle((r, e) -> null))
+                                .toArray(CompletableFuture[]::new));
+                    }).thenApply(done -> null);
                 });
     }
 
@@ -654,8 +665,7 @@ public final class KadNode implements AutoCloseable {
             boolean more = keys.size() < page.size();
             BigInteger next = more ? page.get(keys.size() - 1).id() : null;
             // the first page names this node's neighbours, so a scan reaches members its requester missed
-            List<Contact> neighbours = scan.after() == null
-                    ? membership.closest(id.value(), NEIGHBOURS, null) : List.of();
+            List<Contact> neighbours = scan.after() == null ? scanNeighbours() : List.of();
             send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
         } else if (message instanceof Message.Subscribe sub) {
             Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
@@ -716,6 +726,21 @@ public final class KadNode implements AutoCloseable {
         if (contact.speaksRecords() && membership.add(contact)) {
             onNewRecordPeer(contact);
         }
+    }
+
+    /**
+     * The contacts a scan's first page names: this node's nearest members and a couple from each bucket
+     * of its table, so that a walk over the answers reaches every region of the id space.
+     */
+    private List<Contact> scanNeighbours() {
+        java.util.LinkedHashSet<Contact> out = new java.util.LinkedHashSet<>(membership.closest(id.value(), NEIGHBOURS,
+                null));
+        for (Contact c : table.sample(2)) {
+            if (c.speaksRecords() && out.size() < MessageCodec.MAX_NEAREST) {
+                out.add(c);
+            }
+        }
+        return new ArrayList<>(out);
     }
 
     /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */
@@ -887,6 +912,12 @@ public final class KadNode implements AutoCloseable {
             data = authenticator.sign(data);
         }
         stats.datagramsSent.increment();
+        if (message instanceof Message.GetRecord || message instanceof Message.RecordReply
+                || message instanceof Message.PutRecord || message instanceof Message.PutReply
+                || message instanceof Message.Replicate || message instanceof Message.ReplicateAck
+                || message instanceof Message.Redirect) {
+            stats.recordDatagramsSent.increment();
+        }
         transport.send(to, data);
         return true;
     }
@@ -1634,36 +1665,46 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ maintenance
 
-    /** Where the crawl goes on: the id of the member it asked last. */
-    private BigInteger crawlCursor;
-
     /**
-     * Asks one member of the view, in id order, for the nodes nearest itself: over a round of the view
-     * this node learns every neighbourhood, hence every member, at one request per
-     * {@link #CRAWL_INTERVAL_MILLIS} (go-libp2p-kad-dht's full-routing-table client crawls likewise, all at
-     * once). A member that does not answer leaves the view.
+     * Asks one member of the view for the nodes it knows nearest a random id: over time this node learns
+     * every region's members (go-libp2p-kad-dht's full-routing-table client crawls the whole network at
+     * once instead). The pace adapts: every {@link #CRAWL_FAST_MILLIS} while answers name new members,
+     * slowing down to {@link #CRAWL_IDLE_MILLIS} once they do not. A member that does not answer leaves
+     * the view.
      */
     private void crawl() {
         if (closed) {
             return;
         }
         try {
-            Contact c = membership.next(crawlCursor);
-            if (c != null) {
-                crawlCursor = c.id().value();
-                requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, c.id().value()),
+            // a random region, asked of the member nearest it: its answer names the nodes of that region
+            BigInteger target = new BigInteger(NodeId.NODE_ID_BITS, random);
+            List<Contact> nearest = membership.closest(target, 1, c -> isSuspect(c.id()));
+            if (!nearest.isEmpty()) {
+                Contact c = nearest.get(0);
+                requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
                         RPC_ATTEMPTS).whenComplete((reply, e) -> {
+                            int before = membership.size();
                             if (e == null && reply instanceof Message.FoundNodes fn) {
                                 learn(fn.nearest());
                             } else if (e instanceof TimeoutException) {
                                 forget(c);
                             }
+                            crawlInterval = membership.size() > before ? CRAWL_FAST_MILLIS
+                                    : Math.min(CRAWL_IDLE_MILLIS, crawlInterval * 2);
+                            scheduler.schedule(this::crawl, crawlInterval);
                         });
+                return;
             }
-        } finally {
-            scheduler.schedule(this::crawl, CRAWL_INTERVAL_MILLIS);
+            crawlInterval = Math.min(CRAWL_IDLE_MILLIS, crawlInterval * 2);
+        } catch (RuntimeException e) {
+            LOG.warn("crawl step failed", e);
         }
+        scheduler.schedule(this::crawl, crawlInterval);
     }
+
+    /** The crawl's current pace; see {@link #crawl()}. */
+    private long crawlInterval = CRAWL_FAST_MILLIS;
 
     private void scheduleMaintenance() {
         long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());

@@ -21,6 +21,7 @@ public final class NodeStats {
     final LongAdder recordWrites = new LongAdder();
     final LongAdder recordWriteConflicts = new LongAdder();
     final LongAdder redirects = new LongAdder();
+    final LongAdder recordDatagramsSent = new LongAdder();
 
     NodeStats() {
     }
@@ -56,6 +57,12 @@ public final class NodeStats {
      *     asked first was not the owner (a stale membership view: one extra round trip each)
      */
     public long redirects() { return redirects.sum(); }
+    /**
+     * @return datagrams sent of the record operations themselves: reads, writes, copies and their
+     *     answers and redirects (not lookups, crawl, scans, subscriptions or events), the cost a record
+     *     operation adds to the swarm
+     */
+    public long recordDatagramsSent() { return recordDatagramsSent.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
 

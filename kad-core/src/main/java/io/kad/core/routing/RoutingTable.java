@@ -279,6 +279,24 @@ public final class RoutingTable {
         return targets;
     }
 
+    /**
+     * A few contacts of every bucket, nearest buckets first: one node's picture of every region of the
+     * id space, which lets a walk from node to node reach the whole swarm.
+     *
+     * @param perBucket how many contacts of each bucket at most
+     * @return the contacts
+     */
+    public synchronized List<Contact> sample(int perBucket) {
+        List<Contact> out = new ArrayList<>();
+        for (KBucket b : buckets) {
+            List<Contact> cs = b.contacts();
+            for (int i = 0; i < cs.size() && i < perBucket; i++) {
+                out.add(cs.get(i));
+            }
+        }
+        return out;
+    }
+
     /** An id whose highest bit differing from the local id is bit {@code index}. */
     BigInteger randomIdInBucket(int index, Random random) {
         BigInteger distance = new BigInteger(index, random).setBit(index);

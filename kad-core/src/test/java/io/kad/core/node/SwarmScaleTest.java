@@ -1,0 +1,200 @@
+package io.kad.core.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kad.core.KadNode;
+import io.kad.core.NodeConfig;
+import io.kad.core.record.ReadResult;
+import io.kad.core.record.RecordIds;
+import io.kad.core.sim.SimScheduler;
+import io.kad.core.sim.SimTransport;
+import io.kad.core.sim.SimulatedNetwork;
+import io.kad.core.wire.WriteCommand;
+import io.kad.core.wire.WriteResult;
+import io.kad.spi.StoredRecord;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a record operation costs as the swarm grows: datagrams per remote get and per put, counted over
+ * every node of a simulated swarm of 3, 21, 200 and 1,000 nodes (500 keys written from random nodes, each
+ * read once, then a minute of background crawl), and namespace scans that list and clear every key
+ * whatever the size. A design that resolves owners with a full lookup shows here as tens of
+ * datagrams per operation from 21 nodes on.
+ */
+class SwarmScaleTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmScaleTest.class);
+    private static final long MINUTE = 60_000;
+    private static final int REPLICATION = 3;
+    private static final String NS = "scale";
+
+    record Swarm(SimulatedNetwork net, List<KadNode> nodes, Random random) {
+
+        KadNode any() {
+            return nodes.get(random.nextInt(nodes.size()));
+        }
+
+        /** The node whose id is nearest the record id: the owner, whatever any node's view says. */
+        KadNode owner(byte[] key) {
+            BigInteger rid = RecordIds.of(nodes.get(0).hashFunction(), NS, key);
+            KadNode best = null;
+            for (KadNode n : nodes) {
+                if (best == null || n.id().distance(rid).compareTo(best.id().distance(rid)) < 0) {
+                    best = n;
+                }
+            }
+            return best;
+        }
+
+        KadNode anyBut(KadNode not) {
+            while (true) {
+                KadNode n = any();
+                if (n != not) {
+                    return n;
+                }
+            }
+        }
+
+        long recordDatagrams() {
+            long sum = 0;
+            for (KadNode n : nodes) {
+                sum += n.stats().recordDatagramsSent();
+            }
+            return sum;
+        }
+
+        long redirects() {
+            long sum = 0;
+            for (KadNode n : nodes) {
+                sum += n.stats().redirects();
+            }
+            return sum;
+        }
+
+        <T> T run(CompletableFuture<T> f) {
+            return net.runUntilDone(f, 10 * MINUTE);
+        }
+    }
+
+    static NodeConfig config() {
+        return NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(300))
+                .operationTimeout(Duration.ofSeconds(20)).replication(REPLICATION)
+                .republishInterval(Duration.ofHours(1)).build();
+    }
+
+    /** Nodes join one after another, each through a random earlier node. */
+    static Swarm build(long seed, int size) {
+        SimulatedNetwork net = new SimulatedNetwork(seed).latency(1, 10);
+        Random random = new Random(seed);
+        List<KadNode> nodes = new ArrayList<>();
+        NodeConfig base = config();
+        for (int i = 0; i < size; i++) {
+            nodes.add(join(net, nodes, base, random));
+        }
+        return new Swarm(net, nodes, random);
+    }
+
+    static KadNode join(SimulatedNetwork net, List<KadNode> nodes, NodeConfig base, Random random) {
+        SimTransport t = net.newTransport();
+        SimScheduler s = net.schedulerFor(t);
+        List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of()
+                : List.of(nodes.get(random.nextInt(nodes.size())).address());
+        KadNode node = KadNode.start(base.toBuilder().seeds(seeds).build(), t, s, new Random(random.nextLong()));
+        net.runUntilDone(node.joined(), 10 * MINUTE);
+        return node;
+    }
+
+    static byte[] key(int i) {
+        return ("key-" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] value(String v) {
+        return v.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {3, 21, 200, 1000})
+    void getsAndPutsCostTheSameDatagramsWhateverTheSwarmSizeAndScansReachEveryKey(int size) {
+        Swarm swarm = build(size, size);
+        int keys = 500;
+        // writes from random nodes, then one read of each key from a random node: the views learn
+        List<CompletableFuture<WriteResult>> puts = new ArrayList<>();
+        for (int i = 0; i < keys; i++) {
+            puts.add(swarm.any().records().write(NS, key(i), WriteCommand.put(value("v" + i), false,
+                    StoredRecord.NEVER)));
+        }
+        swarm.run(CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)));
+        List<CompletableFuture<ReadResult>> warm = new ArrayList<>();
+        for (int i = 0; i < keys; i++) {
+            warm.add(swarm.any().records().read(NS, key(i)));
+        }
+        swarm.run(CompletableFuture.allOf(warm.toArray(CompletableFuture[]::new)));
+        // a minute of background crawl: the steady state of a swarm that has been up a while
+        swarm.net().runFor(MINUTE);
+
+        // measured: one remote get of each key, from a node that is not its owner, one at a time
+        long before = swarm.recordDatagrams();
+        long redirectsBefore = swarm.redirects();
+        for (int i = 0; i < keys; i++) {
+            KadNode reader = swarm.anyBut(swarm.owner(key(i)));
+            ReadResult r = swarm.run(reader.records().read(NS, key(i)));
+            assertThat(r.record()).as("key-%d read from %s", i, reader).isNotNull();
+            assertThat(new String(r.record().value(), StandardCharsets.UTF_8)).isEqualTo("v" + i);
+        }
+        double perGet = (swarm.recordDatagrams() - before) / (double) keys;
+        long getRedirects = swarm.redirects() - redirectsBefore;
+
+        // measured: one put of each key from a node that is not its owner
+        before = swarm.recordDatagrams();
+        for (int i = 0; i < keys; i++) {
+            KadNode writer = swarm.anyBut(swarm.owner(key(i)));
+            WriteResult w = swarm.run(writer.records().write(NS, key(i), WriteCommand.put(value("w" + i), false,
+                    StoredRecord.NEVER)));
+            assertThat(w.applied()).isTrue();
+        }
+        double perPut = (swarm.recordDatagrams() - before) / (double) keys;
+        LOG.info("{} nodes: {} datagrams per remote get ({} redirects in {} gets), {} per put", size,
+                String.format("%.2f", perGet), getRedirects, keys, String.format("%.2f", perPut));
+        assertThat(perGet).as("record datagrams per remote get at %d nodes", size).isLessThanOrEqualTo(2.2);
+        assertThat(perPut).as("record datagrams per put at %d nodes", size)
+                .isLessThanOrEqualTo(2 + 2 * (REPLICATION - 1) + 0.5);
+
+        // scans from random nodes list every key once; clearing through the listing leaves none
+        for (int round = 0; round < 3; round++) {
+            KadNode scanner = swarm.any();
+            List<byte[]> listed = swarm.run(scanner.records().keys(NS));
+            Set<String> names = new HashSet<>();
+            listed.forEach(k -> names.add(new String(k, StandardCharsets.UTF_8)));
+            assertThat(names).as("keys listed from %s", scanner).hasSize(keys);
+            assertThat(listed).hasSize(keys);
+        }
+        KadNode clearer = swarm.any();
+        List<byte[]> listed = swarm.run(clearer.records().keys(NS));
+        List<CompletableFuture<WriteResult>> removes = new ArrayList<>();
+        for (byte[] k : listed) {
+            removes.add(clearer.records().write(NS, k, WriteCommand.remove()));
+        }
+        swarm.run(CompletableFuture.allOf(removes.toArray(CompletableFuture[]::new)));
+        assertThat(swarm.run(swarm.any().records().keys(NS))).as("keys left after clear").isEmpty();
+        close(swarm);
+    }
+
+    static void close(Swarm swarm) {
+        for (KadNode n : swarm.nodes()) {
+            n.close();
+        }
+    }
+}
