@@ -1445,6 +1445,8 @@ public final class KadNode implements AutoCloseable {
                     }
                     if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
                         learn(r.nearest());
+                        // the nodes it names answered the receiver's own probe: worth another try
+                        call.unreachable.removeAll(r.nearest());
                         return redirected(call, r.nearest(), n -> writeVia(call, n), "write");
                     }
                     call.unreachable.add(target);
