@@ -1,6 +1,8 @@
 package io.kad.jcache.configuration;
 
 import io.kad.core.NodeConfig;
+import io.kad.jcache.codec.AllowlistFilter;
+import io.kad.jcache.codec.SerializationLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -45,7 +47,9 @@ public final class KadSettings {
     public static final Set<String> NODE_KEYS = Set.of(
             "kad.host", "kad.port", "kad.seeds", "kad.hash", "kad.k", "kad.alpha", "kad.replication",
             "kad.rpc-timeout-ms", "kad.operation-timeout-ms", "kad.storage", "kad.storage.path",
-            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow", "kad.secret");
+            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow", "kad.secret",
+            "kad.serialization.max-depth", "kad.serialization.max-array-length", "kad.serialization.max-references",
+            "kad.serialization.max-bytes");
 
     /** The key whose value never appears in a message. */
     static final String SECRET = "kad.secret";
@@ -63,6 +67,7 @@ public final class KadSettings {
     private final Map<String, String> origins;
     private final NodeConfig nodeConfig;
     private final List<String> serializationAllow;
+    private final SerializationLimits serializationLimits;
     private final Map<String, CacheSettings> caches;
 
     private KadSettings(Map<String, String> values, Map<String, String> origins) {
@@ -75,6 +80,13 @@ public final class KadSettings {
         }
         this.nodeConfig = buildNodeConfig();
         this.serializationAllow = splitList(values.getOrDefault("kad.serialization.allow", ""), "[;,\\s]+");
+        for (String entry : serializationAllow) {
+            String problem = AllowlistFilter.problemWith(entry);
+            if (problem != null) {
+                throw bad("kad.serialization.allow", problem);
+            }
+        }
+        this.serializationLimits = buildSerializationLimits();
         this.caches = buildCaches();
     }
 
@@ -128,6 +140,23 @@ public final class KadSettings {
     /** @return extra patterns of classes that may be deserialized */
     public List<String> serializationAllow() {
         return serializationAllow;
+    }
+
+    /** @return the bounds of one Java serialization stream a cache reads */
+    public SerializationLimits serializationLimits() {
+        return serializationLimits;
+    }
+
+    private SerializationLimits buildSerializationLimits() {
+        int[] depth = {SerializationLimits.DEFAULT_MAX_DEPTH};
+        int[] array = {SerializationLimits.DEFAULT_MAX_ARRAY_LENGTH};
+        long[] references = {SerializationLimits.DEFAULT_MAX_REFERENCES};
+        long[] bytes = {SerializationLimits.DEFAULT_MAX_BYTES};
+        integer("kad.serialization.max-depth", 1, 10_000, v -> depth[0] = v);
+        integer("kad.serialization.max-array-length", 1, Integer.MAX_VALUE - 8, v -> array[0] = v);
+        longValue("kad.serialization.max-references", v -> references[0] = v);
+        longValue("kad.serialization.max-bytes", v -> bytes[0] = v);
+        return new SerializationLimits(depth[0], array[0], references[0], bytes[0]);
     }
 
     /** @return the caches named in the settings, by name */
