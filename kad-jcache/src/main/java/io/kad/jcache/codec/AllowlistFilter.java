@@ -73,9 +73,12 @@ public final class AllowlistFilter {
      *   <li>{@code collections}: the JDK collections that hash or compare their elements while they are
      *       read, and {@code java.util.CollSer} ({@code List.of}, {@code Set.of}, {@code Map.of});</li>
      *   <li>{@code hibernate}: the classes Hibernate ORM 6's second-level cache stores through
-     *       {@code hibernate-jcache}: cache keys, entity, collection and query cache entries, and the
-     *       read-write access wrappers. The entity state inside is checked as usual (basic values are
-     *       plain types; an application's own embeddable or enum types need their own entry).</li>
+     *       {@code hibernate-jcache}: cache keys (entity, collection, natural-id and query keys), entity,
+     *       collection and query cache entries, the read-write access wrappers and their soft locks,
+     *       and the JDBC date and time types. The entity state inside is checked as usual (basic values
+     *       are plain types; an application's own enum or {@code Serializable} attribute types need
+     *       their own entry). The disassembled state is a {@code java.io.Serializable[]}, an array of an
+     *       interface, which is allowed as any such array is.</li>
      * </ul>
      */
     public static final Map<String, List<String>> PRESETS = presets();
@@ -100,10 +103,14 @@ public final class AllowlistFilter {
                 "org.hibernate.cache.internal.BasicCacheKeyImplementation",
                 "org.hibernate.cache.internal.NaturalIdCacheKey",
                 "org.hibernate.cache.spi.QueryKey",
+                "org.hibernate.query.internal.QueryParameterBindingsImpl$ParameterBindingsMementoImpl",
+                "org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem",
                 "org.hibernate.cache.spi.support.AbstractReadWriteAccess$Item",
                 "org.hibernate.cache.spi.support.AbstractReadWriteAccess$SoftLockImpl",
                 "org.hibernate.cache.spi.entry.StandardCacheEntryImpl",
-                "org.hibernate.cache.spi.entry.CollectionCacheEntry"));
+                "org.hibernate.cache.spi.entry.CollectionCacheEntry",
+                // JDBC date and time values, as an entity's disassembled state holds them
+                "java.sql.Timestamp", "java.sql.Date", "java.sql.Time"));
         return java.util.Collections.unmodifiableMap(p);
     }
 

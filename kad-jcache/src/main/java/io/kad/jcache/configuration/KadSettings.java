@@ -58,6 +58,12 @@ public final class KadSettings {
     public static final List<String> CACHE_SUFFIXES = List.of(
             "expiry", "store-by-value", "statistics", "management", "key-type", "value-type");
 
+    /**
+     * The reserved cache name whose settings, {@code kad.cache.default.<suffix>}, apply to every cache
+     * created without a configuration of its own.
+     */
+    public static final String DEFAULT_CACHE = "default";
+
     /** Prefix of storage-tier settings: passed to the tier (without {@code kad.}), which checks them. */
     static final String STORAGE_PREFIX = "kad.storage.";
 
@@ -69,6 +75,7 @@ public final class KadSettings {
     private final List<String> serializationAllow;
     private final SerializationLimits serializationLimits;
     private final Map<String, CacheSettings> caches;
+    private final CacheSettings cacheDefaults;
 
     private KadSettings(Map<String, String> values, Map<String, String> origins) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -87,7 +94,11 @@ public final class KadSettings {
             }
         }
         this.serializationLimits = buildSerializationLimits();
-        this.caches = buildCaches();
+        Map<String, CacheSettings> all = buildCaches();
+        this.cacheDefaults = all.get(DEFAULT_CACHE);
+        Map<String, CacheSettings> named = new LinkedHashMap<>(all);
+        named.remove(DEFAULT_CACHE);
+        this.caches = Collections.unmodifiableMap(named);
     }
 
     /**
@@ -159,9 +170,33 @@ public final class KadSettings {
         return new SerializationLimits(depth[0], array[0], references[0], bytes[0]);
     }
 
-    /** @return the caches named in the settings, by name */
+    /** @return the caches named in the settings, by name ({@code kad.cache.default.*} not among them) */
     public Map<String, CacheSettings> caches() {
         return caches;
+    }
+
+    /** @return the {@code kad.cache.default.*} settings, or null if none is set */
+    public CacheSettings cacheDefaults() {
+        return cacheDefaults;
+    }
+
+    /**
+     * The settings a cache opened by name alone gets: its own {@code kad.cache.<name>.*} settings, each
+     * unset one taken from {@code kad.cache.default.*}. With defaults set, every name has settings, so
+     * any cache can be opened by name (as Hibernate's regions and Spring's caches are).
+     *
+     * @param name a cache name
+     * @return its settings, or null if the cache is not declared and no default is set
+     */
+    public CacheSettings cacheSettings(String name) {
+        CacheSettings own = caches.get(name);
+        if (cacheDefaults == null) {
+            return own;
+        }
+        if (own == null) {
+            return cacheDefaults.named(name);
+        }
+        return own.orElse(cacheDefaults);
     }
 
     private static void merge(Map<String, String> values, Map<String, String> origins, Properties props,
@@ -490,5 +525,26 @@ public final class KadSettings {
      */
     public record CacheSettings(String name, ExpirySetting expiry, Boolean storeByValue, Boolean statistics,
                                 Boolean management, String keyType, String valueType) {
+
+        /**
+         * @param other a cache name
+         * @return these settings for the cache of that name
+         */
+        public CacheSettings named(String other) {
+            return new CacheSettings(other, expiry, storeByValue, statistics, management, keyType, valueType);
+        }
+
+        /**
+         * @param defaults settings to take what these leave unset from
+         * @return these settings, each unset one taken from {@code defaults}
+         */
+        public CacheSettings orElse(CacheSettings defaults) {
+            return new CacheSettings(name, expiry != null ? expiry : defaults.expiry(),
+                    storeByValue != null ? storeByValue : defaults.storeByValue(),
+                    statistics != null ? statistics : defaults.statistics(),
+                    management != null ? management : defaults.management(),
+                    keyType != null ? keyType : defaults.keyType(),
+                    valueType != null ? valueType : defaults.valueType());
+        }
     }
 }

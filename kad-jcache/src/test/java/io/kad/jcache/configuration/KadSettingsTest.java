@@ -171,6 +171,24 @@ class KadSettingsTest {
     }
 
     @Test
+    void cacheDefaultsFillDeclaredCachesAndGiveEveryOtherNameSettings() {
+        KadSettings none = KadSettings.of(Map.of("kad.cache.orders.statistics", "true"));
+        assertThat(none.cacheDefaults()).isNull();
+        assertThat(none.cacheSettings("other")).isNull();
+
+        KadSettings s = KadSettings.of(Map.of("kad.cache.default.expiry", "created:10m",
+                "kad.cache.default.statistics", "true", "kad.cache.orders.statistics", "false"));
+        assertThat(s.caches()).containsOnlyKeys("orders");
+        KadSettings.CacheSettings orders = s.cacheSettings("orders");
+        assertThat(orders.statistics()).isFalse();
+        assertThat(orders.expiry()).isEqualTo(new KadSettings.ExpirySetting("created", Duration.ofMinutes(10)));
+        KadSettings.CacheSettings region = s.cacheSettings("com.example.Book##NaturalId");
+        assertThat(region.name()).isEqualTo("com.example.Book##NaturalId");
+        assertThat(region.statistics()).isTrue();
+        assertThat(region.storeByValue()).isNull();
+    }
+
+    @Test
     void cacheKeysAcceptNamesWithDots() {
         KadSettings s = KadSettings.of(Map.of("kad.cache.orders.v2.expiry", "touched:1h",
                 "kad.cache.orders.v2.statistics", "true"));
