@@ -9,6 +9,8 @@ import io.kad.core.wire.WriteCommand;
 import io.kad.jcache.codec.AllowlistFilter;
 import io.kad.jcache.codec.HostileStreams;
 import io.kad.jcache.codec.KadCodec;
+import io.kad.jcache.metrics.KadCacheMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.kad.spi.StoredRecord;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -115,6 +117,8 @@ class HostileValueTest {
         listened.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
                 FactoryBuilder.factoryOf(recorder), null, true, false));
         KadCache<?, ?> listenedCache = listened.unwrap(KadCache.class);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        KadCacheMetrics.monitor(registry, listened);
 
         writer.put("first", "one");
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.events.contains("CREATED first one"));
@@ -128,6 +132,7 @@ class HostileValueTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.events.contains("UPDATED first uno"));
         assertThat(recorder.events).containsExactly("CREATED first one", "CREATED second two", "UPDATED first uno");
         assertThat(listenedCache.droppedEvents()).isEqualTo(2);
+        assertThat(registry.get("cache.events.dropped").tag("cache", "events").functionCounter().count()).isEqualTo(2);
     }
 
     /** Writes value bytes under a string key as a peer would: straight through the record protocol. */
