@@ -119,7 +119,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
         List<Class<?>> types = List.of(configuration.getKeyType(), configuration.getValueType());
         this.codec = new KadCodec(manager.getClassLoader(),
-                AllowlistFilter.of(types, manager.settings().serializationAllow()));
+                AllowlistFilter.of(types, manager.settings().serializationAllow(),
+                        manager.settings().serializationLimits()));
 
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
@@ -999,28 +1000,34 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (closed) {
             return;
         }
-        try {
-            if (references != null) {
-                references.forget(event.key());
-            }
-            if (!events.hasListeners()) {
-                return;
-            }
-            K key = decodeKey(event.key());
-            V oldValue = event.oldValue() == null ? null : decodeBytes(event.oldValue(), () -> "old value of key " + key);
-            V newValue = event.newValue() == null ? null : decodeBytes(event.newValue(), () -> "value of key " + key);
-            EventType type = switch (event.kind()) {
-                case CREATED -> EventType.CREATED;
-                case UPDATED -> EventType.UPDATED;
-                case REMOVED -> EventType.REMOVED;
-                case EXPIRED -> EventType.EXPIRED;
-            };
-            V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
-            events.dispatchRemote(new KadCacheEntryEvent<>(this, type, key, value, oldValue,
-                    type != EventType.CREATED));
-        } catch (RuntimeException e) {
-            LOG.warn("cache {}: cannot deliver an event from another node", name, e);
+        if (references != null) {
+            references.forget(event.key());
         }
+        EventType type = switch (event.kind()) {
+            case CREATED -> EventType.CREATED;
+            case UPDATED -> EventType.UPDATED;
+            case REMOVED -> EventType.REMOVED;
+            case EXPIRED -> EventType.EXPIRED;
+        };
+        // decoded on this cache's event thread, not the node's: a value that fails to decode costs
+        // this one event, which the dispatcher drops and counts
+        events.dispatchRemote(type, () -> {
+            K key = decodeKey(event.key());
+            V oldValue = event.oldValue() == null ? null
+                    : decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
+            V newValue = event.newValue() == null ? null
+                    : decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
+            V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
+            return new KadCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
+        });
+    }
+
+    /**
+     * @return how many events from other nodes this cache dropped because their key or value could not
+     *     be decoded (a class outside the allowlist, a stream past a limit); delivery goes on after each
+     */
+    public long droppedEvents() {
+        return events.droppedRemoteEvents();
     }
 
     // ---------------------------------------------------------------- encoding

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each cache is the record namespace {@code <manager URI>|<cache name>}, so managers with the
  * same URI on different nodes of one swarm share their caches' entries, and caches of one name in
  * managers of different URIs stay apart. A cache named in {@code kad.properties}
- * ({@code kad.cache.<name>.*}) is created on the first {@link #getCache(String)}. Closing the
+ * ({@code kad.cache.<name>.*}) is created on the first {@link #getCache(String)}; with
+ * {@code kad.cache.default.*} set, so is a cache of any name, with those settings. Closing the
  * manager closes its caches and its node; the entries stay in the swarm while other nodes hold them.
  */
 public final class KadCacheManager implements CacheManager {
@@ -178,7 +179,7 @@ public final class KadCacheManager implements CacheManager {
         if (cache != null) {
             return cache;
         }
-        CacheSettings configured = settings.caches().get(cacheName);
+        CacheSettings configured = settings.cacheSettings(cacheName);
         if (configured == null) {
             return null;
         }

@@ -160,4 +160,55 @@ class ProviderAndLifecycleTest {
         }
     }
 
+    @Test
+    void cacheDefaultsConfigureEveryCacheOpenedByNameAndFillWhatADeclaredCacheLeavesUnset() {
+        Properties p = new Properties();
+        p.setProperty("kad.cache.default.expiry", "accessed:10m");
+        p.setProperty("kad.cache.default.statistics", "true");
+        p.setProperty("kad.cache.orders.expiry", "created:1h");
+        CacheManager configured = TestManagers.fresh(p);
+        try {
+            Cache<Object, Object> any = configured.getCache("io.example.Book");
+            assertThat(any).isNotNull();
+            assertThat(configured.getCache("io.example.Book")).isSameAs(any);
+            @SuppressWarnings("unchecked")
+            MutableConfiguration<Object, Object> c = any.getConfiguration(MutableConfiguration.class);
+            assertThat(c.isStatisticsEnabled()).isTrue();
+            assertThat(c.getExpiryPolicyFactory().create().getExpiryForAccess().getDurationAmount())
+                    .isEqualTo(600_000L);
+            any.put("k", "v");
+            assertThat(any.get("k")).isEqualTo("v");
+
+            @SuppressWarnings("unchecked")
+            MutableConfiguration<Object, Object> orders = configured.getCache("orders")
+                    .getConfiguration(MutableConfiguration.class);
+            assertThat(orders.isStatisticsEnabled()).isTrue();
+            assertThat(orders.getExpiryPolicyFactory().create().getExpiryForCreation().getDurationAmount())
+                    .isEqualTo(3_600_000L);
+
+            // an explicit configuration is used as given
+            Cache<Object, Object> explicit = configured.createCache("explicit", new MutableConfiguration<>());
+            @SuppressWarnings("unchecked")
+            MutableConfiguration<Object, Object> e = explicit.getConfiguration(MutableConfiguration.class);
+            assertThat(e.isStatisticsEnabled()).isFalse();
+        } finally {
+            configured.close();
+        }
+    }
+
+    @Test
+    void badCacheDefaultFailsNamingKeyValueAndSource() {
+        Properties p = new Properties();
+        p.setProperty("kad.cache.default.expiry", "sometimes");
+        assertThatThrownBy(() -> TestManagers.fresh(p))
+                .isInstanceOf(javax.cache.CacheException.class)
+                .hasMessageContaining("kad.cache.default.expiry=sometimes")
+                .hasMessageContaining("getCacheManager properties");
+        Properties q = new Properties();
+        q.setProperty("kad.cache.default.size", "100");
+        assertThatThrownBy(() -> TestManagers.fresh(q))
+                .isInstanceOf(javax.cache.CacheException.class)
+                .hasMessageContaining("kad.cache.default.size=100")
+                .hasMessageContaining("unknown key");
+    }
 }

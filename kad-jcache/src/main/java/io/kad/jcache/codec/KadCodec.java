@@ -34,8 +34,10 @@ import javax.cache.CacheException;
  *   <li>encoding is deterministic for the JSON types and for serializable objects whose
  *       serialized form depends only on their state (equal keys give equal bytes, which is what
  *       makes the bytes usable as a record's identity);</li>
- *   <li>decoding a serialization stream runs behind an {@link AllowlistFilter}; a class outside the
- *       list fails with a {@link CacheException} naming it;</li>
+ *   <li>decoding a serialization stream runs behind an {@link AllowlistFilter} and its
+ *       {@link SerializationLimits}; a class outside the list, or a stream past a limit (too deep, an
+ *       array larger than the stream could hold...), fails fast with a {@link CacheException} naming
+ *       the class or the limit, before the stream allocates or computes much;</li>
  *   <li>an object that cannot be encoded fails with a {@link CacheException} before anything is
  *       written.</li>
  * </ul>
@@ -206,22 +208,32 @@ public final class KadCodec {
                 return JSON.readValue(bytes, 1, bytes.length - 1, type);
             }
             if (tag == SERIALIZED) {
-                AllowlistFilter.Check check = filter.newCheck();
-                try (ObjectInputStream in = new LoaderObjectInputStream(
-                        new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
-                    in.setObjectInputFilter(check);
-                    return in.readObject();
-                } catch (InvalidClassException e) {
-                    if (check.rejected() != null) {
-                        throw new CacheException("cannot decode " + describe.get() + ": class " + check.rejected()
-                                + " is not allowed (add it to kad.serialization.allow)", e);
-                    }
-                    throw e;
-                }
+                return readSerialized(bytes, describe);
             }
             throw new CacheException("cannot decode " + describe.get() + ": unknown tag " + tag);
         } catch (IOException | ClassNotFoundException e) {
             throw new CacheException("cannot decode " + describe.get() + ": " + e, e);
+        }
+    }
+
+    private Object readSerialized(byte[] bytes, Supplier<String> describe) throws IOException, ClassNotFoundException {
+        SerializationLimits limits = filter.limits();
+        int length = bytes.length - 1;
+        if (length > limits.maxBytes()) {
+            throw new CacheException("cannot decode " + describe.get() + ": a stream of " + length
+                    + " bytes exceeds kad.serialization.max-bytes=" + limits.maxBytes());
+        }
+        AllowlistFilter.Check check = filter.newCheck(length);
+        try (ObjectInputStream in = new LoaderObjectInputStream(
+                new ByteArrayInputStream(bytes, 1, length), classLoader, filter, check)) {
+            in.setObjectInputFilter(check);
+            return in.readObject();
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            String why = check.reason();
+            if (why != null) {
+                throw new CacheException("cannot decode " + describe.get() + ": " + why, e);
+            }
+            throw e;
         }
     }
 
@@ -256,13 +268,22 @@ public final class KadCodec {
         return Arrays.equals(a, b);
     }
 
-    /** Resolves classes with the cache's class loader rather than the caller's stack. */
+    /**
+     * Resolves classes with the cache's class loader rather than the caller's stack, and refuses a
+     * dynamic proxy before its class is even defined unless the allowlist names
+     * {@code java.lang.reflect.Proxy}.
+     */
     private static final class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
+        private final AllowlistFilter filter;
+        private final AllowlistFilter.Check check;
 
-        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+        LoaderObjectInputStream(InputStream in, ClassLoader loader, AllowlistFilter filter, AllowlistFilter.Check check)
+                throws IOException {
             super(in);
             this.loader = loader;
+            this.filter = filter;
+            this.check = check;
         }
 
         @Override
@@ -276,6 +297,10 @@ public final class KadCodec {
 
         @Override
         protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
+            if (!filter.allowsProxies()) {
+                check.rejectProxy(interfaces);
+                throw new InvalidClassException("java.lang.reflect.Proxy", "dynamic proxies are not allowed");
+            }
             Class<?>[] types = new Class<?>[interfaces.length];
             for (int i = 0; i < interfaces.length; i++) {
                 types[i] = Class.forName(interfaces[i], false, loader);

@@ -1,6 +1,8 @@
 package io.kad.jcache.configuration;
 
 import io.kad.core.NodeConfig;
+import io.kad.jcache.codec.AllowlistFilter;
+import io.kad.jcache.codec.SerializationLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -45,7 +47,9 @@ public final class KadSettings {
     public static final Set<String> NODE_KEYS = Set.of(
             "kad.host", "kad.port", "kad.seeds", "kad.hash", "kad.k", "kad.alpha", "kad.replication",
             "kad.rpc-timeout-ms", "kad.operation-timeout-ms", "kad.storage", "kad.storage.path",
-            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow", "kad.secret");
+            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow", "kad.secret",
+            "kad.serialization.max-depth", "kad.serialization.max-array-length", "kad.serialization.max-references",
+            "kad.serialization.max-bytes");
 
     /** The key whose value never appears in a message. */
     static final String SECRET = "kad.secret";
@@ -53,6 +57,12 @@ public final class KadSettings {
     /** Per-cache key suffixes: {@code kad.cache.<name>.<suffix>}. */
     public static final List<String> CACHE_SUFFIXES = List.of(
             "expiry", "store-by-value", "statistics", "management", "key-type", "value-type");
+
+    /**
+     * The reserved cache name whose settings, {@code kad.cache.default.<suffix>}, apply to every cache
+     * created without a configuration of its own.
+     */
+    public static final String DEFAULT_CACHE = "default";
 
     /** Prefix of storage-tier settings: passed to the tier (without {@code kad.}), which checks them. */
     static final String STORAGE_PREFIX = "kad.storage.";
@@ -63,7 +73,9 @@ public final class KadSettings {
     private final Map<String, String> origins;
     private final NodeConfig nodeConfig;
     private final List<String> serializationAllow;
+    private final SerializationLimits serializationLimits;
     private final Map<String, CacheSettings> caches;
+    private final CacheSettings cacheDefaults;
 
     private KadSettings(Map<String, String> values, Map<String, String> origins) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -75,7 +87,18 @@ public final class KadSettings {
         }
         this.nodeConfig = buildNodeConfig();
         this.serializationAllow = splitList(values.getOrDefault("kad.serialization.allow", ""), "[;,\\s]+");
-        this.caches = buildCaches();
+        for (String entry : serializationAllow) {
+            String problem = AllowlistFilter.problemWith(entry);
+            if (problem != null) {
+                throw bad("kad.serialization.allow", problem);
+            }
+        }
+        this.serializationLimits = buildSerializationLimits();
+        Map<String, CacheSettings> all = buildCaches();
+        this.cacheDefaults = all.get(DEFAULT_CACHE);
+        Map<String, CacheSettings> named = new LinkedHashMap<>(all);
+        named.remove(DEFAULT_CACHE);
+        this.caches = Collections.unmodifiableMap(named);
     }
 
     /**
@@ -130,9 +153,50 @@ public final class KadSettings {
         return serializationAllow;
     }
 
-    /** @return the caches named in the settings, by name */
+    /** @return the bounds of one Java serialization stream a cache reads */
+    public SerializationLimits serializationLimits() {
+        return serializationLimits;
+    }
+
+    private SerializationLimits buildSerializationLimits() {
+        int[] depth = {SerializationLimits.DEFAULT_MAX_DEPTH};
+        int[] array = {SerializationLimits.DEFAULT_MAX_ARRAY_LENGTH};
+        long[] references = {SerializationLimits.DEFAULT_MAX_REFERENCES};
+        long[] bytes = {SerializationLimits.DEFAULT_MAX_BYTES};
+        integer("kad.serialization.max-depth", 1, 10_000, v -> depth[0] = v);
+        integer("kad.serialization.max-array-length", 1, Integer.MAX_VALUE - 8, v -> array[0] = v);
+        longValue("kad.serialization.max-references", v -> references[0] = v);
+        longValue("kad.serialization.max-bytes", v -> bytes[0] = v);
+        return new SerializationLimits(depth[0], array[0], references[0], bytes[0]);
+    }
+
+    /** @return the caches named in the settings, by name ({@code kad.cache.default.*} not among them) */
     public Map<String, CacheSettings> caches() {
         return caches;
+    }
+
+    /** @return the {@code kad.cache.default.*} settings, or null if none is set */
+    public CacheSettings cacheDefaults() {
+        return cacheDefaults;
+    }
+
+    /**
+     * The settings a cache opened by name alone gets: its own {@code kad.cache.<name>.*} settings, each
+     * unset one taken from {@code kad.cache.default.*}. With defaults set, every name has settings, so
+     * any cache can be opened by name (as Hibernate's regions and Spring's caches are).
+     *
+     * @param name a cache name
+     * @return its settings, or null if the cache is not declared and no default is set
+     */
+    public CacheSettings cacheSettings(String name) {
+        CacheSettings own = caches.get(name);
+        if (cacheDefaults == null) {
+            return own;
+        }
+        if (own == null) {
+            return cacheDefaults.named(name);
+        }
+        return own.orElse(cacheDefaults);
     }
 
     private static void merge(Map<String, String> values, Map<String, String> origins, Properties props,
@@ -461,5 +525,26 @@ public final class KadSettings {
      */
     public record CacheSettings(String name, ExpirySetting expiry, Boolean storeByValue, Boolean statistics,
                                 Boolean management, String keyType, String valueType) {
+
+        /**
+         * @param other a cache name
+         * @return these settings for the cache of that name
+         */
+        public CacheSettings named(String other) {
+            return new CacheSettings(other, expiry, storeByValue, statistics, management, keyType, valueType);
+        }
+
+        /**
+         * @param defaults settings to take what these leave unset from
+         * @return these settings, each unset one taken from {@code defaults}
+         */
+        public CacheSettings orElse(CacheSettings defaults) {
+            return new CacheSettings(name, expiry != null ? expiry : defaults.expiry(),
+                    storeByValue != null ? storeByValue : defaults.storeByValue(),
+                    statistics != null ? statistics : defaults.statistics(),
+                    management != null ? management : defaults.management(),
+                    keyType != null ? keyType : defaults.keyType(),
+                    valueType != null ? valueType : defaults.valueType());
+        }
     }
 }

@@ -8,6 +8,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.event.EventType;
 import org.slf4j.Logger;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *       {@code kad-jcache-events-<cache>}), so each sees events in the order they were dispatched;
  *       their exceptions are logged;</li>
  *   <li>events from other nodes ({@link #dispatchRemote}) go to every listener on the event thread:
- *       they arrive on a node thread that must not block.</li>
+ *       they arrive on a node thread that must not block, so they are also decoded there; one that
+ *       cannot be decoded is dropped and counted ({@link #droppedRemoteEvents()}), and delivery goes
+ *       on.</li>
  * </ul>
  *
  * @param <K> the key type
@@ -38,6 +42,7 @@ public final class EventDispatcher<K, V> implements AutoCloseable {
 
     private final List<Registration<K, V>> registrations = new CopyOnWriteArrayList<>();
     private final String cacheName;
+    private final AtomicLong droppedRemote = new AtomicLong();
     private volatile ExecutorService asyncExecutor;
 
     /** @param cacheName names the event thread */
@@ -104,16 +109,57 @@ public final class EventDispatcher<K, V> implements AutoCloseable {
     }
 
     /**
-     * Delivers an event that a request of another node caused, asynchronously to every listener.
+     * Delivers an event that a request of another node caused, asynchronously to every listener of its
+     * type. The event is built (its key and values decoded) on the event thread, and only if some
+     * listener takes the type; an event that cannot be built is dropped, counted and logged, and the
+     * events after it are delivered as usual.
      *
-     * @param event the event
+     * @param type the event's type
+     * @param event builds the event; may throw
      */
-    public void dispatchRemote(KadCacheEntryEvent<K, V> event) {
+    public void dispatchRemote(EventType type, Supplier<KadCacheEntryEvent<K, V>> event) {
+        if (!hasListenerFor(type)) {
+            return;
+        }
+        try {
+            executor().execute(() -> deliverRemote(type, event));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("cache {} closed; a {} event from another node dropped", cacheName, type);
+        }
+    }
+
+    private void deliverRemote(EventType type, Supplier<KadCacheEntryEvent<K, V>> build) {
+        KadCacheEntryEvent<K, V> event;
+        try {
+            event = build.get();
+        } catch (RuntimeException | StackOverflowError e) {
+            long n = droppedRemote.incrementAndGet();
+            // one line per bad event would let a peer flood the log: the first, then every 1000th
+            if (n == 1 || n % 1000 == 0) {
+                LOG.warn("cache {}: dropped a {} event from another node that cannot be decoded ({} dropped so far): {}",
+                        cacheName, type, n, e.toString());
+            } else {
+                LOG.debug("cache {}: dropped a {} event from another node: {}", cacheName, type, e.toString());
+            }
+            return;
+        }
         for (Registration<K, V> r : registrations) {
-            if (r.accepts(event.getEventType())) {
-                submit(r, event);
+            if (r.accepts(type)) {
+                try {
+                    r.deliver(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("asynchronous listener of cache {} failed on {}", cacheName, event, e);
+                }
             }
         }
+    }
+
+    /**
+     * @return how many events from other nodes were dropped because they could not be decoded, since
+     *     this dispatcher was created
+     */
+    public long droppedRemoteEvents() {
+        return droppedRemote.get();
     }
 
     private void submit(Registration<K, V> r, KadCacheEntryEvent<K, V> event) {

@@ -31,6 +31,8 @@ import javax.cache.management.CacheStatisticsMXBean;
  * <ul>
  *   <li>{@code cache.gets} (function counter) with {@code result=hit} and {@code result=miss};</li>
  *   <li>{@code cache.puts}, {@code cache.evictions}, {@code cache.removals} (function counters);</li>
+ *   <li>{@code cache.events.dropped}: events from other nodes dropped because their key or value could
+ *       not be decoded (counted whether or not statistics are enabled);</li>
  *   <li>{@code cache.size} (gauge): the number of live entries of the cache across the whole swarm.</li>
  * </ul>
  * The counters read the cache's statistics (the object registered as its
@@ -68,6 +70,7 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
     public static final Duration DEFAULT_SIZE_TTL = Duration.ofSeconds(5);
 
     private final CacheStatisticsMXBean statistics;
+    private final KadCache<?, ?> kadCache;
     private final KadNode node;
     private final Tags nodeTags;
     private final SizeCounter size;
@@ -108,7 +111,8 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
         if (sizeTtl.isNegative()) {
             throw new IllegalArgumentException("sizeTtl must not be negative: " + sizeTtl);
         }
-        this.statistics = cache.unwrap(KadCache.class).statistics();
+        this.kadCache = cache.unwrap(KadCache.class);
+        this.statistics = kadCache.statistics();
         this.node = cache.getCacheManager().unwrap(KadCacheManager.class).node();
         this.nodeTags = managerTag(cache).and("node", text(node.address())).and(tags);
         String namespace = cache.getCacheManager().getURI() + "|" + cache.getName();
@@ -187,6 +191,10 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
         FunctionCounter.builder("cache.removals", statistics, CacheStatisticsMXBean::getCacheRemovals)
                 .tags(getTagsWithCacheName())
                 .description("Cache removals")
+                .register(registry);
+        FunctionCounter.builder("cache.events.dropped", kadCache, KadCache::droppedEvents)
+                .tags(getTagsWithCacheName())
+                .description("Events from other nodes dropped because their key or value could not be decoded")
                 .register(registry);
         if (registry.find("kad.node.peers").tags(nodeTags).gauge() != null) {
             return; // another cache of this manager bound the node meters to this registry already

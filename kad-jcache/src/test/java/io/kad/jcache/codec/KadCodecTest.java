@@ -9,7 +9,6 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import javax.cache.CacheException;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +88,8 @@ class KadCodecTest {
 
     @Test
     void baseTypesDeserializeWithoutConfiguration() {
-        List<Object> value = new ArrayList<>(List.of(1, "two", Instant.ofEpochSecond(3), Set.of(4L)));
+        List<Object> value = new ArrayList<>(List.of(1, "two", Instant.ofEpochSecond(3),
+                java.util.Collections.singleton(4L)));
         assertThat(base.decode(base.encode(value, "value"), "value")).isEqualTo(value);
     }
 
@@ -113,7 +113,7 @@ class KadCodecTest {
 
     @Test
     void nestedDisallowedClassIsRejectedToo() {
-        KadCodec c = codecAllowing("java.util.**");
+        KadCodec c = codecAllowing("java.time.**");
         byte[] bytes = c.encode(new ArrayList<>(List.of(new Point(1, 2))), "value");
         assertThatThrownBy(() -> c.decode(bytes, "value")).hasMessageContaining(Point.class.getName());
     }

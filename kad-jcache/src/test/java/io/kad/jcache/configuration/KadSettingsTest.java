@@ -3,6 +3,7 @@ package io.kad.jcache.configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kad.jcache.codec.SerializationLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
@@ -144,6 +145,47 @@ class KadSettingsTest {
         assertThat(s.nodeConfig().operationTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(s.nodeConfig().storageSettings()).containsEntry("storage.max-records", "1000");
         assertThat(s.serializationAllow()).containsExactly("com.example.**", "org.example.Model");
+    }
+
+    @Test
+    void serializationEntriesAndLimitsAreCheckedNamingKeyAndValue() {
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.serialization.allow", "com.example.**;preset:everything")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.serialization.allow=com.example.**;preset:everything")
+                .hasMessageContaining("unknown preset 'everything'");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.serialization.allow", "com.example.*.Model")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.serialization.allow=com.example.*.Model");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.serialization.max-depth", "0")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.serialization.max-depth=0");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.serialization.max-bytes", "lots")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.serialization.max-bytes=lots");
+        assertThat(KadSettings.of(Map.of()).serializationLimits()).isEqualTo(SerializationLimits.DEFAULTS);
+        KadSettings s = KadSettings.of(Map.of("kad.serialization.allow", "preset:hibernate preset:collections",
+                "kad.serialization.max-depth", "32", "kad.serialization.max-array-length", "5000",
+                "kad.serialization.max-references", "7000", "kad.serialization.max-bytes", "65536"));
+        assertThat(s.serializationAllow()).containsExactly("preset:hibernate", "preset:collections");
+        assertThat(s.serializationLimits()).isEqualTo(new SerializationLimits(32, 5000, 7000, 65536));
+    }
+
+    @Test
+    void cacheDefaultsFillDeclaredCachesAndGiveEveryOtherNameSettings() {
+        KadSettings none = KadSettings.of(Map.of("kad.cache.orders.statistics", "true"));
+        assertThat(none.cacheDefaults()).isNull();
+        assertThat(none.cacheSettings("other")).isNull();
+
+        KadSettings s = KadSettings.of(Map.of("kad.cache.default.expiry", "created:10m",
+                "kad.cache.default.statistics", "true", "kad.cache.orders.statistics", "false"));
+        assertThat(s.caches()).containsOnlyKeys("orders");
+        KadSettings.CacheSettings orders = s.cacheSettings("orders");
+        assertThat(orders.statistics()).isFalse();
+        assertThat(orders.expiry()).isEqualTo(new KadSettings.ExpirySetting("created", Duration.ofMinutes(10)));
+        KadSettings.CacheSettings region = s.cacheSettings("com.example.Book##NaturalId");
+        assertThat(region.name()).isEqualTo("com.example.Book##NaturalId");
+        assertThat(region.statistics()).isTrue();
+        assertThat(region.storeByValue()).isNull();
     }
 
     @Test

@@ -93,6 +93,7 @@ class KadCacheMetricsTest {
         assertThat(count(registry, "cache.puts", tags)).isEqualTo(3);
         assertThat(count(registry, "cache.removals", tags)).isEqualTo(1);
         assertThat(count(registry, "cache.evictions", tags)).isZero();
+        assertThat(count(registry, "cache.events.dropped", tags)).isZero();
         assertThat(gauge(registry, "cache.size", tags)).isEqualTo(2);
 
         cache.putAll(java.util.Map.of("d", "4", "e", "5"));

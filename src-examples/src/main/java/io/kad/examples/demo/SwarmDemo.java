@@ -31,7 +31,9 @@ import javax.cache.spi.CachingProvider;
  * keeps one manager per (URI, class loader), so three managers of one URI in one JVM need three class
  * loaders; each is an empty {@link URLClassLoader} over this class's loader (in production each node is
  * its own JVM and uses the default one). Managers 2 and 3 join through manager 1's node:
- * {@code kad.seeds} in the {@link Properties} given to {@code getCacheManager}.
+ * {@code kad.seeds} in the {@link Properties} given to {@code getCacheManager}. One of the values is a
+ * {@code Map.of} of a {@code List.of}, so the managers also get
+ * {@code kad.serialization.allow=preset:collections}.
  *
  * <p>Run it with {@code mvn -q -pl src-examples exec:java} (after {@code mvn -q install -DskipTests}).
  */
@@ -106,6 +108,9 @@ public final class SwarmDemo {
                 Properties properties = new Properties();
                 properties.setProperty("kad.host", HOST);
                 properties.setProperty("kad.port", "0");
+                // one value is a Map.of(..., List.of(...)): those rebuild their hash table while they are
+                // read, which Java deserialization allows only where the application says so
+                properties.setProperty("kad.serialization.allow", "preset:collections");
                 if (seed != null) {
                     properties.setProperty("kad.seeds", seed.getHostString() + ":" + seed.getPort());
                 }
