@@ -1,10 +1,12 @@
 package io.kad.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kad.jcache.KadCacheManager;
 import io.kad.jcache.KadCachingProvider;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -61,10 +63,13 @@ class KadHealthIndicatorTest {
             second.setProperty("kad.host", "127.0.0.1");
             second.setProperty("kad.seeds", "127.0.0.1:" + seed.node().address().getPort());
             try (KadCacheManager joiner = manager(second)) {
-                Health health = new KadHealthIndicator(joiner).health();
-                assertThat(health.getStatus()).isEqualTo(Status.UP);
-                assertThat(health.getDetails()).containsEntry("joined", true).containsEntry("seeds", 1);
-                assertThat((Integer) health.getDetails().get("peers")).isGreaterThanOrEqualTo(1);
+                KadHealthIndicator indicator = new KadHealthIndicator(joiner);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    Health health = indicator.health();
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.getDetails()).containsEntry("joined", true).containsEntry("seeds", 1);
+                    assertThat((Integer) health.getDetails().get("peers")).isGreaterThanOrEqualTo(1);
+                });
             }
         }
     }

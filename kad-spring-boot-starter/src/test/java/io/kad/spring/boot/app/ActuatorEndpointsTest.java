@@ -1,30 +1,61 @@
 package io.kad.spring.boot.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kad.jcache.KadCacheManager;
+import io.kad.jcache.KadCachingProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Properties;
+import javax.cache.Caching;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1",
         "spring.main.banner-mode=off",
+        "logging.level.org.apache=warn",
         "spring.cache.jcache.config=classpath:kad-starter-test.properties",
         "management.endpoints.web.exposure.include=health,caches,metrics",
         "management.endpoint.health.show-details=always"})
 @DirtiesContext // closes the context, and so its node, after this class
 class ActuatorEndpointsTest {
+
+    /** A node the application joins through {@code kad.seeds}, so that its health has a peer to show. */
+    private static final KadCacheManager SEED = Caching.getCachingProvider(KadCachingProvider.class.getName())
+            .getCacheManager(URI.create("kad:actuator-test-seed"), ActuatorEndpointsTest.class.getClassLoader(),
+                    seedSettings())
+            .unwrap(KadCacheManager.class);
+
+    private static Properties seedSettings() {
+        Properties p = new Properties();
+        p.setProperty("kad.host", "127.0.0.1");
+        p.setProperty("kad.port", "0");
+        return p;
+    }
+
+    @DynamicPropertySource
+    static void joinTheSeed(DynamicPropertyRegistry registry) {
+        registry.add("kad.seeds", () -> "127.0.0.1:" + SEED.node().address().getPort());
+    }
+
+    @AfterAll
+    static void closeSeed() {
+        SEED.close();
+    }
 
     // Java 17's client has no close(): its threads are daemons and end when it is unreachable
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -47,18 +78,22 @@ class ActuatorEndpointsTest {
     }
 
     @Test
-    void healthShowsTheNodeUpWithItsDetails() throws Exception {
-        JsonNode health = get("/actuator/health");
-        assertThat(health.path("status").asText()).isEqualTo("UP");
-        JsonNode node = health.path("components").path("kad");
-        assertThat(node.path("status").asText()).isEqualTo("UP");
-        JsonNode details = node.path("details");
-        assertThat(details.path("joined").asBoolean()).isTrue();
-        assertThat(details.path("peers").isInt()).isTrue();
-        assertThat(details.path("address").asText()).isEqualTo("127.0.0.1:" + kad.node().address().getPort());
-        assertThat(details.path("uri").asText()).endsWith("kad-starter-test.properties");
-        assertThat(details.path("storage").path("tier").asText()).isEqualTo("caffeine");
-        assertThat(details.path("storage").path("records").isNumber()).isTrue();
+    void healthShowsTheNodeUpWithItsDetails() {
+        // the seed is in the routing table once the join converged; the wait only spares a race with that
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode health = get("/actuator/health");
+            assertThat(health.path("status").asText()).isEqualTo("UP");
+            JsonNode node = health.path("components").path("kad");
+            assertThat(node.path("status").asText()).isEqualTo("UP");
+            JsonNode details = node.path("details");
+            assertThat(details.path("joined").asBoolean()).isTrue();
+            assertThat(details.path("peers").asInt()).isGreaterThanOrEqualTo(1);
+            assertThat(details.path("seeds").asInt()).isEqualTo(1);
+            assertThat(details.path("address").asText()).isEqualTo("127.0.0.1:" + kad.node().address().getPort());
+            assertThat(details.path("uri").asText()).endsWith("kad-starter-test.properties");
+            assertThat(details.path("storage").path("tier").asText()).isEqualTo("caffeine");
+            assertThat(details.path("storage").path("records").isNumber()).isTrue();
+        });
     }
 
     @Test
