@@ -1,7 +1,6 @@
 package io.kad.spring.boot;
 
 import io.micrometer.core.instrument.binder.MeterBinder;
-import org.springframework.boot.actuate.autoconfigure.metrics.cache.CacheMetricsAutoConfiguration;
 import org.springframework.boot.actuate.metrics.cache.CacheMeterBinderProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -14,7 +13,8 @@ import org.springframework.context.annotation.Bean;
  * It runs before Actuator's cache metrics configuration, so that the provider is consulted before
  * Spring Boot's JCache binder for the caches that exist at start-up.
  */
-@AutoConfiguration(after = KadCacheAutoConfiguration.class, before = CacheMetricsAutoConfiguration.class)
+@AutoConfiguration(after = KadCacheAutoConfiguration.class,
+        beforeName = "org.springframework.boot.actuate.autoconfigure.metrics.cache.CacheMetricsAutoConfiguration")
 @ConditionalOnClass({MeterBinder.class, CacheMeterBinderProvider.class, JCacheCache.class})
 public class KadCacheMetricsAutoConfiguration {
 

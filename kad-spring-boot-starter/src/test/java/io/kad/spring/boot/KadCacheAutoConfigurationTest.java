@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
 import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.Cacheable;
@@ -178,6 +179,30 @@ class KadCacheAutoConfigurationTest {
         KadCacheManager[] kept = new KadCacheManager[1];
         runner.run(context -> kept[0] = kad(context));
         assertThat(kept[0].isClosed()).isTrue();
+    }
+
+    @Test
+    void healthAndMetricsNeedActuatorButTheCacheManagerDoesNot() {
+        ApplicationContextRunner all = runner.withConfiguration(AutoConfigurations.of(
+                KadCacheMetricsAutoConfiguration.class, KadHealthContributorAutoConfiguration.class));
+        all.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).hasBean("kadHealthContributor");
+            assertThat(context).hasSingleBean(KadCacheMeterBinderProvider.class);
+        });
+        // without the caching application, whose class-based proxy cannot be defined in the filtering loader
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(KadCacheAutoConfiguration.class,
+                        KadCacheMetricsAutoConfiguration.class, KadHealthContributorAutoConfiguration.class))
+                .withPropertyValues("kad.host=127.0.0.1", "kad.port=0")
+                .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate")).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).hasSingleBean(KadCacheManager.class);
+            assertThat(context).doesNotHaveBean("kadHealthContributor");
+            assertThat(context).doesNotHaveBean(KadCacheMeterBinderProvider.class);
+        });
+        all.withPropertyValues("management.health.kad.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean("kadHealthContributor"));
     }
 
     @Test
