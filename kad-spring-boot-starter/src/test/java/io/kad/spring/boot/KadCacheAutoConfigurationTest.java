@@ -12,7 +12,10 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration;
 import org.springframework.boot.autoconfigure.cache.JCacheManagerCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -22,6 +25,7 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.cache.jcache.JCacheCacheManager;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -100,6 +104,29 @@ class KadCacheAutoConfigurationTest {
                     assertThat(c.getExpiryPolicyFactory().create().getExpiryForCreation().getDurationAmount())
                             .isEqualTo(TimeUnit.HOURS.toMillis(1));
                 });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(KadCacheAutoConfiguration.class)
+    static class YamlApplication {
+    }
+
+    @Test
+    void kadSettingsAreReadFromApplicationYaml() {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(YamlApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties("spring.config.name=kad-yaml-test", "spring.main.banner-mode=off")
+                .run()) {
+            KadCacheManager kad = kad(context);
+            assertThat(kad.node().config().operationTimeout()).isEqualTo(Duration.ofMillis(3456));
+            assertThat(kad.getCacheNames()).containsExactly("demo.Book");
+            @SuppressWarnings("unchecked")
+            CompleteConfiguration<Object, Object> book = kad.getCache("demo.Book")
+                    .getConfiguration(CompleteConfiguration.class);
+            assertThat(book.isStatisticsEnabled()).isTrue();
+            assertThat(book.getExpiryPolicyFactory().create().getExpiryForCreation().getDurationAmount())
+                    .isEqualTo(TimeUnit.MINUTES.toMillis(5));
+        }
     }
 
     @Test
