@@ -40,8 +40,10 @@ import org.springframework.core.io.Resource;
  *   <li>is created by {@link KadCachingProvider} with the application's bean class loader and the
  *       resource of {@code spring.cache.jcache.config} as its URI (a {@code kad.properties}-style file;
  *       without one, the provider's default URI and the class path root {@code kad.properties});</li>
- *   <li>gets every {@code kad.*} property of the Spring environment, which win over the files (see
- *       {@link EnvironmentKadProperties}), then what the {@link JCachePropertiesCustomizer} beans add;</li>
+ *   <li>gets every {@code kad.*} property of the Spring environment, which win over the files
+ *       (operating-system environment variables only where a placeholder names them, such as
+ *       {@code kad.seeds=${KAD_SEEDS:}}; an empty value is no value), then what the
+ *       {@link JCachePropertiesCustomizer} beans add;</li>
  *   <li>opens every cache declared in its settings ({@code kad.cache.<name>.*}) at start-up, so that
  *       Spring lists them ({@code /actuator/caches}) and Actuator binds their metrics;</li>
  *   <li>creates the caches of {@code spring.cache.cache-names}: one declared in the settings keeps its

@@ -130,13 +130,45 @@ class KadCacheAutoConfigurationTest {
     }
 
     @Test
-    void nodeKeysAreReadFromEnvironmentVariables() {
+    void theCommandLineWinsOverApplicationYaml() {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(YamlApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties("spring.config.name=kad-yaml-test", "spring.main.banner-mode=off")
+                .run("--kad.operation-timeout-ms=4567")) {
+            assertThat(kad(context).node().config().operationTimeout()).isEqualTo(Duration.ofMillis(4567));
+        }
+    }
+
+    @Test
+    void anUnresolvablePlaceholderFailsTheStart() {
+        runner.withPropertyValues("kad.seeds=${NO_SUCH_VARIABLE}").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("NO_SUCH_VARIABLE");
+        });
+    }
+
+    @Test
+    void environmentVariablesReachTheNodeThroughPlaceholders() {
         runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
-                        new SystemEnvironmentPropertySource("test-environment",
-                                Map.of("KAD_OPERATION_TIMEOUT_MS", "2345", "KAD_HOME", "/not/a/kad/setting"))))
+                        new SystemEnvironmentPropertySource("test-environment", Map.of("KAD_TIMEOUT", "2345"))))
+                .withPropertyValues("kad.operation-timeout-ms=${KAD_TIMEOUT:5000}", "kad.seeds=${KAD_SEEDS:}")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(kad(context).node().config().operationTimeout()).isEqualTo(Duration.ofMillis(2345));
+                    KadCacheManager kad = kad(context);
+                    assertThat(kad.node().config().operationTimeout()).isEqualTo(Duration.ofMillis(2345));
+                    // an empty value is no value: no seeds
+                    assertThat(kad.node().config().seeds()).isEmpty();
+                });
+    }
+
+    @Test
+    void kubernetesServiceVariablesNamedKadAreNotTakenForSettings() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new SystemEnvironmentPropertySource("test-environment", Map.of(
+                                "KAD_PORT", "udp://10.96.0.5:4000", "KAD_SERVICE_HOST", "10.96.0.5"))))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(kad(context).node().config().port()).isZero();
                 });
     }
 

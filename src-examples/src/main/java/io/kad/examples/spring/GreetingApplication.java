@@ -16,8 +16,8 @@ import org.springframework.cache.annotation.EnableCaching;
  * The starter resolves that resource and creates the cache manager with its URI (the resource's URL,
  * {@code file:/.../kad-spring.properties} when the classes are in a directory), the application's class
  * loader and every {@code kad.*} property of the Spring environment, which win over the file: so
- * {@code --kad.seeds=host:port} on the command line joins a swarm, and so does the environment variable
- * {@code KAD_SEEDS}.
+ * {@code --kad.seeds=host:port} on the command line joins a swarm (an environment variable counts only
+ * when a property names it in a placeholder, such as {@code kad.seeds=${KAD_SEEDS:}}).
  */
 @SpringBootApplication
 @EnableCaching
