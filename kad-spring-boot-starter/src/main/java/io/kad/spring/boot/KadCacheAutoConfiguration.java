@@ -103,6 +103,11 @@ public class KadCacheAutoConfiguration implements BeanClassLoaderAware {
         CachingProvider provider = Caching.getCachingProvider(KadCachingProvider.class.getName(), beanClassLoader);
         KadCacheManager manager = provider.getCacheManager(uri, beanClassLoader, properties)
                 .unwrap(KadCacheManager.class);
+        if (manager.getProperties() != properties) {
+            // the provider keeps one manager per (URI, class loader): another context of this class loader opened it
+            LOG.warn("kad-jcache cache manager {} was already open in this class loader (another application context?):"
+                    + " this context shares it, with its settings, and closes it when it closes", manager.getURI());
+        }
         try {
             for (String name : manager.configuredCacheNames()) {
                 manager.getCache(name);
