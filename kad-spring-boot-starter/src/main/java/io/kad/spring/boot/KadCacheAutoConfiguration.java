@@ -4,6 +4,7 @@ import io.kad.jcache.KadCacheManager;
 import io.kad.jcache.KadCachingProvider;
 import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
 import javax.cache.CacheManager;
@@ -48,7 +49,9 @@ import org.springframework.core.io.Resource;
  *       Spring lists them ({@code /actuator/caches}) and Actuator binds their metrics;</li>
  *   <li>creates the caches of {@code spring.cache.cache-names}: one declared in the settings keeps its
  *       declared configuration (statistics, expiry...), any other gets the application's
- *       {@code javax.cache.configuration.Configuration} bean or JCache's defaults;</li>
+ *       {@code javax.cache.configuration.Configuration} bean if it has one, else what the provider
+ *       gives a cache opened by name where its settings say (defaults for every cache, in provider
+ *       versions that have them), else JCache's defaults;</li>
  *   <li>is then handed to the {@link JCacheManagerCustomizer} beans, and closed (with its node) when the
  *       application context closes.</li>
  * </ul>
@@ -125,10 +128,18 @@ public class KadCacheAutoConfiguration implements BeanClassLoaderAware {
 
     private static void createNamedCaches(KadCacheManager manager, List<String> names,
                                           ObjectProvider<Configuration<?, ?>> defaultCacheConfiguration) {
-        for (String name : names) {
-            // a declared cache was opened with its declared settings above; JCache's createCache would drop them
-            if (manager.getCache(name) == null) {
-                manager.createCache(name, defaultCacheConfiguration.getIfAvailable(MutableConfiguration::new));
+        for (String name : new LinkedHashSet<>(names)) {
+            if (manager.configuredCacheNames().contains(name)) {
+                // opened above with its declared settings, which JCache's createCache would drop
+                continue;
+            }
+            Configuration<?, ?> applicationDefault = defaultCacheConfiguration.getIfAvailable();
+            if (applicationDefault != null) {
+                manager.createCache(name, applicationDefault);
+            } else if (manager.getCache(name) == null) {
+                // without the application's configuration, the provider's own defaults for a cache opened by name
+                // apply where the settings have any; otherwise JCache's
+                manager.createCache(name, new MutableConfiguration<>());
             }
         }
     }
