@@ -11,6 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -87,6 +89,16 @@ public final class KadCacheManager implements CacheManager {
     /** @return the node this manager's caches run on */
     public KadNode node() {
         return node;
+    }
+
+    /**
+     * The caches declared in this manager's settings ({@code kad.cache.<name>.*}), whether or not they
+     * were opened yet: {@link #getCache(String)} creates any of them with its declared settings.
+     *
+     * @return the declared cache names, sorted
+     */
+    public SortedSet<String> configuredCacheNames() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(settings.caches().keySet()));
     }
 
     /** @return the resolved settings */
