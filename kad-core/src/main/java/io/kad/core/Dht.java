@@ -144,7 +144,7 @@ public final class Dht implements AutoCloseable, Iterable<String> {
      * @throws IllegalArgumentException if Jackson cannot serialize the value
      */
     public void put(String key, Object value) {
-        KadNode.join(putAsync(key, value), node.config().operationTimeout(), "put of '" + key + "'");
+        node.await(putAsync(key, value), node.config().operationTimeout(), "put of '" + key + "'");
     }
 
     /**
@@ -171,7 +171,7 @@ public final class Dht implements AutoCloseable, Iterable<String> {
      */
     public Object get(String key) {
         Objects.requireNonNull(key, "key");
-        Optional<JsonNode> value = KadNode.join(getJson(key), node.config().operationTimeout(),
+        Optional<JsonNode> value = node.await(getJson(key), node.config().operationTimeout(),
                 "get of '" + key + "'");
         return toJava(value.orElseThrow(() -> new NoSuchElementException("no value for key '" + key + "'")));
     }

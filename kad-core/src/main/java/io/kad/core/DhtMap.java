@@ -59,7 +59,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
     }
 
     private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
-        return KadNode.join(f, node.config().operationTimeout(), what);
+        return node.await(f, node.config().operationTimeout(), what);
     }
 
     private static byte[] keyBytes(Object key) {

@@ -22,7 +22,7 @@ import io.kad.core.routing.ObserveResult;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.storage.StorageTierProviders;
 import io.kad.core.transport.Scheduler;
-import io.kad.core.transport.ThreadScheduler;
+import io.kad.core.transport.EventLoop;
 import io.kad.core.transport.Transport;
 import io.kad.core.transport.UdpTransport;
 import io.kad.core.wire.DatagramAuthenticator;
@@ -97,16 +97,18 @@ public final class KadNode implements AutoCloseable {
     private static final int WRITE_ATTEMPTS = 3;
     /** How many times an owner sends a replica its copy before it gives up on that replica. */
     private static final int COPY_ATTEMPTS = 3;
+    /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
+    private static final int RECENT_WRITES = 1_000_000;
     /** How many redirects an operation follows before it fails: a stale view costs one or two. */
     private static final int MAX_REDIRECTS = 8;
     /** Scan requests a namespace scan keeps in flight at once. */
     private static final int SCAN_PARALLELISM = 32;
     /** How many contacts a redirect or a scan's first page carries. */
     private static final int NEIGHBOURS = 20;
-    /** The crawl's pace while its answers teach new members: a new node learns the swarm in seconds. */
+    /** The crawl's pace while this node's operations meet stale views and its answers teach new members. */
     private static final long CRAWL_FAST_MILLIS = 100;
-    /** The crawl's slowest pace, once its answers hold nothing new: one request per ten seconds. */
-    private static final long CRAWL_IDLE_MILLIS = 10_000;
+    /** The crawl's slowest pace, while nothing is stale: one request per thirty seconds. */
+    private static final long CRAWL_IDLE_MILLIS = 30_000;
     /** How long a batch of newly learnt members waits before their records are handed off to them. */
     private static final long HAND_OFF_DELAY_MILLIS = 100;
     /** How many keys one scan page carries (well under the datagram bound for small keys). */
@@ -152,6 +154,11 @@ public final class KadNode implements AutoCloseable {
      * gets the first attempt's outcome instead of a second write.
      */
     private final Cache<WriteAttempt, CompletableFuture<Decision>> recentWrites;
+    /**
+     * Outcomes of writes another owner decided, learnt from the tags of its copies: should this node
+     * take a record over, a repeat of such a write gets that outcome instead of a second decision.
+     */
+    private final Cache<WriteAttempt, Decision> copiedWrites;
     private final Random random;
     private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
@@ -159,7 +166,6 @@ public final class KadNode implements AutoCloseable {
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile boolean closed;
     private volatile boolean leaving;
-    private final java.util.concurrent.locks.ReadWriteLock sending = new java.util.concurrent.locks.ReentrantReadWriteLock();
     /**
      * Nodes that said they were leaving, with when: a datagram of theirs that was already on its way
      * (a late reply) must not put them back into the table. A request from one (a restart under the
@@ -208,8 +214,13 @@ public final class KadNode implements AutoCloseable {
                 : NodeId.random(NodeId.NODE_ID_BITS, random);
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
         this.authenticator = config.sharedSecret() == null ? null : new DatagramAuthenticator(config.sharedSecret());
-        this.recentWrites = Caffeine.newBuilder()
-                .expireAfterWrite(config.rpcTimeout().multipliedBy(RPC_ATTEMPTS + 1).plusSeconds(1))
+        // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
+        // the outcome must be remembered at least that long, or a late repeat would be decided again
+        this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
+                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
+                .executor(Runnable::run).build();
+        this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
+                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
                 .executor(Runnable::run).build();
         this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
@@ -244,8 +255,16 @@ public final class KadNode implements AutoCloseable {
      * @throws RecordException if no seed answered in time (the node is closed again)
      */
     public static KadNode start(NodeConfig config) {
-        UdpTransport transport = UdpTransport.bind(config.host(), config.port());
-        ThreadScheduler scheduler = new ThreadScheduler("kad-node-" + transport.localAddress().getPort());
+        // one thread receives the datagrams and runs the timers and tasks: the node's protocol thread
+        EventLoop scheduler = new EventLoop("kad-node");
+        UdpTransport transport;
+        try {
+            transport = UdpTransport.bind(config.host(), config.port(), scheduler);
+        } catch (RuntimeException e) {
+            scheduler.close();
+            throw e;
+        }
+        scheduler.rename("kad-node-" + transport.localAddress().getPort());
         KadNode node;
         try {
             node = new KadNode(config, transport, scheduler, true, new SecureRandom());
@@ -257,7 +276,7 @@ public final class KadNode implements AutoCloseable {
         node.begin();
         if (!config.seeds().isEmpty()) {
             try {
-                node.joined.get(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                scheduler.await(node.joined, config.operationTimeout().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 node.close();
@@ -291,7 +310,7 @@ public final class KadNode implements AutoCloseable {
     private void begin() {
         transport.start(this::onDatagram);
         scheduleMaintenance();
-        scheduler.schedule(this::crawl, CRAWL_FAST_MILLIS);
+        onProtocolThread(() -> scheduleCrawl(CRAWL_FAST_MILLIS));
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -472,12 +491,7 @@ public final class KadNode implements AutoCloseable {
         if (closed) {
             return;
         }
-        sending.writeLock().lock();
-        try {
-            leaving = true; // from now on only the goodbyes go out, so nothing of ours arrives after them
-        } finally {
-            sending.writeLock().unlock();
-        }
+        leaving = true; // from now on only the goodbyes go out
         for (Contact c : table.all()) {
             if (c.speaksRecords()) {
                 sendNow(c.address(), new Message.Leave(id.value(), peerInfo));
@@ -610,18 +624,23 @@ public final class KadNode implements AutoCloseable {
             engine.storeJson(store.keyId(), Dht.write(store.value()), StoredRecord.NEVER);
         } else if (message instanceof Message.GetRecord get) {
             checkRecordId(get.id(), get.namespace(), get.key());
-            List<Contact> nearer = readRedirect(get.id(), get.unreachable());
-            if (nearer != null) {
-                send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
-                return;
-            }
-            stats.recordReads.increment();
-            ReadResult r = engine.read(get.id());
-            if (r.expired() != null) {
-                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(), r.expired().value(),
-                        null, r.expired().version() + 1, get.peerId()));
-            }
-            send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(), r.expired()));
+            mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), rpcKey(get.rpcId()), get.unreachable())
+                    .whenComplete((nearer, e) -> {
+                        if (e != null) {
+                            LOG.debug("read of {} from {} not served: {}", get.id(), from, e.toString());
+                        } else if (nearer != null) {
+                            send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
+                        } else {
+                            stats.recordReads.increment();
+                            ReadResult r = engine.read(get.id());
+                            if (r.expired() != null) {
+                                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
+                                        r.expired().value(), null, r.expired().version() + 1, get.peerId()));
+                            }
+                            send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(),
+                                    r.expired()));
+                        }
+                    });
         } else if (message instanceof Message.PutRecord put) {
             checkRecordId(put.id(), put.namespace(), put.key());
             decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), rpcKey(put.rpcId()),
@@ -645,8 +664,7 @@ public final class KadNode implements AutoCloseable {
                 // should this node become the owner, a retry of that write gets its first outcome
                 StoredRecord copy = replicate.records().get(0);
                 WriteResult first = new WriteResult(true, tag.previous(), copy.tombstone() ? null : copy, null);
-                recentWrites.put(new WriteAttempt(tag.requester(), tagRpc),
-                        CompletableFuture.completedFuture(new Decision(new OwnerWrite(first, false), null)));
+                copiedWrites.put(new WriteAttempt(tag.requester(), tagRpc), new Decision(new OwnerWrite(first, false), null));
             }
             send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
         } else if (message instanceof Message.Scan scan) {
@@ -872,16 +890,10 @@ public final class KadNode implements AutoCloseable {
     // ------------------------------------------------------------------ outbound
 
     private boolean send(InetSocketAddress to, Message message) {
-        // sends hold the read lock so that close() can wait until none is half-way before saying goodbye
-        sending.readLock().lock();
-        try {
-            if (leaving) {
-                return false;
-            }
-            return sendNow(to, message);
-        } finally {
-            sending.readLock().unlock();
+        if (leaving) {
+            return false;
         }
+        return sendNow(to, message);
     }
 
     private boolean sendNow(InetSocketAddress to, Message message) {
@@ -1046,43 +1058,61 @@ public final class KadNode implements AutoCloseable {
     }
 
     private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind) {
-        stats.lookups.increment();
-        List<Contact> initial = liveClosest(target, config.k());
-        Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind);
         CompletableFuture<LookupResult> done = new CompletableFuture<>();
-        JsonNode[] value = new JsonNode[1];
-        drive(lookup, kind, done, value);
+        onProtocolThread(() -> {
+            stats.lookups.increment();
+            List<Contact> initial = liveClosest(target, config.k());
+            Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind,
+                    config.rpcTimeout().toMillis());
+            drive(lookup, done, new JsonNode[1]);
+        });
         return done;
     }
 
-    private void drive(Lookup lookup, Lookup.Kind kind, CompletableFuture<LookupResult> done, JsonNode[] value) {
-        List<Contact> toQuery = new ArrayList<>();
-        synchronized (lookup) {
-            if (done.isDone()) {
+    /** Runs a task on the protocol thread: now if this is it, else soon. */
+    private void onProtocolThread(Runnable task) {
+        if (scheduler.inProtocolThread()) {
+            task.run();
+        } else {
+            scheduler.execute(task);
+        }
+    }
+
+    /**
+     * Moves a lookup on, on the protocol thread only (a lookup is not thread-safe): sends the queries it
+     * asks for, and wakes it at the peer timeout so a silent peer frees its slot.
+     */
+    private void drive(Lookup lookup, CompletableFuture<LookupResult> done, JsonNode[] value) {
+        if (done.isDone()) {
+            return;
+        }
+        boolean sent = false;
+        while (true) {
+            Step step = lookup.next(scheduler.nowMillis());
+            if (step instanceof Step.Query q) {
+                query(lookup, q.to(), done, value);
+                sent = true;
+            } else if (step instanceof Step.Finished f) {
+                stats.lookupRounds.add(f.rounds());
+                // a lookup refreshes the bucket of its target (paper 2.3): no refresh needed there
+                table.touch(lookup.target(), scheduler.nowMillis());
+                done.complete(new LookupResult(f.closest(), Optional.ofNullable(value[0]), f.rounds()));
                 return;
-            }
-            while (true) {
-                Step step = lookup.next(scheduler.nowMillis());
-                if (step instanceof Step.Query q) {
-                    toQuery.add(q.to());
-                } else if (step instanceof Step.Finished f) {
-                    stats.lookupRounds.add(f.rounds());
-                    // a lookup refreshes the bucket of its target (paper 2.3): no refresh needed there
-                    table.touch(lookup.target(), scheduler.nowMillis());
-                    done.complete(new LookupResult(f.closest(), Optional.ofNullable(value[0]), f.rounds()));
-                    return;
-                } else {
-                    break;
-                }
+            } else {
+                break;
             }
         }
-        for (Contact c : toQuery) {
-            BigInteger target = lookup.target();
-            CompletableFuture<Message.Reply> reply = requestRetrying(c, rpc -> kind == Lookup.Kind.VALUE
-                    ? new Message.FindValue(id.value(), peerInfo, rpc, target)
-                    : new Message.FindNode(id.value(), peerInfo, rpc, target), RPC_ATTEMPTS);
-            reply.whenComplete((r, e) -> {
-                synchronized (lookup) {
+        if (sent) {
+            scheduler.schedule(() -> drive(lookup, done, value), config.rpcTimeout().toMillis());
+        }
+    }
+
+    private void query(Lookup lookup, Contact c, CompletableFuture<LookupResult> done, JsonNode[] value) {
+        BigInteger target = lookup.target();
+        requestRetrying(c, rpc -> lookup.kind() == Lookup.Kind.VALUE
+                ? new Message.FindValue(id.value(), peerInfo, rpc, target)
+                : new Message.FindNode(id.value(), peerInfo, rpc, target), RPC_ATTEMPTS)
+                .whenComplete((r, e) -> onProtocolThread(() -> {
                     long now = scheduler.nowMillis();
                     if (e != null) {
                         lookup.onFailure(c, now);
@@ -1101,10 +1131,8 @@ public final class KadNode implements AutoCloseable {
                     } else {
                         lookup.onFailure(c, now);
                     }
-                }
-                drive(lookup, kind, done, value);
-            });
-        }
+                    drive(lookup, done, value);
+                }));
     }
 
     // ------------------------------------------------------------------ ownership
@@ -1376,27 +1404,34 @@ public final class KadNode implements AutoCloseable {
 
     private CompletableFuture<ReadResult> readVia(RecordCall call, Contact target) {
         if (target.id().equals(id)) {
-            List<Contact> nearer = readRedirect(call.recordId, call.unreachableIds());
-            if (nearer == null) {
-                return CompletableFuture.completedFuture(localRead(call.recordId, call.namespace, call.key));
-            }
-            if (nearer.isEmpty()) {
-                return CompletableFuture.failedFuture(call.failure("read"));
-            }
-            return redirected(call, nearer, n -> readVia(call, n), "read");
+            return mayServeRead(call.recordId, call.namespace, call.key, id.value(), call.rpc, call.unreachableIds())
+                    .thenCompose(nearer -> {
+                        if (nearer == null) {
+                            return CompletableFuture.completedFuture(localRead(call.recordId, call.namespace,
+                                    call.key));
+                        }
+                        if (nearer.isEmpty()) {
+                            return CompletableFuture.failedFuture(call.failure("read"));
+                        }
+                        call.unreachable.removeAll(nearer);
+                        return redirected(call, nearer, n -> readVia(call, n), "read");
+                    });
         }
         if (scheduler.nowMillis() >= call.deadline) {
             return CompletableFuture.failedFuture(call.failure("read"));
         }
         List<BigInteger> unreachable = call.unreachableIds();
+        // the same rpc_id at every node: a holder checking the owner on this read's behalf knows a repeat
         return requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, unreachable), RPC_ATTEMPTS)
+                call.namespace, call.key, unreachable), unreachable.isEmpty() ? RPC_ATTEMPTS : WRITE_ATTEMPTS,
+                call.rpc)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.RecordReply rr) {
                         return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
                     }
                     if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
                         learn(r.nearest());
+                        call.unreachable.removeAll(r.nearest());
                         return redirected(call, r.nearest(), n -> readVia(call, n), "read");
                     }
                     call.unreachable.add(target);
@@ -1410,6 +1445,9 @@ public final class KadNode implements AutoCloseable {
             return CompletableFuture.failedFuture(call.failure(what));
         }
         stats.redirects.increment();
+        if (crawlInterval > CRAWL_FAST_MILLIS) {
+            hurryCrawl();
+        }
         return next.apply(call.afterRedirect(nearer));
     }
 
@@ -1474,6 +1512,10 @@ public final class KadNode implements AutoCloseable {
                                                BigInteger requester, BigInteger rpc, List<BigInteger> unreachable) {
         WriteAttempt attempt = rpc == null ? null : new WriteAttempt(requester, rpc);
         if (attempt != null) {
+            Decision copied = copiedWrites.getIfPresent(attempt);
+            if (copied != null) {
+                return CompletableFuture.completedFuture(copied);
+            }
             CompletableFuture<Decision> known = recentWrites.getIfPresent(attempt);
             if (known != null) {
                 return known;
@@ -1492,10 +1534,11 @@ public final class KadNode implements AutoCloseable {
             if (attempt == null) {
                 return ownerWrite(recordId, namespace, key, command, requester, null).thenApply(w -> new Decision(w, null));
             }
-            CompletableFuture<Decision> d = recentWrites.asMap().computeIfAbsent(attempt,
-                    k -> ownerWrite(recordId, namespace, key, command, requester, rpc)
-                            .thenApply(w -> new Decision(w, null)));
-            return d;
+            return recentWrites.asMap().computeIfAbsent(attempt, k -> {
+                Decision copied = copiedWrites.getIfPresent(attempt);
+                return copied != null ? CompletableFuture.completedFuture(copied)
+                        : ownerWrite(recordId, namespace, key, command, requester, rpc).thenApply(w -> new Decision(w, null));
+            });
         }
         if (attempt == null) {
             return CompletableFuture.completedFuture(Decision.redirect(toCheck));
@@ -1503,24 +1546,14 @@ public final class KadNode implements AutoCloseable {
         // the requester could not reach the nearer nodes: ask them ourselves before taking the write over;
         // the check is remembered under the request, so the requester's retries wait for the same one
         CompletableFuture<Decision> checked = recentWrites.asMap().computeIfAbsent(attempt, k -> {
-            // a read of the same record is the probe: a node that answers pings but not records is no owner
-            List<CompletableFuture<Message.Reply>> pings = new ArrayList<>();
-            for (Contact c : toCheck) {
-                pings.add(requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
-                        key), RPC_ATTEMPTS));
-            }
-            return CompletableFuture.allOf(pings.stream().map(f -> f.handle((r, e) -> null))
-                    .toArray(CompletableFuture[]::new)).thenCompose(v -> {
-                        List<Contact> alive = new ArrayList<>();
-                        for (int i = 0; i < toCheck.size(); i++) {
-                            if (pings.get(i).isCompletedExceptionally()) {
-                                forget(toCheck.get(i));
-                            } else {
-                                alive.add(toCheck.get(i));
-                            }
-                        }
+            return probe(toCheck, recordId, namespace, key).thenCompose(alive -> {
                         if (!alive.isEmpty()) {
                             return CompletableFuture.completedFuture(Decision.redirect(alive));
+                        }
+                        // the former owner's copy of this very write may have come in during the check
+                        Decision copied = copiedWrites.getIfPresent(attempt);
+                        if (copied != null) {
+                            return CompletableFuture.completedFuture(copied);
                         }
                         return ownerWrite(recordId, namespace, key, command, requester, rpc)
                                 .thenApply(w -> new Decision(w, null));
@@ -1536,15 +1569,19 @@ public final class KadNode implements AutoCloseable {
     }
 
     /**
-     * Whether this node serves a read of a record: {@code null} if it does (it is the owner, or the
-     * requester could not reach the nearer nodes and this node is one of the record's holders), else the
-     * nearer nodes to ask instead (empty when none is left that the requester could reach and this node
-     * holds no copy: the read must fail rather than answer "absent").
+     * Whether this node serves a read of a record: completes with {@code null} if it does (it is the
+     * owner; or the requester could not reach the nearer nodes, this node is one of the record's
+     * holders, and its own check finds them unreachable too), else with the nearer nodes to ask instead
+     * (empty when none is left that the requester could reach and this node holds no copy: the read
+     * must fail rather than answer "absent"). A holder serves in the owner's place only when the owner
+     * is gone: its copy may lack writes the owner applied while this holder was out of its replica set.
      */
-    private List<Contact> readRedirect(BigInteger recordId, List<BigInteger> unreachable) {
+    private CompletableFuture<List<Contact>> mayServeRead(BigInteger recordId, String namespace, byte[] key,
+                                                          BigInteger requester, BigInteger rpc,
+                                                          List<BigInteger> unreachable) {
         List<Contact> nearer = nearerThanSelf(recordId, List.of());
         if (nearer.isEmpty()) {
-            return null;
+            return CompletableFuture.completedFuture(null);
         }
         List<Contact> reachable = new ArrayList<>();
         for (Contact c : nearer) {
@@ -1553,9 +1590,54 @@ public final class KadNode implements AutoCloseable {
             }
         }
         if (!reachable.isEmpty()) {
-            return reachable;
+            return CompletableFuture.completedFuture(reachable);
         }
-        return nearer.size() < config.replication() ? null : List.of();
+        if (nearer.size() >= config.replication()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        if (rpc == null) {
+            return CompletableFuture.completedFuture(nearer);
+        }
+        // the check is remembered under the request, so the requester's retries wait for the same one
+        WriteAttempt attempt = new WriteAttempt(requester, rpc);
+        CompletableFuture<List<Contact>> checked = readChecks.asMap().computeIfAbsent(attempt,
+                k -> probe(nearer, recordId, namespace, key).thenApply(alive -> alive.isEmpty() ? null : alive));
+        return checked.whenComplete((r, e) -> {
+            if (r != null) {
+                readChecks.asMap().remove(attempt, checked);
+            }
+        });
+    }
+
+    /** Reads still waiting for this node's check of the nodes their requester could not reach. */
+    private final Cache<WriteAttempt, CompletableFuture<List<Contact>>> readChecks = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
+
+    /**
+     * Asks nodes a requester could not reach for the record itself (a node that answers pings but not
+     * records is no owner); the ones that do not answer leave this node's view.
+     *
+     * @return completes with the nodes that answered
+     */
+    private CompletableFuture<List<Contact>> probe(List<Contact> nodes, BigInteger recordId, String namespace,
+                                                  byte[] key) {
+        List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
+        for (Contact c : nodes) {
+            probes.add(requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
+                    key), RPC_ATTEMPTS));
+        }
+        return CompletableFuture.allOf(probes.stream().map(f -> f.handle((r, e) -> null))
+                .toArray(CompletableFuture[]::new)).thenApply(v -> {
+                    List<Contact> alive = new ArrayList<>();
+                    for (int i = 0; i < nodes.size(); i++) {
+                        if (probes.get(i).isCompletedExceptionally()) {
+                            forget(nodes.get(i));
+                        } else {
+                            alive.add(nodes.get(i));
+                        }
+                    }
+                    return alive;
+                });
     }
 
     /** A node found unreachable by this node's own check: out of the view until it is heard from again. */
@@ -1668,45 +1750,98 @@ public final class KadNode implements AutoCloseable {
     // ------------------------------------------------------------------ maintenance
 
     /**
-     * Asks one member of the view for the nodes it knows nearest a random id: over time this node learns
-     * every region's members (go-libp2p-kad-dht's full-routing-table client crawls the whole network at
-     * once instead). The pace adapts: every {@link #CRAWL_FAST_MILLIS} while answers name new members,
-     * slowing down to {@link #CRAWL_IDLE_MILLIS} once they do not. A member that does not answer leaves
-     * the view.
+     * One step of the crawl, a sweep of the id space in order: asks the member nearest the sweep's
+     * cursor for the nodes it knows nearest it, learns them, and moves the cursor past the highest id of
+     * the answer. A sweep learns a swarm of n nodes in about n / 20 requests (go-libp2p-kad-dht's
+     * full-routing-table client crawls the whole network at once instead). A sweep runs fast (every
+     * {@link #CRAWL_FAST_MILLIS}) after the node starts and when its operations meet stale views
+     * (redirects); otherwise one step every {@link #CRAWL_IDLE_MILLIS}, so an idle swarm costs one
+     * request per node per half minute. A member that does not answer leaves the view.
      */
     private void crawl() {
         if (closed) {
             return;
         }
         try {
-            // a random region, asked of the member nearest it: its answer names the nodes of that region
-            BigInteger target = new BigInteger(NodeId.NODE_ID_BITS, random);
+            BigInteger target = crawlCursor;
             List<Contact> nearest = membership.closest(target, 1, c -> isSuspect(c.id()));
             if (!nearest.isEmpty()) {
                 Contact c = nearest.get(0);
+                crawlInFlight = true;
                 requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
-                        RPC_ATTEMPTS).whenComplete((reply, e) -> {
-                            int before = membership.size();
+                        RPC_ATTEMPTS).whenComplete((reply, e) -> onProtocolThread(() -> {
+                            crawlInFlight = false;
+                            BigInteger highest = null;
                             if (e == null && reply instanceof Message.FoundNodes fn) {
                                 learn(fn.nearest());
+                                for (Contact n : fn.nearest()) {
+                                    if (highest == null || n.id().value().compareTo(highest) > 0) {
+                                        highest = n.id().value();
+                                    }
+                                }
                             } else if (e instanceof TimeoutException) {
                                 forget(c);
                             }
-                            crawlInterval = membership.size() > before ? CRAWL_FAST_MILLIS
-                                    : Math.min(CRAWL_IDLE_MILLIS, crawlInterval * 2);
-                            scheduler.schedule(this::crawl, crawlInterval);
-                        });
+                            advanceCrawl(target, highest);
+                            scheduleCrawl(crawlInterval);
+                        }));
                 return;
             }
-            crawlInterval = Math.min(CRAWL_IDLE_MILLIS, crawlInterval * 2);
         } catch (RuntimeException e) {
             LOG.warn("crawl step failed", e);
         }
-        scheduler.schedule(this::crawl, crawlInterval);
+        scheduleCrawl(crawlInterval);
     }
 
+    /** The sweep's position in the id space. */
+    private BigInteger crawlCursor = BigInteger.ZERO;
+    /** How far the cursor jumps when an answer held nothing beyond it: grows until it finds nodes. */
+    private BigInteger crawlJump = BigInteger.ONE;
     /** The crawl's current pace; see {@link #crawl()}. */
-    private long crawlInterval = CRAWL_FAST_MILLIS;
+    private volatile long crawlInterval = CRAWL_FAST_MILLIS;
+
+    private void advanceCrawl(BigInteger target, BigInteger highest) {
+        BigInteger next;
+        if (highest != null && highest.compareTo(target) >= 0) {
+            next = highest.add(BigInteger.ONE);
+            crawlJump = BigInteger.ONE;
+        } else {
+            crawlJump = crawlJump.shiftLeft(4);
+            next = target.add(crawlJump);
+        }
+        if (next.bitLength() > NodeId.NODE_ID_BITS) {
+            // a sweep is complete: the next one goes at the idle pace unless operations meet stale views
+            next = BigInteger.ZERO;
+            crawlJump = BigInteger.ONE;
+            crawlInterval = CRAWL_IDLE_MILLIS;
+        }
+        crawlCursor = next;
+    }
+
+    private Scheduler.Cancellable nextCrawl;
+    private boolean crawlInFlight;
+
+    private void scheduleCrawl(long delayMillis) {
+        nextCrawl = scheduler.schedule(this::crawl, delayMillis);
+    }
+
+    /** An operation met a stale view: the crawl sweeps fast again, from now rather than its next idle step. */
+    private void hurryCrawl() {
+        onProtocolThread(() -> {
+            if (closed || crawlInterval == CRAWL_FAST_MILLIS) {
+                return;
+            }
+            crawlInterval = CRAWL_FAST_MILLIS;
+            if (!crawlInFlight) {
+                if (nextCrawl != null) {
+                    nextCrawl.cancel();
+                }
+                scheduleCrawl(CRAWL_FAST_MILLIS);
+            }
+        });
+    }
+
+
 
     private void scheduleMaintenance() {
         long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());
@@ -1870,6 +2005,12 @@ public final class KadNode implements AutoCloseable {
         }
 
         @Override
+        public <T> T await(CompletableFuture<T> future, long timeoutMillis)
+                throws InterruptedException, ExecutionException, TimeoutException {
+            return scheduler.await(future, timeoutMillis);
+        }
+
+        @Override
         public Duration operationTimeout() {
             return config.operationTimeout();
         }
@@ -1880,9 +2021,20 @@ public final class KadNode implements AutoCloseable {
         return "KadNode[" + id.shortHex() + "@" + transport.localAddress() + "]";
     }
 
-    static <T> T join(CompletableFuture<T> future, Duration timeout, String what) {
+    /**
+     * Waits for a future of this node at the edge of a blocking API, through the node's scheduler (so a
+     * simulated node waits in virtual time).
+     *
+     * @param future the future
+     * @param timeout how long to wait at most
+     * @param what what is waited for, for the exception's message
+     * @param <T> the result type
+     * @return the result
+     * @throws RecordException if it failed, timed out or the wait was interrupted
+     */
+    public <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return scheduler.await(future, timeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RecordException("interrupted: " + what, e);

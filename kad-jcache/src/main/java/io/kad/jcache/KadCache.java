@@ -973,7 +973,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                                Object key) {
         Duration timeout = records.operationTimeout();
         try {
-            return future.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return records.await(future, timeout.toMillis() + GRACE_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CacheException("interrupted while " + action + " key " + key + " of cache " + name, e);

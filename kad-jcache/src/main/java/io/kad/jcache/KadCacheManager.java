@@ -1,6 +1,8 @@
 package io.kad.jcache;
 
 import io.kad.core.KadNode;
+import io.kad.core.NodeConfig;
+import java.util.function.Function;
 import io.kad.jcache.configuration.KadSettings;
 import io.kad.jcache.configuration.KadSettings.CacheSettings;
 import io.kad.jcache.configuration.KadSettings.ExpirySetting;
@@ -62,14 +64,15 @@ public final class KadCacheManager implements CacheManager {
     private final ExecutorService loaderExecutor;
     private volatile boolean closed;
 
-    KadCacheManager(KadCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
+    KadCacheManager(KadCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties,
+                    Function<NodeConfig, KadNode> nodeFactory) {
         this.provider = provider;
         this.uri = uri;
         this.classLoader = classLoader;
         this.properties = properties;
         this.settings = KadSettings.resolve(classLoader, uri, properties);
         try {
-            this.node = KadNode.start(settings.nodeConfig());
+            this.node = nodeFactory.apply(settings.nodeConfig());
         } catch (IllegalArgumentException e) {
             // a storage tier rejects its settings naming the key
             throw new CacheException("cache manager " + uri + ": bad settings: " + e.getMessage(), e);

@@ -1,5 +1,9 @@
 package io.kad.jcache;
 
+import io.kad.core.KadNode;
+import io.kad.core.NodeConfig;
+import java.util.function.Function;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +35,24 @@ public final class KadCachingProvider implements CachingProvider {
 
     @Override
     public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
+        return getCacheManager(uri, classLoader, properties, KadNode::start);
+    }
+
+    /**
+     * Like {@link #getCacheManager(URI, ClassLoader, Properties)}, with the manager's node started by a
+     * given factory instead of on UDP: a node over another transport, scheduler and clock, such as a
+     * simulated network's, so that caches run in virtual time. The factory is used only when the manager
+     * is created; it receives the node configuration resolved from the settings.
+     *
+     * @param uri the manager's URI, or {@code null} for the default
+     * @param classLoader the class loader, or {@code null} for the default
+     * @param properties the settings, or {@code null} for none
+     * @param nodeFactory starts the node, and joins it to its swarm, from the resolved configuration
+     * @return the manager
+     */
+    public CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties,
+                                        Function<NodeConfig, KadNode> nodeFactory) {
+        java.util.Objects.requireNonNull(nodeFactory, "nodeFactory");
         URI u = uri == null ? getDefaultURI() : uri;
         ClassLoader loader = classLoader == null ? getDefaultClassLoader() : classLoader;
         Properties props = properties == null ? getDefaultProperties() : properties;
@@ -38,7 +60,7 @@ public final class KadCachingProvider implements CachingProvider {
             Map<URI, KadCacheManager> byUri = managers.computeIfAbsent(loader, l -> new HashMap<>());
             KadCacheManager manager = byUri.get(u);
             if (manager == null || manager.isClosed()) {
-                manager = new KadCacheManager(this, u, loader, props);
+                manager = new KadCacheManager(this, u, loader, props, nodeFactory);
                 byUri.put(u, manager);
             }
             return manager;

@@ -46,7 +46,11 @@ public final class Lookup {
         VALUE
     }
 
-    private enum State { NOT_CONTACTED, IN_FLIGHT, SUCCEEDED, FAILED, HAD_VALUE }
+    /**
+     * {@code SLOW}: in flight for longer than the peer timeout; it no longer holds one of the alpha slots
+     * nor delays the end, but its answer is still taken if it comes before the end.
+     */
+    private enum State { NOT_CONTACTED, IN_FLIGHT, SLOW, SUCCEEDED, FAILED, HAD_VALUE }
 
     private static final class Peer {
         final Contact contact;
@@ -71,6 +75,7 @@ public final class Lookup {
     private final int alpha;
     private final NodeId self;
     private final Kind kind;
+    private final long peerTimeoutMillis;
     private final Map<NodeId, Peer> peers = new HashMap<>();
     private final TreeSet<Peer> byDistance = new TreeSet<>(BY_DISTANCE);
 
@@ -90,6 +95,28 @@ public final class Lookup {
      * @param kind whether the lookup is after nodes or a value
      */
     public Lookup(BigInteger target, Collection<Contact> initial, int k, int alpha, NodeId self, Kind kind) {
+        this(target, initial, k, alpha, self, kind, Long.MAX_VALUE);
+    }
+
+    /**
+     * A lookup that stops waiting for a peer after {@code peerTimeoutMillis}: from then on the peer
+     * frees its slot for the next candidate (rust-libp2p's {@code ClosestPeersIter} does the same), though
+     * its late answer is still used. The driver must call {@link #next} at that time to let it happen.
+     *
+     * @param target the id looked up (may be wider than node ids)
+     * @param initial the contacts to start from, usually the routing table's closest to {@code target}
+     * @param k how many closest nodes to find, at least 1
+     * @param alpha the parallelism, at least 1 (usually {@link #ALPHA})
+     * @param self the local node's id, never queried nor returned
+     * @param kind whether the lookup is after nodes or a value
+     * @param peerTimeoutMillis how long a query holds its slot, at least 1
+     */
+    public Lookup(BigInteger target, Collection<Contact> initial, int k, int alpha, NodeId self, Kind kind,
+                  long peerTimeoutMillis) {
+        if (peerTimeoutMillis < 1) {
+            throw new IllegalArgumentException("peer timeout must be at least 1 ms, was " + peerTimeoutMillis);
+        }
+        this.peerTimeoutMillis = peerTimeoutMillis;
         this.target = Objects.requireNonNull(target, "target");
         if (target.signum() < 0) {
             throw new IllegalArgumentException("target must not be negative: " + target);
@@ -120,13 +147,21 @@ public final class Lookup {
         if (finished != null) {
             return finished;
         }
+        if (inFlight > 0 && peerTimeoutMillis != Long.MAX_VALUE) {
+            for (Peer p : byDistance) {
+                if (p.state == State.IN_FLIGHT && nowMillis - p.sentAt >= peerTimeoutMillis) {
+                    p.state = State.SLOW;
+                    inFlight--;
+                }
+            }
+        }
         Peer candidate = null;
         int considered = 0;
         for (Peer p : byDistance) {
             if (considered == k) {
                 break;
             }
-            if (p.state == State.FAILED) {
+            if (p.state == State.FAILED || p.state == State.SLOW) {
                 continue;
             }
             considered++;
@@ -164,8 +199,8 @@ public final class Lookup {
         if (p == null) {
             return;
         }
+        release(p);
         p.state = State.SUCCEEDED;
-        inFlight--;
         responses++;
         rounds = Math.max(rounds, p.depth);
         for (Contact c : closer) {
@@ -188,8 +223,8 @@ public final class Lookup {
         if (p == null) {
             return;
         }
+        release(p);
         p.state = State.HAD_VALUE;
-        inFlight--;
         responses++;
         rounds = Math.max(rounds, p.depth);
         finish(Optional.of(p.contact));
@@ -206,8 +241,8 @@ public final class Lookup {
         if (p == null) {
             return;
         }
+        release(p);
         p.state = State.FAILED;
-        inFlight--;
         failures++;
     }
 
@@ -225,7 +260,7 @@ public final class Lookup {
             return out;
         }
         for (Peer p : byDistance) {
-            if (p.state == State.IN_FLIGHT && nowMillis - p.sentAt >= timeoutMillis) {
+            if ((p.state == State.IN_FLIGHT || p.state == State.SLOW) && nowMillis - p.sentAt >= timeoutMillis) {
                 out.add(p.contact);
             }
         }
@@ -278,7 +313,14 @@ public final class Lookup {
             return null;
         }
         Peer p = peers.get(from.id());
-        return p != null && p.state == State.IN_FLIGHT ? p : null;
+        return p != null && (p.state == State.IN_FLIGHT || p.state == State.SLOW) ? p : null;
+    }
+
+    /** A slow peer gave its slot back already. */
+    private void release(Peer p) {
+        if (p.state == State.IN_FLIGHT) {
+            inFlight--;
+        }
     }
 
     private void learn(Contact c, int depth) {

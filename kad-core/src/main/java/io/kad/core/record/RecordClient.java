@@ -6,6 +6,8 @@ import io.kad.core.wire.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -64,6 +66,21 @@ public interface RecordClient {
      *     after it completes are reported
      */
     CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener);
+
+    /**
+     * Waits for one of this client's futures, where a blocking API meets it: on the calling thread in
+     * production, by running the network in a simulation (so blocking callers work in virtual time).
+     *
+     * @param future the future
+     * @param timeoutMillis how long to wait at most
+     * @param <T> the result type
+     * @return the result
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws ExecutionException if the future failed
+     * @throws TimeoutException if it did not complete in time
+     */
+    <T> T await(CompletableFuture<T> future, long timeoutMillis)
+            throws InterruptedException, ExecutionException, TimeoutException;
 
     /** @return the current time in epoch milliseconds, on the clock record expiry uses */
     long nowMillis();

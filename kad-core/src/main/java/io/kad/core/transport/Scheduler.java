@@ -1,5 +1,10 @@
 package io.kad.core.transport;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
 /**
  * The time and the thread a node's protocol logic runs on. In production, one named daemon thread per
  * node and the system clock; in a simulation, the simulation's event loop and its virtual clock, so a
@@ -34,6 +39,24 @@ public interface Scheduler extends AutoCloseable {
      * @return a handle to cancel it
      */
     Cancellable schedule(Runnable task, long delayMillis);
+
+    /**
+     * Waits for a future at the edge of the library, where a blocking API meets the asynchronous
+     * protocol: the one blocking call of kad-core. In production it waits on the calling thread; a
+     * simulation runs its network until the future completes, so blocking APIs work in virtual time.
+     *
+     * @param future the future
+     * @param timeoutMillis how long to wait at most
+     * @param <T> the result type
+     * @return the result
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws ExecutionException if the future failed
+     * @throws TimeoutException if it did not complete in time
+     */
+    default <T> T await(CompletableFuture<T> future, long timeoutMillis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
 
     /** @return whether the caller is on the protocol thread */
     boolean inProtocolThread();

@@ -2,12 +2,12 @@ package io.kad.core.transport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.util.Arrays;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * A {@link Transport} over one UDP socket: everything is sent from the socket the node listens on, as
  * kad.py requires (a kad.py node learns a peer's address only from the source of its datagrams).
  *
- * <p>One named daemon thread receives; {@link #send} writes from the caller's thread (a
- * {@code DatagramSocket} is safe for concurrent sends). Send errors (an unreachable port, a full
- * buffer) are logged at debug level and otherwise treated as loss.
+ * <p>Datagrams are received on an {@link EventLoop}'s thread (the node's protocol thread, when the
+ * node was given the same loop as its scheduler), so nothing hands a datagram from one thread to
+ * another. {@link #send} writes from the caller's thread (a {@code DatagramChannel} is safe for
+ * concurrent sends) and never blocks: a full socket buffer, an unreachable port or any other send error
+ * is logged at debug level and otherwise treated as loss.
  */
 public final class UdpTransport implements Transport {
 
@@ -27,18 +29,23 @@ public final class UdpTransport implements Transport {
     /** The largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM = 65_507;
 
-    private final DatagramSocket socket;
+    private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
+    private final EventLoop loop;
+    private final boolean ownsLoop;
+    private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM + 1);
     private volatile boolean closed;
-    private Thread receiverThread;
+    private boolean started;
 
-    private UdpTransport(DatagramSocket socket, InetSocketAddress localAddress) {
-        this.socket = socket;
+    private UdpTransport(DatagramChannel channel, InetSocketAddress localAddress, EventLoop loop, boolean ownsLoop) {
+        this.channel = channel;
         this.localAddress = localAddress;
+        this.loop = loop;
+        this.ownsLoop = ownsLoop;
     }
 
     /**
-     * Binds a UDP socket.
+     * Binds a UDP socket received on its own event loop thread.
      *
      * @param host the address to bind (e.g. {@code 127.0.0.1}, or {@code 0.0.0.0} for every interface)
      * @param port the port, 0 for an ephemeral one
@@ -47,17 +54,59 @@ public final class UdpTransport implements Transport {
      */
     public static UdpTransport bind(String host, int port) {
         Objects.requireNonNull(host, "host");
+        checkPort(port);
+        EventLoop loop = new EventLoop("kad-udp-" + host + ":" + port);
+        try {
+            return bind(host, port, loop, true);
+        } catch (RuntimeException e) {
+            loop.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds a UDP socket received on a given event loop (the node's scheduler).
+     *
+     * @param host the address to bind
+     * @param port the port, 0 for an ephemeral one
+     * @param loop the loop whose thread receives; not closed by this transport
+     * @return the bound transport
+     * @throws UncheckedIOException if the socket cannot be bound, naming the address
+     */
+    public static UdpTransport bind(String host, int port, EventLoop loop) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(loop, "loop");
+        checkPort(port);
+        return bind(host, port, loop, false);
+    }
+
+    private static void checkPort(int port) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range 0..65535: " + port);
         }
+    }
+
+    private static UdpTransport bind(String host, int port, EventLoop loop, boolean ownsLoop) {
+        DatagramChannel channel = null;
         try {
             InetAddress address = InetAddress.getByName(host);
-            DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, port));
-            socket.setReceiveBufferSize(4 * 1024 * 1024);
-            socket.setSendBufferSize(4 * 1024 * 1024);
-            InetSocketAddress bound = new InetSocketAddress(address, socket.getLocalPort());
-            return new UdpTransport(socket, bound);
+            channel = DatagramChannel.open(address instanceof java.net.Inet6Address
+                    ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 * 1024 * 1024);
+            channel.bind(new InetSocketAddress(address, port));
+            channel.configureBlocking(false);
+            InetSocketAddress bound = new InetSocketAddress(address,
+                    ((InetSocketAddress) channel.getLocalAddress()).getPort());
+            return new UdpTransport(channel, bound, loop, ownsLoop);
         } catch (IOException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the bind error is the one to report
+                }
+            }
             throw new UncheckedIOException("cannot bind UDP " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
@@ -65,38 +114,33 @@ public final class UdpTransport implements Transport {
     @Override
     public synchronized void start(Receiver receiver) {
         Objects.requireNonNull(receiver, "receiver");
-        if (receiverThread != null) {
+        if (started) {
             throw new IllegalStateException("already started");
         }
-        receiverThread = new Thread(() -> receiveLoop(receiver), "kad-udp-" + localAddress.getPort());
-        receiverThread.setDaemon(true);
-        receiverThread.start();
+        started = true;
+        loop.register(channel, key -> receiveAll(receiver));
     }
 
-    private void receiveLoop(Receiver receiver) {
-        byte[] buffer = new byte[MAX_DATAGRAM + 1];
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+    /** Reads every datagram waiting, on the loop thread. */
+    private void receiveAll(Receiver receiver) {
         while (!closed) {
+            SocketAddress from;
             try {
-                packet.setLength(buffer.length);
-                socket.receive(packet);
-                byte[] data = Arrays.copyOfRange(buffer, packet.getOffset(), packet.getOffset() + packet.getLength());
-                InetSocketAddress from = (InetSocketAddress) packet.getSocketAddress();
-                receiver.onDatagram(from, data);
-            } catch (SocketException e) {
+                receiveBuffer.clear();
+                from = channel.receive(receiveBuffer);
+            } catch (IOException e) {
                 if (!closed) {
-                    LOG.warn("UDP socket {} failed: {}", localAddress, e.getMessage());
+                    LOG.debug("receive failed on {}: {}", localAddress, e.getMessage());
                 }
                 return;
-            } catch (IOException e) {
-                LOG.debug("receive failed on {}: {}", localAddress, e.getMessage());
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                // a bug in the receiver (or a class missing from the class path) must not silently kill
-                // the only receiving thread: the node would stop answering
-                LOG.error("datagram handler failed on {}", localAddress, e);
             }
+            if (from == null) {
+                return;
+            }
+            receiveBuffer.flip();
+            byte[] data = new byte[receiveBuffer.remaining()];
+            receiveBuffer.get(data);
+            receiver.onDatagram((InetSocketAddress) from, data);
         }
     }
 
@@ -109,9 +153,11 @@ public final class UdpTransport implements Transport {
             throw new IllegalArgumentException("datagram of " + data.length + " bytes exceeds " + MAX_DATAGRAM);
         }
         try {
-            socket.send(new DatagramPacket(data, data.length, to));
-        } catch (IOException e) {
-            LOG.debug("send to {} failed: {}", to, e.getMessage());
+            if (channel.send(ByteBuffer.wrap(data), to) == 0) {
+                LOG.debug("send buffer full: datagram to {} dropped", to);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("send to {} failed: {}", to, e.toString());
         }
     }
 
@@ -127,21 +173,19 @@ public final class UdpTransport implements Transport {
 
     @Override
     public void close() {
-        Thread t;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            t = receiverThread;
         }
-        socket.close();
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing {} failed: {}", localAddress, e.getMessage());
+        }
+        if (ownsLoop) {
+            loop.close();
         }
     }
 }

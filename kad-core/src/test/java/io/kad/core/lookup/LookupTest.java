@@ -354,4 +354,31 @@ class LookupTest {
         assertThatThrownBy(() -> new Lookup(BigInteger.valueOf(-1), List.of(), 1, 1, id(1), Lookup.Kind.NODE))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Example
+    void aPeerSilentPastThePeerTimeoutFreesItsSlotAndItsLateAnswerStillCounts() {
+        NodeId self = id(0);
+        List<Contact> initial = List.of(contact(2), contact(3), contact(5));
+        Lookup lookup = new Lookup(BigInteger.ZERO, initial, K, 1, self, Lookup.Kind.NODE, 100);
+        Step first = lookup.next(0);
+        assertThat(first).isInstanceOf(Step.Query.class);
+        Contact slow = ((Step.Query) first).to();
+        assertThat(lookup.next(50)).as("alpha 1: the slot is taken before the timeout").isInstanceOf(Step.Waiting.class);
+        Step second = lookup.next(100);
+        assertThat(second).as("at the peer timeout the slot goes to the next candidate").isInstanceOf(Step.Query.class);
+        assertThat(((Step.Query) second).to()).isNotEqualTo(slow);
+        assertThat(lookup.inFlight()).isEqualTo(1);
+        // the slow peer answers late with a node nearer the target: it is learnt and queried
+        lookup.onResponse(slow, List.of(contact(1)), 150);
+        lookup.onResponse(((Step.Query) second).to(), List.of(), 150);
+        Step third = lookup.next(150);
+        assertThat(third).isInstanceOf(Step.Query.class);
+        assertThat(((Step.Query) third).to()).isEqualTo(contact(1));
+    }
+
+    @Example
+    void aPeerTimeoutBelowOneMillisecondIsRefused() {
+        assertThatThrownBy(() -> new Lookup(BigInteger.ONE, List.of(), K, 1, id(0), Lookup.Kind.NODE, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peer timeout");
+    }
 }

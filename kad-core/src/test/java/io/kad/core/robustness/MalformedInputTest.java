@@ -214,7 +214,7 @@ class MalformedInputTest {
 
     @Test
     void nodeKeepsServingAfterABarrageOfEveryKindOfBadInput() {
-        String receiver = "kad-udp-" + node.address().getPort();
+        String receiver = "kad-node-" + node.address().getPort();
         long kadThreads = kadThreads();
         assertThat(threadsNamed(receiver)).isEqualTo(1);
         long dropped = node.stats().datagramsDropped();
@@ -226,7 +226,7 @@ class MalformedInputTest {
         }
         assertNoReplyBeforeFence("barrage");
         assertThat(node.stats().datagramsDropped() - dropped).isEqualTo(5L * all.size());
-        assertThat(threadsNamed(receiver)).as("receive thread alive").isEqualTo(1);
+        assertThat(threadsNamed(receiver)).as("protocol thread (receives datagrams) alive").isEqualTo(1);
         assertThat(kadThreads()).as("no kad-* thread died or leaked").isEqualTo(kadThreads);
         assertNodeServes();
     }

@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link Scheduler} whose clock is a {@link SimulatedNetwork}'s virtual clock and whose tasks run on
@@ -51,6 +54,25 @@ public final class SimScheduler implements Scheduler {
         SimEvent event = network.enqueue(delayMillis, task, this);
         pending.add(event);
         return () -> network.cancel(event);
+    }
+
+    /**
+     * Runs the network until the future completes or {@code timeoutMillis} of virtual time passed.
+     *
+     * @throws IllegalStateException if called from inside a simulated event (the run is not re-entrant)
+     */
+    @Override
+    public <T> T await(CompletableFuture<T> future, long timeoutMillis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (!future.isDone()) {
+            if (network.inEventLoop()) {
+                throw new IllegalStateException("a blocking call inside a simulated event would never return");
+            }
+            if (!network.runUntil(future::isDone, timeoutMillis)) {
+                throw new TimeoutException("not done within " + timeoutMillis + " ms of virtual time");
+            }
+        }
+        return future.get();
     }
 
     @Override

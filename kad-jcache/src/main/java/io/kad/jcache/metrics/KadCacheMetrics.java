@@ -141,7 +141,7 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
     private static long countKeys(KadNode node, String namespace) {
         long timeoutMillis = node.records().operationTimeout().toMillis();
         try {
-            List<byte[]> keys = node.records().keys(namespace).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            List<byte[]> keys = node.records().await(node.records().keys(namespace), timeoutMillis);
             return keys.size();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
