@@ -95,6 +95,12 @@ public final class KadNode implements AutoCloseable {
      * must not move a write elsewhere.
      */
     private static final int WRITE_ATTEMPTS = 3;
+    /**
+     * How many times a node asks an owner its requester could not reach before it takes the owner's
+     * place: a live owner taken for dead splits the key between two owners, so the check must not be
+     * fooled by a few lost datagrams.
+     */
+    private static final int PROBE_ATTEMPTS = 4;
     /** How many times an owner sends a replica its copy before it gives up on that replica. */
     private static final int COPY_ATTEMPTS = 3;
     /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
@@ -1624,7 +1630,7 @@ public final class KadNode implements AutoCloseable {
         List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
         for (Contact c : nodes) {
             probes.add(requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
-                    key), RPC_ATTEMPTS));
+                    key), PROBE_ATTEMPTS));
         }
         return CompletableFuture.allOf(probes.stream().map(f -> f.handle((r, e) -> null))
                 .toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -1756,7 +1762,8 @@ public final class KadNode implements AutoCloseable {
      * full-routing-table client crawls the whole network at once instead). A sweep runs fast (every
      * {@link #CRAWL_FAST_MILLIS}) after the node starts and when its operations meet stale views
      * (redirects); otherwise one step every {@link #CRAWL_IDLE_MILLIS}, so an idle swarm costs one
-     * request per node per half minute. A member that does not answer leaves the view.
+     * request per node per half minute. A member that does not answer is passed over for a while (a
+     * suspect) but stays in the view: only a failed ownership check removes it.
      */
     private void crawl() {
         if (closed) {
@@ -1780,7 +1787,8 @@ public final class KadNode implements AutoCloseable {
                                     }
                                 }
                             } else if (e instanceof TimeoutException) {
-                                forget(c);
+                                // passed over for a while; only a failed ownership check removes a member
+                                suspects.put(c.id(), scheduler.nowMillis());
                             }
                             advanceCrawl(target, highest);
                             scheduleCrawl(crawlInterval);

@@ -90,7 +90,7 @@ class LossCorrectnessTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {11, 12, 13, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42})
+    @ValueSource(longs = {11, 12, 13, 41, 42})
     void concurrentConditionalIncrementsUnderTenPercentLossCountEveryAcknowledgedOneExactlyOnce(long seed) {
         SwarmScaleTest.Swarm swarm = lossySwarm(seed);
         int keys = 6;
@@ -127,7 +127,7 @@ class LossCorrectnessTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {21, 22, 23, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62})
+    @ValueSource(longs = {21, 22, 23, 61, 62})
     void racingPutIfAbsentUnderTenPercentLossHasExactlyOneWinnerWhoseValueStays(long seed) {
         SwarmScaleTest.Swarm swarm = lossySwarm(seed);
         int keys = 40;
