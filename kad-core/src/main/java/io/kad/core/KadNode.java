@@ -111,10 +111,10 @@ public final class KadNode implements AutoCloseable {
     private static final int SCAN_PARALLELISM = 32;
     /** How many contacts a redirect or a scan's first page carries. */
     private static final int NEIGHBOURS = 20;
-    /** The crawl's pace while this node's operations meet stale views and its answers teach new members. */
+    /** The pace of a sweep of the crawl: one request every 100 ms. */
     private static final long CRAWL_FAST_MILLIS = 100;
-    /** The crawl's slowest pace, while nothing is stale: one request per thirty seconds. */
-    private static final long CRAWL_IDLE_MILLIS = 30_000;
+    /** The pause between two sweeps, unless an operation meets a stale view first: ten minutes. */
+    private static final long CRAWL_IDLE_MILLIS = 600_000;
     /** How long a batch of newly learnt members waits before their records are handed off to them. */
     private static final long HAND_OFF_DELAY_MILLIS = 100;
     /** How many keys one scan page carries (well under the datagram bound for small keys). */
@@ -1758,18 +1758,21 @@ public final class KadNode implements AutoCloseable {
     /**
      * One step of the crawl, a sweep of the id space in order: asks the member nearest the sweep's
      * cursor for the nodes it knows nearest it, learns them, and moves the cursor past the highest id of
-     * the answer. A sweep learns a swarm of n nodes in about n / 20 requests (go-libp2p-kad-dht's
-     * full-routing-table client crawls the whole network at once instead). A sweep runs fast (every
-     * {@link #CRAWL_FAST_MILLIS}) after the node starts and when its operations meet stale views
-     * (redirects); otherwise one step every {@link #CRAWL_IDLE_MILLIS}, so an idle swarm costs one
-     * request per node per half minute. A member that does not answer is passed over for a while (a
-     * suspect) but stays in the view: only a failed ownership check removes it.
+     * the block of the id space the answer covered. A sweep learns a swarm of n nodes in about n / 10
+     * requests, one every {@link #CRAWL_FAST_MILLIS}; sweeps start when the node starts, every
+     * {@link #CRAWL_IDLE_MILLIS} after the last one ended, and at once when an operation meets a stale
+     * view (a redirect). go-libp2p-kad-dht's full-routing-table client crawls likewise, once an hour and
+     * all at once. A member that does not answer is passed over for a while (a suspect) but stays in the
+     * view: only a failed ownership check removes it.
      */
     private void crawl() {
         if (closed) {
             return;
         }
         try {
+            if (crawlCursor.signum() == 0) {
+                crawlInterval = CRAWL_FAST_MILLIS; // a sweep begins
+            }
             BigInteger target = crawlCursor;
             List<Contact> nearest = membership.closest(target, 1, c -> isSuspect(c.id()));
             if (!nearest.isEmpty()) {
@@ -1778,19 +1781,23 @@ public final class KadNode implements AutoCloseable {
                 requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
                         RPC_ATTEMPTS).whenComplete((reply, e) -> onProtocolThread(() -> {
                             crawlInFlight = false;
-                            BigInteger highest = null;
+                            BigInteger farthest = null;
+                            boolean all = false;
                             if (e == null && reply instanceof Message.FoundNodes fn) {
                                 learn(fn.nearest());
                                 for (Contact n : fn.nearest()) {
-                                    if (highest == null || n.id().value().compareTo(highest) > 0) {
-                                        highest = n.id().value();
+                                    BigInteger d = n.id().value().xor(target);
+                                    if (farthest == null || d.compareTo(farthest) > 0) {
+                                        farthest = d;
                                     }
                                 }
+                                // fewer than K: the answerer knows no more nodes around the target
+                                all = fn.nearest().size() < config.k();
                             } else if (e instanceof TimeoutException) {
                                 // passed over for a while; only a failed ownership check removes a member
                                 suspects.put(c.id(), scheduler.nowMillis());
                             }
-                            advanceCrawl(target, highest);
+                            advanceCrawl(target, all ? null : farthest, all);
                             scheduleCrawl(crawlInterval);
                         }));
                 return;
@@ -1808,17 +1815,29 @@ public final class KadNode implements AutoCloseable {
     /** The crawl's current pace; see {@link #crawl()}. */
     private volatile long crawlInterval = CRAWL_FAST_MILLIS;
 
-    private void advanceCrawl(BigInteger target, BigInteger highest) {
+    /**
+     * Moves the sweep past the block of the id space an answer covered. The answer holds the K nodes
+     * nearest the target, so every node nearer than the farthest of them is in it: the aligned block
+     * around the target whose ids are all nearer than that one is known completely, and the sweep goes
+     * on after it.
+     *
+     * @param farthest the XOR distance of the farthest node of the answer, {@code null} if none
+     * @param everything whether the answer held every node its sender knows around the target
+     */
+    private void advanceCrawl(BigInteger target, BigInteger farthest, boolean everything) {
         BigInteger next;
-        if (highest != null && highest.compareTo(target) >= 0) {
-            next = highest.add(BigInteger.ONE);
+        if (everything) {
+            next = BigInteger.ONE.shiftLeft(NodeId.NODE_ID_BITS);
+        } else if (farthest != null && farthest.signum() > 0) {
+            int m = farthest.bitLength() - 1; // ids within 2^m of the target are all in the answer
+            next = target.shiftRight(m).add(BigInteger.ONE).shiftLeft(m);
             crawlJump = BigInteger.ONE;
         } else {
             crawlJump = crawlJump.shiftLeft(4);
             next = target.add(crawlJump);
         }
         if (next.bitLength() > NodeId.NODE_ID_BITS) {
-            // a sweep is complete: the next one goes at the idle pace unless operations meet stale views
+            // a sweep is complete: the next one after the pause, or when an operation meets a stale view
             next = BigInteger.ZERO;
             crawlJump = BigInteger.ONE;
             crawlInterval = CRAWL_IDLE_MILLIS;

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What a record operation costs as the swarm grows: datagrams per remote get and per put, counted over
  * every node of a simulated swarm of 3, 21, 200 and 1,000 nodes (500 keys written from random nodes, each
- * read once, then a minute of background crawl), and namespace scans that list and clear every key
+ * read once, then twelve minutes of background crawl), and namespace scans that list and clear every key
  * whatever the size. A design that resolves owners with a full lookup shows here as tens of
  * datagrams per operation from 21 nodes on.
  */
@@ -142,8 +142,8 @@ class SwarmScaleTest {
             warm.add(swarm.any().records().read(NS, key(i)));
         }
         swarm.run(CompletableFuture.allOf(warm.toArray(CompletableFuture[]::new)));
-        // a minute of background crawl: the steady state of a swarm that has been up a while
-        swarm.net().runFor(MINUTE);
+        // twelve minutes of background crawl (a sweep every ten): a swarm that has been up a while
+        swarm.net().runFor(12 * MINUTE);
 
         // measured: one remote get of each key, from a node that is not its owner, one at a time
         long before = swarm.recordDatagrams();
