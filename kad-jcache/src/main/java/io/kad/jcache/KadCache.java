@@ -19,10 +19,8 @@ import io.kad.jcache.processor.KadEntryProcessorResult;
 import io.kad.jcache.processor.KadMutableEntry;
 import io.kad.spi.StoredRecord;
 import java.io.Closeable;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,15 +29,11 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -78,8 +72,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadCache.class);
     private static final byte[] EMPTY = new byte[0];
-    /** Tag of an object held by reference in this JVM (store-by-reference caches only). */
-    private static final byte LOCAL_REFERENCE = 0x7E;
     /** Extra time granted past the operation timeout, so the node's own timeout (naming the owner) wins. */
     private static final long GRACE_MILLIS = 500;
 
@@ -141,6 +133,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.evictionWatch = manager.node().onEviction(r -> {
             if (!r.tombstone() && r.namespace().equals(namespace)) {
                 statistics.evictions(1);
+                if (references != null) {
+                    references.forgetUpTo(r.key(), r.version());
+                }
             }
         });
         setStatisticsEnabled(configuration.isStatisticsEnabled());
@@ -155,11 +150,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        V value = getOne(key, kb, batch);
-        statistics.getTime(start);
-        batch.dispatch();
-        return value;
+        try {
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            V value = getOne(key, kb, batch);
+            statistics.getTime(start);
+            batch.dispatch();
+            return value;
+        } finally {
+            unpin(kb);
+        }
     }
 
     private V getOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
@@ -238,10 +237,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean found = read(key, kb, batch).found();
-        batch.dispatch();
-        return found;
+        try {
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean found = read(key, kb, batch).found();
+            batch.dispatch();
+            return found;
+        } finally {
+            unpin(kb);
+        }
     }
 
     @Override
@@ -309,14 +312,18 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        if (writes != null) {
-            writes.write(new KadCacheEntry<>(key, value));
+        try {
+            byte[] vb = encodeValue(value);
+            if (writes != null) {
+                writes.write(new KadCacheEntry<>(key, value));
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            putOne(key, kb, value, vb, batch, false);
+            statistics.putTime(start);
+            batch.dispatch();
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        putOne(key, kb, value, vb, batch, false);
-        statistics.putTime(start);
-        batch.dispatch();
     }
 
     @Override
@@ -326,21 +333,25 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        if (writes != null) {
-            writes.write(new KadCacheEntry<>(key, value));
+        try {
+            byte[] vb = encodeValue(value);
+            if (writes != null) {
+                writes.write(new KadCacheEntry<>(key, value));
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            Previous<V> previous = putOne(key, kb, value, vb, batch, true);
+            if (previous.existed()) {
+                statistics.hits(1);
+            } else {
+                statistics.misses(1);
+            }
+            statistics.getTime(start);
+            statistics.putTime(start);
+            batch.dispatch();
+            return previous.value();
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        Previous<V> previous = putOne(key, kb, value, vb, batch, true);
-        if (previous.existed()) {
-            statistics.hits(1);
-        } else {
-            statistics.misses(1);
-        }
-        statistics.getTime(start);
-        statistics.putTime(start);
-        batch.dispatch();
-        return previous.value();
     }
 
     @Override
@@ -386,35 +397,39 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean written = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                if (r.record() != null) {
-                    statistics.hits(1);
-                    if (written) {
-                        resyncWriter(key, kb, r.record());
+            byte[] vb = encodeValue(value);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean written = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    if (r.record() != null) {
+                        statistics.hits(1);
+                        if (written) {
+                            resyncWriter(key, kb, r.record());
+                        }
+                        return false;
                     }
-                    return false;
+                    if (writes != null && !written) {
+                        writes.write(new KadCacheEntry<>(key, value));
+                        written = true;
+                    }
+                    long exp = expiry.forCreation();
+                    WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.misses(1);
+                    afterPut(key, kb, value, vb, w, exp, batch, false);
+                    statistics.putTime(start);
+                    return true;
                 }
-                if (writes != null && !written) {
-                    writes.write(new KadCacheEntry<>(key, value));
-                    written = true;
-                }
-                long exp = expiry.forCreation();
-                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.misses(1);
-                afterPut(key, kb, value, w, exp, batch, false);
-                statistics.putTime(start);
-                return true;
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -424,16 +439,20 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        if (writes != null) {
-            writes.delete(key);
+        try {
+            if (writes != null) {
+                writes.delete(key);
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean removed = removeOne(key, kb, batch) != null;
+            if (removed) {
+                statistics.removeTime(start);
+            }
+            batch.dispatch();
+            return removed;
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean removed = removeOne(key, kb, batch) != null;
-        if (removed) {
-            statistics.removeTime(start);
-        }
-        batch.dispatch();
-        return removed;
     }
 
     /** Removes unconditionally; returns the removed record or null. Writer not called. */
@@ -464,41 +483,45 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(oldValue);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean deleted = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                StoredRecord cur = r.record();
-                if (cur == null) {
-                    statistics.misses(1);
-                    return false;
-                }
-                V current = decodeValue(key, kb, cur);
-                if (!current.equals(oldValue)) {
-                    statistics.hits(1);
-                    touch(key, kb, cur, batch);
-                    if (deleted) {
-                        resyncWriter(key, kb, cur);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean deleted = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    StoredRecord cur = r.record();
+                    if (cur == null) {
+                        statistics.misses(1);
+                        return false;
                     }
-                    return false;
+                    V current = decodeValue(key, kb, cur);
+                    if (!current.equals(oldValue)) {
+                        statistics.hits(1);
+                        touch(key, kb, cur, batch);
+                        if (deleted) {
+                            resyncWriter(key, kb, cur);
+                        }
+                        return false;
+                    }
+                    if (writes != null && !deleted) {
+                        writes.delete(key);
+                        deleted = true;
+                    }
+                    WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
+                            WriteCommand.KEEP_EXPIRY), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.hits(1);
+                    afterRemove(key, kb, w.previous(), batch);
+                    statistics.removeTime(start);
+                    return true;
                 }
-                if (writes != null && !deleted) {
-                    writes.delete(key);
-                    deleted = true;
-                }
-                WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
-                        WriteCommand.KEEP_EXPIRY), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.hits(1);
-                afterRemove(key, kb, w.previous(), batch);
-                statistics.removeTime(start);
-                return true;
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -508,24 +531,28 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        if (writes != null) {
-            writes.delete(key);
+        try {
+            if (writes != null) {
+                writes.delete(key);
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
+                    WriteCommand.KEEP_EXPIRY), batch);
+            V old = null;
+            if (w.applied() && w.previous() != null) {
+                old = decodeValue(key, kb, w.previous());
+                statistics.hits(1);
+                afterRemove(key, kb, w.previous(), batch);
+                statistics.removeTime(start);
+            } else {
+                statistics.misses(1);
+            }
+            statistics.getTime(start);
+            batch.dispatch();
+            return old;
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                WriteCommand.KEEP_EXPIRY), batch);
-        V old = null;
-        if (w.applied() && w.previous() != null) {
-            old = decodeValue(key, kb, w.previous());
-            statistics.hits(1);
-            afterRemove(key, kb, w.previous(), batch);
-            statistics.removeTime(start);
-        } else {
-            statistics.misses(1);
-        }
-        statistics.getTime(start);
-        batch.dispatch();
-        return old;
     }
 
     @Override
@@ -536,42 +563,46 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(newValue);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(newValue);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean written = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                StoredRecord cur = r.record();
-                if (cur == null) {
-                    statistics.misses(1);
-                    return false;
-                }
-                V current = decodeValue(key, kb, cur);
-                if (!current.equals(oldValue)) {
-                    statistics.hits(1);
-                    touch(key, kb, cur, batch);
-                    if (written) {
-                        resyncWriter(key, kb, cur);
+            byte[] vb = encodeValue(newValue);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean written = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    StoredRecord cur = r.record();
+                    if (cur == null) {
+                        statistics.misses(1);
+                        return false;
                     }
-                    return false;
+                    V current = decodeValue(key, kb, cur);
+                    if (!current.equals(oldValue)) {
+                        statistics.hits(1);
+                        touch(key, kb, cur, batch);
+                        if (written) {
+                            resyncWriter(key, kb, cur);
+                        }
+                        return false;
+                    }
+                    if (writes != null && !written) {
+                        writes.write(new KadCacheEntry<>(key, newValue));
+                        written = true;
+                    }
+                    long exp = expiry.forUpdate();
+                    WriteResult w = writeValue(key, kb, newValue, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.hits(1);
+                    afterPut(key, kb, newValue, vb, w, exp, batch, false);
+                    statistics.putTime(start);
+                    return true;
                 }
-                if (writes != null && !written) {
-                    writes.write(new KadCacheEntry<>(key, newValue));
-                    written = true;
-                }
-                long exp = expiry.forUpdate();
-                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.hits(1);
-                afterPut(key, kb, newValue, w, exp, batch, false);
-                statistics.putTime(start);
-                return true;
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -598,33 +629,37 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private Previous<V> replaceExisting(K key, V value) {
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean written = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                StoredRecord cur = r.record();
-                if (cur == null) {
-                    statistics.misses(1);
-                    return null;
+            byte[] vb = encodeValue(value);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean written = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    StoredRecord cur = r.record();
+                    if (cur == null) {
+                        statistics.misses(1);
+                        return null;
+                    }
+                    if (writes != null && !written) {
+                        writes.write(new KadCacheEntry<>(key, value));
+                        written = true;
+                    }
+                    long exp = expiry.forUpdate();
+                    WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.hits(1);
+                    V old = afterPut(key, kb, value, vb, w, exp, batch, true);
+                    statistics.putTime(start);
+                    return new Previous<>(true, old);
                 }
-                if (writes != null && !written) {
-                    writes.write(new KadCacheEntry<>(key, value));
-                    written = true;
-                }
-                long exp = expiry.forUpdate();
-                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.hits(1);
-                V old = afterPut(key, kb, value, w, exp, batch, true);
-                statistics.putTime(start);
-                return new Previous<>(true, old);
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -668,29 +703,36 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public void clear() {
         checkOpen();
-        for (byte[] kb : clearNamespace(records, namespace, name)) {
-            if (references != null) {
-                references.forget(kb);
-            }
+        Map<byte[], WriteResult> cleared = clearNamespace(records, namespace, name);
+        if (references != null) {
+            cleared.forEach((kb, w) -> {
+                if (w.previous() != null) {
+                    references.forgetUpTo(kb, w.previous().version());
+                } else {
+                    references.forget(kb);
+                }
+            });
         }
     }
 
     /**
      * Removes every entry of a cache's namespace, without events, statistics or write-through.
      *
-     * @return the keys removed
+     * @return the outcome of each removal, by the key bytes removed
      */
-    static List<byte[]> clearNamespace(RecordClient records, String namespace, String name) {
+    static Map<byte[], WriteResult> clearNamespace(RecordClient records, String namespace, String name) {
         List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
         List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
             removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
                     WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
         }
-        for (CompletableFuture<WriteResult> removal : removals) {
-            await(records, name, removal, "clearing", "(one of " + keys.size() + " keys)");
+        Map<byte[], WriteResult> outcomes = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            outcomes.put(keys.get(i), await(records, name, removals.get(i), "clearing",
+                    "(one of " + keys.size() + " keys)"));
         }
-        return keys;
+        return outcomes;
     }
 
     // ---------------------------------------------------------------- entry processors
@@ -701,11 +743,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
         try {
-            return invokeOne(key, kb, entryProcessor, arguments, batch);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            try {
+                return invokeOne(key, kb, entryProcessor, arguments, batch);
+            } finally {
+                batch.dispatch();
+            }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -761,7 +807,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                             toldWriter = true;
                         }
                         long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                        WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
+                        WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb,
                                 cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
                         if (!w.applied()) {
                             continue;
@@ -771,7 +817,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         } else {
                             statistics.hits(1);
                         }
-                        afterPut(key, kb, value, w, exp, batch, false);
+                        afterPut(key, kb, value, vb, w, exp, batch, false);
                         statistics.putTime(start);
                         return result;
                     }
@@ -847,38 +893,42 @@ public final class KadCache<K, V> implements Cache<K, V> {
                                boolean wantOld) {
         if (eternal) {
             // creation and update expiry are known without reading: one unconditional write
-            WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
+            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
                     StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY), batch);
-            V old = afterPut(key, kb, value, w, StoredRecord.NEVER, batch, wantOld);
+            V old = afterPut(key, kb, value, vb, w, StoredRecord.NEVER, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
         while (true) {
             ReadResult r = read(key, kb, batch);
             StoredRecord cur = r.record();
             long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-            WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
+            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb,
                     cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
             if (!w.applied()) {
                 continue;
             }
-            V old = afterPut(key, kb, value, w, exp, batch, wantOld);
+            V old = afterPut(key, kb, value, vb, w, exp, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
     }
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
-    private V afterPut(K key, byte[] kb, V value, WriteResult w, long createdExpiry, EventDispatcher<K, V>.Batch batch,
-                       boolean wantOld) {
+    private V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
+                       EventDispatcher<K, V>.Batch batch, boolean wantOld) {
         StoredRecord previous = w.previous();
         V old = null;
-        if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
-            old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
-        }
-        if (references != null) {
-            if (w.current() != null) {
-                references.remember(kb, key, value, w.current().version());
-            } else {
-                references.forget(kb);
+        try {
+            // decoded before the references move on: the old value may be an object held here
+            if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
+                old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
+            }
+        } finally {
+            if (references != null) {
+                if (w.current() != null) {
+                    references.remember(kb, key, value, w.current().version(), vb);
+                } else {
+                    references.forget(kb);
+                }
             }
         }
         if (previous == null) {
@@ -901,9 +951,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
         byte[] vb = encodeValue(value);
         long exp = expiry.forCreation();
-        WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+        WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
-            afterPut(key, kb, value, w, exp, batch, false);
+            afterPut(key, kb, value, vb, w, exp, batch, false);
         }
     }
 
@@ -949,6 +999,28 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return r;
     }
 
+    /**
+     * Writes a value. In a store-by-reference cache, a value held under a token is held from just before
+     * the write, and released after it unless the write stored it (then {@link #afterPut} remembers it).
+     */
+    private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
+                                   EventDispatcher<K, V>.Batch batch) {
+        boolean token = references != null && LocalReferences.isToken(command.value());
+        if (!token) {
+            return write(key, kb, command, batch);
+        }
+        references.holdValue(command.value(), value);
+        WriteResult w = null;
+        try {
+            w = write(key, kb, command, batch);
+            return w;
+        } finally {
+            if (w == null || !w.applied() || w.current() == null) {
+                references.settle(kb, command.value());
+            }
+        }
+    }
+
     private WriteResult write(K key, byte[] kb, WriteCommand command, EventDispatcher<K, V>.Batch batch) {
         WriteResult w = await(records.write(namespace, kb, command), "writing", key);
         if (w.expired() != null) {
@@ -960,7 +1032,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
         V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
         if (references != null) {
-            references.forget(kb);
+            references.forgetUpTo(kb, record.version());
         }
         batch.add(new KadCacheEntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
     }
@@ -1000,26 +1072,44 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (closed) {
             return;
         }
-        if (references != null) {
-            references.forget(event.key());
-        }
         EventType type = switch (event.kind()) {
             case CREATED -> EventType.CREATED;
             case UPDATED -> EventType.UPDATED;
             case REMOVED -> EventType.REMOVED;
             case EXPIRED -> EventType.EXPIRED;
         };
+        // objects this manager holds for the event's key and old value, looked up before they are released
+        Object heldKey = heldFor(event.key());
+        Object heldOld = heldFor(event.oldValue());
+        if (references != null) {
+            references.forgetUpTo(event.key(), event.version());
+        }
         // decoded on this cache's event thread, not the node's: a value that fails to decode costs
         // this one event, which the dispatcher drops and counts
         events.dispatchRemote(type, () -> {
-            K key = decodeKey(event.key());
-            V oldValue = event.oldValue() == null ? null
+            @SuppressWarnings("unchecked")
+            K key = heldKey != null ? (K) heldKey : decodeKey(event.key());
+            @SuppressWarnings("unchecked")
+            V oldValue = heldOld != null ? (V) heldOld : event.oldValue() == null ? null
                     : decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
             V newValue = event.newValue() == null ? null
                     : decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
             V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
             return new KadCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
         });
+    }
+
+    /** @return the object this manager holds for a token, or null (not a token, or not held) */
+    private Object heldFor(byte[] bytes) {
+        return references == null || bytes == null || !LocalReferences.isToken(bytes) ? null : references.held(bytes);
+    }
+
+    /**
+     * @return how many objects this store-by-reference cache holds in this JVM (entries' keys and values
+     *     written through it, and objects that could not be encoded); 0 for a store-by-value cache
+     */
+    int heldReferences() {
+        return references == null ? 0 : references.size();
     }
 
     /**
@@ -1032,27 +1122,38 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     // ---------------------------------------------------------------- encoding
 
+    /**
+     * Encodes a key. In a store-by-reference cache a key the codec cannot encode gets a token held in
+     * this manager and pinned until {@link #unpin} (which every operation calls when done with the key).
+     */
     private byte[] encodeKey(K key) {
         if (references != null) {
-            byte[] local = references.keyBytes(key);
-            if (local != null) {
-                return local;
-            }
             try {
                 return codec.encode(key, "key");
             } catch (CacheException e) {
-                return references.holdKey(key);
+                return references.pinKey(key);
             }
         }
         return codec.encode(key, "key");
     }
 
+    /** Ends an operation's use of encoded key bytes (releases an unused key token). */
+    private void unpin(byte[] kb) {
+        if (references != null) {
+            references.unpinKey(kb);
+        }
+    }
+
+    /**
+     * Encodes a value. In a store-by-reference cache a value the codec cannot encode gets a fresh token,
+     * held only from its write on ({@link #writeValue}).
+     */
     private byte[] encodeValue(V value) {
         if (references != null) {
             try {
                 return codec.encode(value, "value");
             } catch (CacheException e) {
-                return references.holdValue(value);
+                return references.newToken();
             }
         }
         return codec.encode(value, "value");
@@ -1060,10 +1161,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     @SuppressWarnings("unchecked")
     private K decodeKey(byte[] kb) {
-        if (kb.length > 0 && kb[0] == LOCAL_REFERENCE) {
+        if (LocalReferences.isToken(kb)) {
             Object held = references == null ? null : references.held(kb);
             if (held == null) {
-                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager");
+                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager"
+                        + " (or was, by a write of this one that failed)");
             }
             return (K) held;
         }
@@ -1084,10 +1186,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     @SuppressWarnings("unchecked")
     private V decodeBytes(byte[] bytes, java.util.function.Supplier<String> what) {
-        if (bytes.length > 0 && bytes[0] == LOCAL_REFERENCE) {
+        if (LocalReferences.isToken(bytes)) {
             Object held = references == null ? null : references.held(bytes);
             if (held == null) {
-                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache manager");
+                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache"
+                        + " manager (or was, by a write of this one that failed)");
             }
             return (V) held;
         }
@@ -1212,6 +1315,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
             LOG.warn("cache {}: closing the event subscription failed", name, e);
         }
         events.close();
+        if (references != null) {
+            references.clear();
+        }
         closeQuietly(loader);
         closeQuietly(writer);
         closeQuietly(expiry.policy());
@@ -1324,88 +1430,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
             K key = last.getKey();
             last = null;
             KadCache.this.remove(key);
-        }
-    }
-
-    /**
-     * The objects a store-by-reference cache hands back as they were put: per key, the key and value
-     * objects with the record version they were written as; and objects that cannot be encoded,
-     * held here under a token that stands in for their bytes (readable by this manager only).
-     */
-    private static final class LocalReferences {
-        private final byte[] prefix;
-        private final AtomicLong counter = new AtomicLong();
-        private final ConcurrentMap<ByteKey, Ref> byKey = new ConcurrentHashMap<>();
-        private final ConcurrentMap<Object, byte[]> keyTokens = new ConcurrentHashMap<>();
-        private final ConcurrentMap<ByteKey, Object> held = new ConcurrentHashMap<>();
-
-        LocalReferences() {
-            UUID id = UUID.randomUUID();
-            prefix = ByteBuffer.allocate(17).put(LOCAL_REFERENCE)
-                    .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
-        }
-
-        void remember(byte[] kb, Object key, Object value, long version) {
-            byKey.put(new ByteKey(kb), new Ref(key, value, version));
-        }
-
-        void forget(byte[] kb) {
-            byKey.remove(new ByteKey(kb));
-        }
-
-        Object valueAt(byte[] kb, long version) {
-            Ref ref = byKey.get(new ByteKey(kb));
-            return ref != null && ref.version() == version ? ref.value() : null;
-        }
-
-        byte[] keyBytes(Object key) {
-            return keyTokens.get(key);
-        }
-
-        byte[] holdKey(Object key) {
-            return keyTokens.computeIfAbsent(key, k -> {
-                byte[] token = token();
-                held.put(new ByteKey(token), k);
-                return token;
-            });
-        }
-
-        byte[] holdValue(Object value) {
-            byte[] token = token();
-            held.put(new ByteKey(token), value);
-            return token;
-        }
-
-        Object held(byte[] token) {
-            return held.get(new ByteKey(token));
-        }
-
-        private byte[] token() {
-            return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(counter.incrementAndGet()).array();
-        }
-
-        private record Ref(Object key, Object value, long version) {
-        }
-    }
-
-    /** Key bytes as a map key. */
-    private static final class ByteKey {
-        private final byte[] bytes;
-        private final int hash;
-
-        ByteKey(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ByteKey b && Arrays.equals(bytes, b.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
     }
 }
