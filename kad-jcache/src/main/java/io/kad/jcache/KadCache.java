@@ -42,8 +42,12 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
@@ -72,6 +76,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadCache.class);
     private static final byte[] EMPTY = new byte[0];
+    /** The spec's expiry policies: stateless, their answers fixed by their duration. */
+    private static final Set<Class<?>> BUILT_IN_POLICIES = Set.of(EternalExpiryPolicy.class,
+            CreatedExpiryPolicy.class, ModifiedExpiryPolicy.class, AccessedExpiryPolicy.class,
+            TouchedExpiryPolicy.class);
     /** Extra time granted past the operation timeout, so the node's own timeout (naming the owner) wins. */
     private static final long GRACE_MILLIS = 500;
 
@@ -82,7 +90,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final RecordClient records;
     private final KadCodec codec;
     private final ExpiryTimes expiry;
-    private final boolean eternal;
+    /**
+     * Whether the policy is one of the spec's own (eternal, created, modified, accessed, touched), whose
+     * answers do not depend on the entry: a put then needs no read to choose between creation and update
+     * expiry, since one write carries both. A custom policy is asked exactly as the spec counts.
+     */
+    private final boolean expiryKnownWithoutRead;
     private final CacheLoader<K, V> loader;
     private final ReadThrough<K, V> loads;
     private final boolean readThrough;
@@ -117,7 +130,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
         this.expiry = new ExpiryTimes(policy, records::nowMillis);
-        this.eternal = policy.getClass() == EternalExpiryPolicy.class;
+        this.expiryKnownWithoutRead = BUILT_IN_POLICIES.contains(policy.getClass());
         this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
         this.loads = loader == null ? null : new ReadThrough<>(loader);
         this.readThrough = configuration.isReadThrough() && loader != null;
@@ -190,46 +203,44 @@ public final class KadCache<K, V> implements Cache<K, V> {
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         Map<K, V> result = new LinkedHashMap<>();
         Map<K, byte[]> missing = new LinkedHashMap<>();
-        // all reads in flight at once: on a swarm they go to different owners
         List<K> keyList = new ArrayList<>(keys);
         List<byte[]> encoded = new ArrayList<>(keyList.size());
-        List<CompletableFuture<ReadResult>> reads = new ArrayList<>(keyList.size());
-        for (K key : keyList) {
-            byte[] kb = encodeKey(key);
-            encoded.add(kb);
-            reads.add(records.read(namespace, kb));
-        }
-        for (int i = 0; i < keyList.size(); i++) {
-            K key = keyList.get(i);
-            byte[] kb = encoded.get(i);
-            ReadResult r = await(reads.get(i), "reading", key);
-            if (r.expired() != null) {
-                expired(key, kb, r.expired(), batch);
+        try {
+            for (K key : keyList) {
+                encoded.add(encodeKey(key));
             }
-            if (r.record() != null) {
-                statistics.hits(1);
-                result.put(key, decodeValue(key, kb, r.record()));
-                touch(key, kb, r.record(), batch);
-            } else {
-                statistics.misses(1);
-                missing.put(key, kb);
-            }
-        }
-        if (readThrough && !missing.isEmpty()) {
-            Map<K, V> loaded = loads.loadAll(missing.keySet());
-            for (Map.Entry<K, V> e : loaded.entrySet()) {
-                byte[] kb = missing.get(e.getKey());
-                if (kb != null) {
-                    storeLoaded(e.getKey(), kb, e.getValue(), batch);
-                    result.put(e.getKey(), e.getValue());
+            // the reads overlap: on a swarm they go to different owners
+            List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
+                    i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+            for (int i = 0; i < keyList.size(); i++) {
+                K key = keyList.get(i);
+                byte[] kb = encoded.get(i);
+                ReadResult r = await(reads.get(i), "reading", key);
+                if (r.expired() != null) {
+                    expired(key, kb, r.expired(), batch);
+                }
+                if (r.record() != null) {
+                    statistics.hits(1);
+                    result.put(key, decodeValue(key, kb, r.record()));
+                    touch(key, kb, r.record(), batch);
+                } else {
+                    statistics.misses(1);
+                    missing.put(key, kb);
                 }
             }
+            if (readThrough && !missing.isEmpty()) {
+                Map<K, V> loaded = loads.loadAll(missing.keySet());
+                Map<K, V> stored = storeLoadedMany(missing, loaded, batch);
+                result.putAll(stored);
+            }
+            if (!keys.isEmpty()) {
+                statistics.getTime(start);
+            }
+            batch.dispatch();
+            return result;
+        } finally {
+            encoded.forEach(this::unpin);
         }
-        if (!keys.isEmpty()) {
-            statistics.getTime(start);
-        }
-        batch.dispatch();
-        return result;
     }
 
     @Override
@@ -266,34 +277,64 @@ public final class KadCache<K, V> implements Cache<K, V> {
         }
         List<K> keyList = new ArrayList<>(keys);
         Runnable task = () -> {
+            List<byte[]> encoded = new ArrayList<>(keyList.size());
             try {
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
-                Map<K, byte[]> toLoad = new LinkedHashMap<>();
                 for (K key : keyList) {
-                    byte[] kb = encodeKey(key);
-                    if (replaceExistingValues || !read(key, kb, batch).found()) {
-                        toLoad.put(key, kb);
+                    encoded.add(encodeKey(key));
+                }
+                Map<K, byte[]> toLoad = new LinkedHashMap<>();
+                if (replaceExistingValues) {
+                    for (int i = 0; i < keyList.size(); i++) {
+                        toLoad.put(keyList.get(i), encoded.get(i));
+                    }
+                } else {
+                    // only the absent keys are loaded: their reads overlap
+                    List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
+                            i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+                    for (int i = 0; i < keyList.size(); i++) {
+                        K key = keyList.get(i);
+                        ReadResult r = await(reads.get(i), "reading", key);
+                        if (r.expired() != null) {
+                            expired(key, encoded.get(i), r.expired(), batch);
+                        }
+                        if (!r.found()) {
+                            toLoad.put(key, encoded.get(i));
+                        }
                     }
                 }
+                RuntimeException failure = null;
                 if (!toLoad.isEmpty()) {
                     Map<K, V> loaded = loads.loadAll(toLoad.keySet());
-                    for (Map.Entry<K, V> e : loaded.entrySet()) {
-                        byte[] kb = toLoad.get(e.getKey());
-                        if (kb == null) {
-                            continue;
+                    if (replaceExistingValues) {
+                        List<K> loadedKeys = new ArrayList<>();
+                        List<V> values = new ArrayList<>();
+                        List<byte[]> kbs = new ArrayList<>();
+                        List<byte[]> vbs = new ArrayList<>();
+                        for (Map.Entry<K, V> e : loaded.entrySet()) {
+                            byte[] kb = toLoad.get(e.getKey());
+                            if (kb != null && e.getValue() != null) {
+                                loadedKeys.add(e.getKey());
+                                values.add(e.getValue());
+                                kbs.add(kb);
+                                vbs.add(encodeValue(e.getValue()));
+                            }
                         }
-                        if (replaceExistingValues) {
-                            putOne(e.getKey(), kb, e.getValue(), encodeValue(e.getValue()), batch, false);
-                        } else {
-                            storeLoaded(e.getKey(), kb, e.getValue(), batch);
-                        }
+                        failure = putMany(loadedKeys, kbs, values, vbs, batch);
+                    } else {
+                        storeLoadedMany(toLoad, loaded, batch);
                     }
                 }
                 batch.dispatch();
+                if (failure != null) {
+                    throw failure;
+                }
                 listener.onCompletion();
             } catch (Exception e) {
                 listener.onException(e instanceof CacheLoaderException || !(e instanceof RuntimeException)
                         ? e : new CacheLoaderException("loadAll on cache " + name + " failed: " + e, e));
+            } finally {
+                encoded.forEach(KadCache.this::unpin);
             }
         };
         try {
@@ -363,30 +404,56 @@ public final class KadCache<K, V> implements Cache<K, V> {
             requireValue(v);
         });
         long start = statistics.start();
-        Map<K, byte[][]> encoded = new LinkedHashMap<>();
-        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
-            encoded.put(e.getKey(), new byte[][] {encodeKey(e.getKey()), encodeValue(e.getValue())});
-        }
-        WriteThrough.Partial<K> partial = null;
-        if (writes != null && !map.isEmpty()) {
-            List<Cache.Entry<K, V>> entries = new ArrayList<>();
-            map.forEach((k, v) -> entries.add(new KadCacheEntry<>(k, v)));
-            partial = writes.writeAll(entries);
-        }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
-            if (partial != null && partial.failedKeys().contains(e.getKey())) {
-                continue;
+        List<K> keys = new ArrayList<>(map.size());
+        List<V> values = new ArrayList<>(map.size());
+        List<byte[]> kbs = new ArrayList<>(map.size());
+        List<byte[]> vbs = new ArrayList<>(map.size());
+        try {
+            for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+                keys.add(e.getKey());
+                values.add(e.getValue());
+                kbs.add(encodeKey(e.getKey()));
+                vbs.add(encodeValue(e.getValue()));
             }
-            byte[][] kv = encoded.get(e.getKey());
-            putOne(e.getKey(), kv[0], e.getValue(), kv[1], batch, false);
+            WriteThrough.Partial<K> partial = null;
+            if (writes != null && !map.isEmpty()) {
+                List<Cache.Entry<K, V>> entries = new ArrayList<>();
+                map.forEach((k, v) -> entries.add(new KadCacheEntry<>(k, v)));
+                partial = writes.writeAll(entries);
+            }
+            if (partial != null) {
+                // the entries the writer did not write stay as they are
+                for (int i = keys.size() - 1; i >= 0; i--) {
+                    if (partial.failedKeys().contains(keys.get(i))) {
+                        keys.remove(i);
+                        values.remove(i);
+                        vbs.remove(i);
+                        unpin(kbs.remove(i));
+                    }
+                }
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            RuntimeException failure = putMany(keys, kbs, values, vbs, batch);
+            if (!map.isEmpty()) {
+                statistics.putTime(start);
+            }
+            batch.dispatch();
+            throwFirst(partial, failure);
+        } finally {
+            kbs.forEach(this::unpin);
         }
-        if (!map.isEmpty()) {
-            statistics.putTime(start);
-        }
-        batch.dispatch();
+    }
+
+    /** Ends a bulk operation: the writer's failure first (the spec's exception), then the swarm's. */
+    private static void throwFirst(WriteThrough.Partial<?> partial, RuntimeException failure) {
         if (partial != null) {
+            if (failure != null) {
+                partial.failure().addSuppressed(failure);
+            }
             throw partial.failure();
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -679,24 +746,51 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private void removeKeys(List<K> keys, boolean writeThrough) {
         long start = statistics.start();
-        Map<K, byte[]> encoded = new LinkedHashMap<>();
-        keys.forEach(k -> encoded.put(k, encodeKey(k)));
-        WriteThrough.Partial<K> partial = null;
-        if (writeThrough && writes != null && !keys.isEmpty()) {
-            partial = writes.deleteAll(keys);
-        }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        for (Map.Entry<K, byte[]> e : encoded.entrySet()) {
-            if (partial == null || !partial.failedKeys().contains(e.getKey())) {
-                removeOne(e.getKey(), e.getValue(), batch);
+        List<K> toRemove = new ArrayList<>(keys);
+        List<byte[]> kbs = new ArrayList<>(keys.size());
+        try {
+            keys.forEach(k -> kbs.add(encodeKey(k)));
+            WriteThrough.Partial<K> partial = null;
+            if (writeThrough && writes != null && !keys.isEmpty()) {
+                partial = writes.deleteAll(keys);
             }
-        }
-        if (!keys.isEmpty()) {
-            statistics.removeTime(start);
-        }
-        batch.dispatch();
-        if (partial != null) {
-            throw partial.failure();
+            if (partial != null) {
+                // the keys the writer did not delete stay as they are
+                for (int i = toRemove.size() - 1; i >= 0; i--) {
+                    if (partial.failedKeys().contains(toRemove.get(i))) {
+                        toRemove.remove(i);
+                        unpin(kbs.remove(i));
+                    }
+                }
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            List<CompletableFuture<WriteResult>> removals = InFlight.start(toRemove.size(),
+                    i -> records.write(namespace, kbs.get(i), command(WriteCommand.Op.REMOVE, EMPTY,
+                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)),
+                    records.operationTimeout());
+            RuntimeException failure = null;
+            for (int i = 0; i < toRemove.size(); i++) {
+                K key = toRemove.get(i);
+                byte[] kb = kbs.get(i);
+                try {
+                    WriteResult w = await(removals.get(i), "writing", key);
+                    if (w.expired() != null) {
+                        expired(key, kb, w.expired(), batch);
+                    }
+                    if (w.applied() && w.previous() != null) {
+                        afterRemove(key, kb, w.previous(), batch);
+                    }
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (!keys.isEmpty()) {
+                statistics.removeTime(start);
+            }
+            batch.dispatch();
+            throwFirst(partial, failure);
+        } finally {
+            kbs.forEach(this::unpin);
         }
     }
 
@@ -886,16 +980,19 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Puts a value (read, then write conditionally on the version read, so the right expiry applies),
-     * retrying on a concurrent change. The writer is not called.
+     * Puts a value, retrying on a concurrent change; the writer is not called. With a built-in expiry
+     * policy, one unconditional write carrying both the creation and the update expiry; with a custom
+     * one, a read first (so the policy is asked only the question the spec counts), then a write
+     * conditional on the version read.
      */
     private Previous<V> putOne(K key, byte[] kb, V value, byte[] vb, EventDispatcher<K, V>.Batch batch,
                                boolean wantOld) {
-        if (eternal) {
-            // creation and update expiry are known without reading: one unconditional write
+        if (expiryKnownWithoutRead) {
+            long ifCreated = expiry.forCreation();
+            long ifUpdated = expiry.forUpdate();
             WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
-                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY), batch);
-            V old = afterPut(key, kb, value, vb, w, StoredRecord.NEVER, batch, wantOld);
+                    ifCreated, ifUpdated), batch);
+            V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
         while (true) {
@@ -910,6 +1007,81 @@ public final class KadCache<K, V> implements Cache<K, V> {
             V old = afterPut(key, kb, value, vb, w, exp, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
+    }
+
+    /**
+     * Puts many values with their record requests in flight together ({@link InFlight}), as
+     * {@link #putOne} would one by one: statistics, events and references per entry, in order. A write
+     * that loses a race is retried alone. The writer is not called.
+     *
+     * @return the first failure, after every other entry was put, or null
+     */
+    private RuntimeException putMany(List<K> keys, List<byte[]> kbs, List<V> values, List<byte[]> vbs,
+                                     EventDispatcher<K, V>.Batch batch) {
+        int n = keys.size();
+        RuntimeException failure = null;
+        long[] ifCreated = new long[n];
+        WriteCommand[] commands = new WriteCommand[n];
+        if (expiryKnownWithoutRead) {
+            for (int i = 0; i < n; i++) {
+                ifCreated[i] = expiry.forCreation();
+                commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
+                        expiry.forUpdate());
+            }
+        } else {
+            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
+                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
+            for (int i = 0; i < n; i++) {
+                try {
+                    ReadResult r = await(reads.get(i), "reading", keys.get(i));
+                    if (r.expired() != null) {
+                        expired(keys.get(i), kbs.get(i), r.expired(), batch);
+                    }
+                    StoredRecord cur = r.record();
+                    ifCreated[i] = cur == null ? expiry.forCreation() : expiry.forUpdate();
+                    commands[i] = command(WriteCommand.Op.PUT, vbs.get(i),
+                            cur == null ? WriteCommand.ABSENT : cur.version(), ifCreated[i], ifCreated[i]);
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+        }
+        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+            if (commands[i] == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            holdValue(kbs.get(i), values.get(i), commands[i]);
+            return records.write(namespace, kbs.get(i), commands[i]);
+        }, records.operationTimeout());
+        for (int i = 0; i < n; i++) {
+            if (commands[i] == null) {
+                continue;
+            }
+            K key = keys.get(i);
+            byte[] kb = kbs.get(i);
+            WriteResult w = null;
+            try {
+                w = await(writes.get(i), "writing", key);
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+                continue;
+            } finally {
+                settleValue(kb, commands[i], w);
+            }
+            try {
+                if (w.expired() != null) {
+                    expired(key, kb, w.expired(), batch);
+                }
+                if (w.applied()) {
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, false);
+                } else {
+                    putOne(key, kb, values.get(i), vbs.get(i), batch, false);
+                }
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        return failure;
     }
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
@@ -955,6 +1127,63 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (w.applied()) {
             afterPut(key, kb, value, vb, w, exp, batch, false);
         }
+    }
+
+    /**
+     * Stores values a loader produced for keys found absent, each only if still absent, with the writes
+     * in flight together; the writer is not called. Entries the loader gave no value for are skipped.
+     *
+     * @param absent the keys found absent, with their bytes
+     * @param loaded what the loader produced
+     * @return the loaded entries of those keys (stored, or lost to a concurrent write, as one by one)
+     */
+    private Map<K, V> storeLoadedMany(Map<K, byte[]> absent, Map<K, V> loaded, EventDispatcher<K, V>.Batch batch) {
+        List<K> keys = new ArrayList<>();
+        List<V> values = new ArrayList<>();
+        for (Map.Entry<K, V> e : loaded.entrySet()) {
+            if (absent.containsKey(e.getKey()) && e.getValue() != null) {
+                keys.add(e.getKey());
+                values.add(e.getValue());
+            }
+        }
+        int n = keys.size();
+        List<byte[]> vbs = new ArrayList<>(n);
+        WriteCommand[] commands = new WriteCommand[n];
+        long[] exp = new long[n];
+        for (int i = 0; i < n; i++) {
+            vbs.add(encodeValue(values.get(i)));
+            exp[i] = expiry.forCreation();
+            commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
+        }
+        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+            holdValue(absent.get(keys.get(i)), values.get(i), commands[i]);
+            return records.write(namespace, absent.get(keys.get(i)), commands[i]);
+        }, records.operationTimeout());
+        Map<K, V> out = new LinkedHashMap<>();
+        RuntimeException failure = null;
+        for (int i = 0; i < n; i++) {
+            K key = keys.get(i);
+            byte[] kb = absent.get(key);
+            WriteResult w = null;
+            try {
+                w = await(writes.get(i), "writing", key);
+                if (w.expired() != null) {
+                    expired(key, kb, w.expired(), batch);
+                }
+                if (w.applied()) {
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, false);
+                }
+                out.put(key, values.get(i));
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            } finally {
+                settleValue(kb, commands[i], w);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
     }
 
     /** Applies the access expiry to an entry just read, if the policy changes it. */
@@ -1005,19 +1234,33 @@ public final class KadCache<K, V> implements Cache<K, V> {
      */
     private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
                                    EventDispatcher<K, V>.Batch batch) {
-        boolean token = references != null && LocalReferences.isToken(command.value());
-        if (!token) {
-            return write(key, kb, command, batch);
-        }
-        references.holdValue(command.value(), value);
+        holdValue(kb, value, command);
         WriteResult w = null;
         try {
             w = write(key, kb, command, batch);
             return w;
         } finally {
-            if (w == null || !w.applied() || w.current() == null) {
-                references.settle(kb, command.value());
-            }
+            settleValue(kb, command, w);
+        }
+    }
+
+    /** Before a put: holds a value that travels as a token (store-by-reference caches). */
+    private void holdValue(byte[] kb, V value, WriteCommand command) {
+        if (references != null && LocalReferences.isToken(command.value())) {
+            references.holdValue(command.value(), value);
+        }
+    }
+
+    /**
+     * After a put: releases a value held as a token unless the write stored it ({@link #afterPut} then
+     * remembers it).
+     *
+     * @param w the outcome, or null if the write failed
+     */
+    private void settleValue(byte[] kb, WriteCommand command, WriteResult w) {
+        if (references != null && LocalReferences.isToken(command.value())
+                && (w == null || !w.applied() || w.current() == null)) {
+            references.settle(kb, command.value());
         }
     }
 
