@@ -483,7 +483,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         written = true;
                     }
                     long exp = expiry.forCreation();
-                    WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+                    WriteResult w = writeValue(key, kb, value,
+                            command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
                     if (!w.applied()) {
                         continue;
                     }
@@ -656,7 +657,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         written = true;
                     }
                     long exp = expiry.forUpdate();
-                    WriteResult w = writeValue(key, kb, newValue, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                    WriteResult w = writeValue(key, kb, newValue,
+                            command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
                     if (!w.applied()) {
                         continue;
                     }
@@ -713,7 +715,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         written = true;
                     }
                     long exp = expiry.forUpdate();
-                    WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                    WriteResult w = writeValue(key, kb, value,
+                            command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
                     if (!w.applied()) {
                         continue;
                     }
@@ -851,97 +854,170 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
                             EventDispatcher<K, V>.Batch batch) {
-        // whether an attempt that then lost its conditional write told the writer of its change
-        boolean toldWriter = false;
+        return invokeOne(key, kb, processor, arguments, batch, false);
+    }
+
+    /**
+     * Runs an entry processor on one key until its change applies: read, process, write conditionally on
+     * the version read, and again if another writer got there first.
+     *
+     * @param toldWriter whether an earlier attempt told the writer of a change that then lost its write
+     */
+    private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
+                            EventDispatcher<K, V>.Batch batch, boolean toldWriter) {
+        boolean told = toldWriter;
         while (true) {
             long start = statistics.start();
-            ReadResult r = read(key, kb, batch);
-            StoredRecord cur = r.record();
-            V original = cur == null ? null : decodeValue(key, kb, cur);
-            KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
-            T result;
-            try {
-                result = processor.process(entry, arguments);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
-                        + ": " + e, e);
+            Invocation<T> inv = process(key, kb, read(key, kb, batch), processor, arguments, batch, told, start);
+            if (inv.command == null) {
+                return inv.result;
             }
+            WriteResult w;
             try {
-                switch (entry.operation()) {
-                    case NONE -> {
-                        if (cur != null) {
-                            statistics.hits(1);
-                            if (entry.accessed()) {
-                                touch(key, kb, cur, batch);
-                            }
-                        } else {
-                            statistics.misses(1);
-                        }
-                        if (toldWriter) {
-                            resyncWriter(key, kb, cur);
-                        }
-                        return result;
-                    }
-                    case LOAD -> {
-                        statistics.misses(1);
-                        storeLoaded(key, kb, entry.getValue(), batch);
-                        if (toldWriter) {
-                            resyncWriter(key, kb, read(key, kb, batch).record());
-                        }
-                        return result;
-                    }
-                    case CREATE, UPDATE -> {
-                        V value = entry.getValue();
-                        requireValue(value);
-                        byte[] vb = encodeValue(value);
-                        if (writes != null) {
-                            writes.write(new KadCacheEntry<>(key, value));
-                            toldWriter = true;
-                        }
-                        long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                        WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb,
-                                cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
-                        if (!w.applied()) {
-                            continue;
-                        }
-                        if (cur == null) {
-                            statistics.misses(1);
-                        } else {
-                            statistics.hits(1);
-                        }
-                        afterPut(key, kb, value, vb, w, exp, batch, false);
-                        statistics.putTime(start);
-                        return result;
-                    }
-                    case REMOVE -> {
-                        if (writes != null) {
-                            writes.delete(key);
-                            toldWriter = true;
-                        }
-                        if (cur == null) {
-                            statistics.misses(1);
-                            return result;
-                        }
-                        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
-                                WriteCommand.KEEP_EXPIRY), batch);
-                        if (!w.applied()) {
-                            continue;
-                        }
-                        statistics.hits(1);
-                        afterRemove(key, kb, w.previous(), batch);
-                        statistics.removeTime(start);
-                        return result;
-                    }
-                    default -> throw new IllegalStateException("unknown operation " + entry.operation());
-                }
-            } catch (EntryProcessorException e) {
-                throw e;
+                w = inv.vb == null ? write(key, kb, inv.command, batch)
+                        : writeValue(key, kb, inv.value, inv.command, batch);
             } catch (RuntimeException e) {
                 throw new EntryProcessorException("applying the entry processor's change to key " + key
                         + " of cache " + name + " failed: " + e, e);
             }
+            if (applied(inv, w, batch)) {
+                return inv.result;
+            }
+            told = inv.toldWriter;
+        }
+    }
+
+    /**
+     * One run of an entry processor on one key: what it returned, and the conditional write its change
+     * needs, if any.
+     */
+    private final class Invocation<T> {
+        final K key;
+        final byte[] kb;
+        final StoredRecord current;
+        final long start;
+        T result;
+        boolean toldWriter;
+        /** The write to apply, or null if the run is complete. */
+        WriteCommand command;
+        V value;
+        byte[] vb;
+        long expiresAt;
+
+        Invocation(K key, byte[] kb, StoredRecord current, boolean toldWriter, long start) {
+            this.key = key;
+            this.kb = kb;
+            this.current = current;
+            this.toldWriter = toldWriter;
+            this.start = start;
+        }
+    }
+
+    /**
+     * Runs the processor on the entry as read and decides: an access, a load or nothing completes here;
+     * a change tells the writer and leaves its conditional write in the returned invocation.
+     *
+     * @throws EntryProcessorException if the processor, or applying its decision, fails
+     */
+    private <T> Invocation<T> process(K key, byte[] kb, ReadResult read, EntryProcessor<K, V, T> processor,
+                                      Object[] arguments, EventDispatcher<K, V>.Batch batch, boolean toldWriter,
+                                      long start) {
+        StoredRecord cur = read.record();
+        Invocation<T> inv = new Invocation<>(key, kb, cur, toldWriter, start);
+        V original = cur == null ? null : decodeValue(key, kb, cur);
+        KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
+        try {
+            inv.result = processor.process(entry, arguments);
+        } catch (EntryProcessorException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
+                    + ": " + e, e);
+        }
+        try {
+            switch (entry.operation()) {
+                case NONE -> {
+                    if (cur != null) {
+                        statistics.hits(1);
+                        if (entry.accessed()) {
+                            touch(key, kb, cur, batch);
+                        }
+                    } else {
+                        statistics.misses(1);
+                    }
+                    if (inv.toldWriter) {
+                        resyncWriter(key, kb, cur);
+                    }
+                }
+                case LOAD -> {
+                    statistics.misses(1);
+                    storeLoaded(key, kb, entry.getValue(), batch);
+                    if (inv.toldWriter) {
+                        resyncWriter(key, kb, read(key, kb, batch).record());
+                    }
+                }
+                case CREATE, UPDATE -> {
+                    V value = entry.getValue();
+                    requireValue(value);
+                    inv.value = value;
+                    inv.vb = encodeValue(value);
+                    if (writes != null) {
+                        writes.write(new KadCacheEntry<>(key, value));
+                        inv.toldWriter = true;
+                    }
+                    inv.expiresAt = cur == null ? expiry.forCreation() : expiry.forUpdate();
+                    inv.command = command(WriteCommand.Op.PUT, inv.vb,
+                            cur == null ? WriteCommand.ABSENT : cur.version(), inv.expiresAt, inv.expiresAt);
+                }
+                case REMOVE -> {
+                    if (writes != null) {
+                        writes.delete(key);
+                        inv.toldWriter = true;
+                    }
+                    if (cur == null) {
+                        statistics.misses(1);
+                    } else {
+                        inv.command = command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
+                                WriteCommand.KEEP_EXPIRY);
+                    }
+                }
+                default -> throw new IllegalStateException("unknown operation " + entry.operation());
+            }
+            return inv;
+        } catch (EntryProcessorException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new EntryProcessorException("applying the entry processor's change to key " + key
+                    + " of cache " + name + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Accounts for an invocation's conditional write.
+     *
+     * @return whether it applied; if not, another writer got there first and the processor must run again
+     */
+    private boolean applied(Invocation<?> inv, WriteResult w, EventDispatcher<K, V>.Batch batch) {
+        if (!w.applied()) {
+            return false;
+        }
+        try {
+            if (inv.current == null) {
+                statistics.misses(1);
+            } else {
+                statistics.hits(1);
+            }
+            if (inv.command.op() == WriteCommand.Op.PUT) {
+                afterPut(inv.key, inv.kb, inv.value, inv.vb, w, inv.expiresAt, batch, false);
+                statistics.putTime(inv.start);
+            } else {
+                afterRemove(inv.key, inv.kb, w.previous(), batch);
+                statistics.removeTime(inv.start);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            throw new EntryProcessorException("applying the entry processor's change to key " + inv.key
+                    + " of cache " + name + " failed: " + e, e);
         }
     }
 
@@ -953,24 +1029,85 @@ public final class KadCache<K, V> implements Cache<K, V> {
         keys.forEach(this::requireKey);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
         Map<K, EntryProcessorResult<T>> results = new HashMap<>();
+        List<K> keyList = new ArrayList<>(keys);
+        List<byte[]> kbs = new ArrayList<>(keyList.size());
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         try {
-            for (K key : keys) {
+            for (K key : keyList) {
+                kbs.add(encodeKey(key));
+            }
+            int n = keyList.size();
+            // the reads overlap, then the processors run here in order, then their writes overlap
+            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
+                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
+            List<Invocation<T>> invocations = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                K key = keyList.get(i);
+                Invocation<T> inv = null;
                 try {
-                    T result = invokeOne(key, encodeKey(key), entryProcessor, arguments, batch);
-                    if (result != null) {
-                        results.put(key, KadEntryProcessorResult.of(result));
+                    long start = statistics.start();
+                    ReadResult r = await(reads.get(i), "reading", key);
+                    if (r.expired() != null) {
+                        expired(key, kbs.get(i), r.expired(), batch);
                     }
-                } catch (EntryProcessorException e) {
-                    results.put(key, KadEntryProcessorResult.failed(e));
+                    inv = process(key, kbs.get(i), r, entryProcessor, arguments, batch, false, start);
+                    if (inv.command == null) {
+                        succeeded(results, key, inv.result);
+                        inv = null;
+                    }
                 } catch (RuntimeException e) {
-                    results.put(key, KadEntryProcessorResult.failed(new EntryProcessorException(e)));
+                    failed(results, key, e);
+                }
+                invocations.add(inv);
+            }
+            List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+                Invocation<T> inv = invocations.get(i);
+                if (inv == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                if (inv.vb != null) {
+                    holdValue(inv.kb, inv.value, inv.command);
+                }
+                return records.write(namespace, inv.kb, inv.command);
+            }, records.operationTimeout());
+            for (int i = 0; i < n; i++) {
+                Invocation<T> inv = invocations.get(i);
+                if (inv == null) {
+                    continue;
+                }
+                WriteResult w = null;
+                try {
+                    w = await(writes.get(i), "writing", inv.key);
+                    if (w.expired() != null) {
+                        expired(inv.key, inv.kb, w.expired(), batch);
+                    }
+                    T result = applied(inv, w, batch) ? inv.result
+                            : invokeOne(inv.key, inv.kb, entryProcessor, arguments, batch, inv.toldWriter);
+                    succeeded(results, inv.key, result);
+                } catch (RuntimeException e) {
+                    failed(results, inv.key, e);
+                } finally {
+                    if (inv.vb != null) {
+                        settleValue(inv.kb, inv.command, w);
+                    }
                 }
             }
         } finally {
+            kbs.forEach(this::unpin);
             batch.dispatch();
         }
         return results;
+    }
+
+    private static <K, T> void succeeded(Map<K, EntryProcessorResult<T>> results, K key, T result) {
+        if (result != null) {
+            results.put(key, KadEntryProcessorResult.of(result));
+        }
+    }
+
+    private static <K, T> void failed(Map<K, EntryProcessorResult<T>> results, K key, RuntimeException e) {
+        results.put(key, KadEntryProcessorResult.failed(e instanceof EntryProcessorException epe ? epe
+                : new EntryProcessorException(e)));
     }
 
     // ---------------------------------------------------------------- shared write paths
@@ -1123,7 +1260,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
         byte[] vb = encodeValue(value);
         long exp = expiry.forCreation();
-        WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+        WriteResult w = writeValue(key, kb, value,
+                command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
             afterPut(key, kb, value, vb, w, exp, batch, false);
         }

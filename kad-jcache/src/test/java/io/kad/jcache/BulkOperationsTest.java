@@ -23,6 +23,8 @@ import javax.cache.expiry.Duration;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
+import javax.cache.processor.EntryProcessorException;
+import javax.cache.processor.EntryProcessorResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +124,56 @@ class BulkOperationsTest {
         for (int i = 0; i < 100; i++) {
             assertThat(cache.get("k" + i)).isEqualTo(i % 2 == 0 ? null : "direct");
         }
+    }
+
+    @Test
+    void invokeAllRunsTheProcessorOncePerKeyAndReportsEachOutcome() {
+        Recorder recorder = new Recorder();
+        Cache<String, String> cache = manager.createCache("invoked", new MutableConfiguration<String, String>()
+                .setStatisticsEnabled(true).addCacheEntryListenerConfiguration(synchronous(recorder)));
+        cache.putAll(entries(150, "v"));
+        Set<String> keys = entries(300, "").keySet();
+        Map<String, EntryProcessorResult<Integer>> results = cache.invokeAll(keys, (entry, args) -> {
+            int n = Integer.parseInt(entry.getKey().substring(1));
+            if (n % 50 == 49) {
+                throw new IllegalStateException("refused " + entry.getKey());
+            }
+            if (n % 3 == 0) {
+                entry.remove();
+            } else {
+                entry.setValue(entry.exists() ? entry.getValue() + "+" : "new");
+            }
+            return n;
+        });
+        assertThat(results).hasSize(300);
+        for (int n = 0; n < 300; n++) {
+            String key = "k" + n;
+            if (n % 50 == 49) {
+                assertThatThrownBy(() -> results.get(key).get()).isInstanceOf(EntryProcessorException.class)
+                        .hasMessageContaining("refused " + key);
+                assertThat(cache.get(key)).isEqualTo(n < 150 ? "v" + n : null);
+            } else {
+                assertThat(results.get(key).get()).isEqualTo(n);
+                assertThat(cache.get(key)).isEqualTo(n % 3 == 0 ? null : n < 150 ? "v" + n + "+" : "new");
+            }
+        }
+        int created = 150;
+        int updated = 0;
+        int removed = 0;
+        for (int n = 0; n < 300; n++) {
+            if (n % 50 != 49) {
+                if (n % 3 == 0) {
+                    removed += n < 150 ? 1 : 0;
+                } else if (n < 150) {
+                    updated++;
+                } else {
+                    created++;
+                }
+            }
+        }
+        assertThat(recorder.events.stream().filter(e -> e.startsWith("CREATED"))).hasSize(created);
+        assertThat(recorder.events.stream().filter(e -> e.startsWith("UPDATED"))).hasSize(updated);
+        assertThat(recorder.events.stream().filter(e -> e.startsWith("REMOVED"))).hasSize(removed);
     }
 
     /** A writer that handles even-numbered keys and then fails on the first odd one of a batch. */

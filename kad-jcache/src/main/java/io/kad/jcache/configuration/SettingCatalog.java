@@ -70,9 +70,11 @@ public final class SettingCatalog {
                         Range.whole(1, 10_000), "deepest nesting of objects in one serialized key or value"),
                 Setting.of("kad.serialization.max-array-length",
                         Integer.toString(SerializationLimits.DEFAULT_MAX_ARRAY_LENGTH),
-                        Range.whole(1, Integer.MAX_VALUE - 8), "most elements of one array in a serialized key or value"),
-                Setting.of("kad.serialization.max-references", Long.toString(SerializationLimits.DEFAULT_MAX_REFERENCES),
-                        Range.whole(1, Long.MAX_VALUE), "most objects and back-references in one serialized key or value"),
+                        Range.whole(1, Integer.MAX_VALUE - 8),
+                        "most elements of one array in a serialized key or value"),
+                Setting.of("kad.serialization.max-references",
+                        Long.toString(SerializationLimits.DEFAULT_MAX_REFERENCES), Range.whole(1, Long.MAX_VALUE),
+                        "most objects and back-references in one serialized key or value"),
                 Setting.of("kad.serialization.max-bytes", Long.toString(SerializationLimits.DEFAULT_MAX_BYTES),
                         Range.whole(1, Long.MAX_VALUE), "longest serialized key or value read, in bytes")));
         String caffeine = CaffeineStorageTierProvider.NAME;
@@ -91,7 +93,8 @@ public final class SettingCatalog {
                         "how long an expired record or a tombstone stays in the tier before it is reclaimed"),
                 Setting.of("kad.storage.sync", "every-write", Range.oneOf("every-write", "periodic"),
                         "when the mvstore tier commits").readBy(mvstore),
-                Setting.of("kad.storage.sync-interval-ms", Long.toString(MvStoreStorageTier.DEFAULT_SYNC_INTERVAL.toMillis()),
+                Setting.of("kad.storage.sync-interval-ms",
+                        Long.toString(MvStoreStorageTier.DEFAULT_SYNC_INTERVAL.toMillis()),
                         Range.whole(1, Integer.MAX_VALUE), "commit interval of the mvstore tier's periodic sync")
                         .readBy(mvstore)));
         CACHE = byName(List.of(
