@@ -176,6 +176,31 @@ class BulkOperationsTest {
         assertThat(recorder.events.stream().filter(e -> e.startsWith("REMOVED"))).hasSize(removed);
     }
 
+    @Test
+    void concurrentPutAllsOfTheSameKeysUnderACustomPolicyEachLandWhole() throws Exception {
+        Cache<String, String> cache = manager.createCache("raced", new MutableConfiguration<String, String>()
+                .setExpiryPolicyFactory(FactoryBuilder.factoryOf(CountingPolicy.class)).setStatisticsEnabled(true));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                Map<String, String> first = entries(300, "first" + round + "-");
+                Map<String, String> second = entries(300, "second" + round + "-");
+                java.util.concurrent.Future<?> a = pool.submit(() -> cache.putAll(first));
+                java.util.concurrent.Future<?> b = pool.submit(() -> cache.putAll(second));
+                a.get(60, TimeUnit.SECONDS);
+                b.get(60, TimeUnit.SECONDS);
+                Map<String, String> now = cache.getAll(first.keySet());
+                assertThat(now).hasSize(300);
+                for (Map.Entry<String, String> e : now.entrySet()) {
+                    assertThat(e.getValue()).isIn(first.get(e.getKey()), second.get(e.getKey()));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(cache.unwrap(KadCache.class).statistics().getCachePuts()).isEqualTo(5 * 2 * 300);
+    }
+
     /** A writer that handles even-numbered keys and then fails on the first odd one of a batch. */
     public static final class RefusingOddKeys implements CacheWriter<String, String>, Serializable {
         private static final long serialVersionUID = 1L;
