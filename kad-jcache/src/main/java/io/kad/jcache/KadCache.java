@@ -1777,6 +1777,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
             checkOpen();
             while (next == null && keys.hasNext()) {
                 byte[] kb = keys.next();
+                if (LocalReferences.isToken(kb) && heldFor(kb) == null) {
+                    // a key held by reference whose entry was removed since the listing (or another
+                    // manager's, which this one cannot read)
+                    continue;
+                }
                 K key = decodeKey(kb);
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
                 long start = statistics.start();

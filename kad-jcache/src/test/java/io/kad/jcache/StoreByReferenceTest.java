@@ -101,6 +101,21 @@ class StoreByReferenceTest {
     }
 
     @Test
+    void iteratingPastAnEntryRemovedSinceTheListingSkipsIt() {
+        Cache<Object, Object> cache = byReference("iterated");
+        Object first = opaque(1);
+        Object second = opaque(2);
+        cache.put(first, "one");
+        cache.put(second, "two");
+        java.util.Iterator<Cache.Entry<Object, Object>> it = cache.iterator();
+        Cache.Entry<Object, Object> seen = it.next();
+        cache.remove(seen.getKey().equals(first) ? second : first);
+        assertThat(it.hasNext()).isFalse();
+        cache.remove(seen.getKey());
+        assertThat(held(cache)).isZero();
+    }
+
+    @Test
     void bulkOperationsReleaseWhatTheyReplaceAndRemove() {
         Cache<Object, Object> cache = byReference("bulk");
         Set<Object> keys = new HashSet<>();
