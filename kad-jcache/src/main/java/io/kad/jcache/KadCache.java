@@ -1444,7 +1444,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> raw = await(records.keys(namespace), "listing the keys", "(all)");
         List<K> keys = new ArrayList<>(raw.size());
         for (byte[] kb : raw) {
-            keys.add(decodeKey(kb));
+            if (!released(kb)) {
+                keys.add(decodeKey(kb));
+            }
         }
         return keys;
     }
@@ -1478,6 +1480,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
             V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
             return new KadCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
         });
+    }
+
+    /**
+     * @return whether listed key bytes are a token of this manager whose entry was removed since the
+     *     listing: there is nothing left to read under them
+     */
+    private boolean released(byte[] kb) {
+        return references != null && references.isOwnToken(kb) && references.held(kb) == null;
     }
 
     /** @return the object this manager holds for a token, or null (not a token, or not held) */
@@ -1777,9 +1787,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             checkOpen();
             while (next == null && keys.hasNext()) {
                 byte[] kb = keys.next();
-                if (LocalReferences.isToken(kb) && heldFor(kb) == null) {
-                    // a key held by reference whose entry was removed since the listing (or another
-                    // manager's, which this one cannot read)
+                if (released(kb)) {
                     continue;
                 }
                 K key = decodeKey(kb);

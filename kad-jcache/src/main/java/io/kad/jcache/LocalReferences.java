@@ -60,6 +60,14 @@ final class LocalReferences {
         return bytes.length > 0 && bytes[0] == TAG;
     }
 
+    /**
+     * @param bytes key or value bytes
+     * @return whether they are a token this manager made (held or already released)
+     */
+    boolean isOwnToken(byte[] bytes) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     // ---------------------------------------------------------------- keys
 
     /**
