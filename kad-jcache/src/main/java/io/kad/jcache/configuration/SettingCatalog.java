@@ -215,7 +215,10 @@ public final class SettingCatalog {
                     return n < min || n > max ? Optional.of("expected " + this) : Optional.empty();
                 }
                 case CHOICE -> {
-                    return choices.stream().anyMatch(c -> c.equalsIgnoreCase(value)) ? Optional.empty()
+                    // true and false in any case, as Boolean reads them; other words exactly, as the tiers do
+                    boolean anyCase = this.equals(BOOLEAN);
+                    return choices.stream().anyMatch(c -> anyCase ? c.equalsIgnoreCase(value) : c.equals(value))
+                            ? Optional.empty()
                             : Optional.of("expected " + this);
                 }
                 default -> {

@@ -222,6 +222,10 @@ class KadSettingsTest {
                 "kad.storage.sync", "sometimes")))
                 .isInstanceOf(CacheException.class)
                 .hasMessageContaining("kad.storage.sync=sometimes");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "mvstore", "kad.storage.path", "x.mv",
+                "kad.storage.sync", "PERIODIC")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.sync=PERIODIC");
         assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "nosuchtier")))
                 .isInstanceOf(CacheException.class)
                 .hasMessageContaining("kad.storage=nosuchtier");
