@@ -262,8 +262,11 @@ class KadSettingsTest {
                 "accessed:99999999999999999999999ms")))
                 .isInstanceOf(CacheException.class)
                 .hasMessageContaining("kad.cache.default.expiry");
-        assertThat(KadSettings.of(Map.of("kad.cache.c.expiry", "created:106751991d")).caches().get("c").expiry()
-                .duration()).isEqualTo(Duration.ofDays(106_751_991));
+        assertThat(KadSettings.of(Map.of("kad.cache.c.expiry", "created:106751991167d")).caches().get("c").expiry()
+                .duration()).isEqualTo(Duration.ofDays(106_751_991_167L));
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.c.expiry", "created:106751991168d")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.cache.c.expiry=created:106751991168d");
     }
 
     @Test
