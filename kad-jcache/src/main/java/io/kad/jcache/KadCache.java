@@ -19,10 +19,8 @@ import io.kad.jcache.processor.KadEntryProcessorResult;
 import io.kad.jcache.processor.KadMutableEntry;
 import io.kad.spi.StoredRecord;
 import java.io.Closeable;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,15 +29,11 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -48,8 +42,12 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
@@ -78,8 +76,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadCache.class);
     private static final byte[] EMPTY = new byte[0];
-    /** Tag of an object held by reference in this JVM (store-by-reference caches only). */
-    private static final byte LOCAL_REFERENCE = 0x7E;
+    /** The spec's expiry policies: stateless, their answers fixed by their duration. */
+    private static final Set<Class<?>> BUILT_IN_POLICIES = Set.of(EternalExpiryPolicy.class,
+            CreatedExpiryPolicy.class, ModifiedExpiryPolicy.class, AccessedExpiryPolicy.class,
+            TouchedExpiryPolicy.class);
     /** Extra time granted past the operation timeout, so the node's own timeout (naming the owner) wins. */
     private static final long GRACE_MILLIS = 500;
 
@@ -90,7 +90,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final RecordClient records;
     private final KadCodec codec;
     private final ExpiryTimes expiry;
-    private final boolean eternal;
+    /**
+     * Whether the policy is one of the spec's own (eternal, created, modified, accessed, touched), whose
+     * answers do not depend on the entry: a put then needs no read to choose between creation and update
+     * expiry, since one write carries both. A custom policy is asked exactly as the spec counts.
+     */
+    private final boolean expiryKnownWithoutRead;
     private final CacheLoader<K, V> loader;
     private final ReadThrough<K, V> loads;
     private final boolean readThrough;
@@ -125,7 +130,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
         this.expiry = new ExpiryTimes(policy, records::nowMillis);
-        this.eternal = policy.getClass() == EternalExpiryPolicy.class;
+        this.expiryKnownWithoutRead = BUILT_IN_POLICIES.contains(policy.getClass());
         this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
         this.loads = loader == null ? null : new ReadThrough<>(loader);
         this.readThrough = configuration.isReadThrough() && loader != null;
@@ -141,6 +146,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.evictionWatch = manager.node().onEviction(r -> {
             if (!r.tombstone() && r.namespace().equals(namespace)) {
                 statistics.evictions(1);
+                if (references != null) {
+                    references.forgetUpTo(r.key(), r.version());
+                }
             }
         });
         setStatisticsEnabled(configuration.isStatisticsEnabled());
@@ -155,11 +163,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        V value = getOne(key, kb, batch);
-        statistics.getTime(start);
-        batch.dispatch();
-        return value;
+        try {
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            V value = getOne(key, kb, batch);
+            statistics.getTime(start);
+            batch.dispatch();
+            return value;
+        } finally {
+            unpin(kb);
+        }
     }
 
     private V getOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
@@ -191,46 +203,44 @@ public final class KadCache<K, V> implements Cache<K, V> {
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         Map<K, V> result = new LinkedHashMap<>();
         Map<K, byte[]> missing = new LinkedHashMap<>();
-        // all reads in flight at once: on a swarm they go to different owners
         List<K> keyList = new ArrayList<>(keys);
         List<byte[]> encoded = new ArrayList<>(keyList.size());
-        List<CompletableFuture<ReadResult>> reads = new ArrayList<>(keyList.size());
-        for (K key : keyList) {
-            byte[] kb = encodeKey(key);
-            encoded.add(kb);
-            reads.add(records.read(namespace, kb));
-        }
-        for (int i = 0; i < keyList.size(); i++) {
-            K key = keyList.get(i);
-            byte[] kb = encoded.get(i);
-            ReadResult r = await(reads.get(i), "reading", key);
-            if (r.expired() != null) {
-                expired(key, kb, r.expired(), batch);
+        try {
+            for (K key : keyList) {
+                encoded.add(encodeKey(key));
             }
-            if (r.record() != null) {
-                statistics.hits(1);
-                result.put(key, decodeValue(key, kb, r.record()));
-                touch(key, kb, r.record(), batch);
-            } else {
-                statistics.misses(1);
-                missing.put(key, kb);
-            }
-        }
-        if (readThrough && !missing.isEmpty()) {
-            Map<K, V> loaded = loads.loadAll(missing.keySet());
-            for (Map.Entry<K, V> e : loaded.entrySet()) {
-                byte[] kb = missing.get(e.getKey());
-                if (kb != null) {
-                    storeLoaded(e.getKey(), kb, e.getValue(), batch);
-                    result.put(e.getKey(), e.getValue());
+            // the reads overlap: on a swarm they go to different owners
+            List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
+                    i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+            for (int i = 0; i < keyList.size(); i++) {
+                K key = keyList.get(i);
+                byte[] kb = encoded.get(i);
+                ReadResult r = await(reads.get(i), "reading", key);
+                if (r.expired() != null) {
+                    expired(key, kb, r.expired(), batch);
+                }
+                if (r.record() != null) {
+                    statistics.hits(1);
+                    result.put(key, decodeValue(key, kb, r.record()));
+                    touch(key, kb, r.record(), batch);
+                } else {
+                    statistics.misses(1);
+                    missing.put(key, kb);
                 }
             }
+            if (readThrough && !missing.isEmpty()) {
+                Map<K, V> loaded = loads.loadAll(missing.keySet());
+                Map<K, V> stored = storeLoadedMany(missing, loaded, batch);
+                result.putAll(stored);
+            }
+            if (!keys.isEmpty()) {
+                statistics.getTime(start);
+            }
+            batch.dispatch();
+            return result;
+        } finally {
+            encoded.forEach(this::unpin);
         }
-        if (!keys.isEmpty()) {
-            statistics.getTime(start);
-        }
-        batch.dispatch();
-        return result;
     }
 
     @Override
@@ -238,10 +248,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean found = read(key, kb, batch).found();
-        batch.dispatch();
-        return found;
+        try {
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean found = read(key, kb, batch).found();
+            batch.dispatch();
+            return found;
+        } finally {
+            unpin(kb);
+        }
     }
 
     @Override
@@ -263,34 +277,64 @@ public final class KadCache<K, V> implements Cache<K, V> {
         }
         List<K> keyList = new ArrayList<>(keys);
         Runnable task = () -> {
+            List<byte[]> encoded = new ArrayList<>(keyList.size());
             try {
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
-                Map<K, byte[]> toLoad = new LinkedHashMap<>();
                 for (K key : keyList) {
-                    byte[] kb = encodeKey(key);
-                    if (replaceExistingValues || !read(key, kb, batch).found()) {
-                        toLoad.put(key, kb);
+                    encoded.add(encodeKey(key));
+                }
+                Map<K, byte[]> toLoad = new LinkedHashMap<>();
+                if (replaceExistingValues) {
+                    for (int i = 0; i < keyList.size(); i++) {
+                        toLoad.put(keyList.get(i), encoded.get(i));
+                    }
+                } else {
+                    // only the absent keys are loaded: their reads overlap
+                    List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
+                            i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+                    for (int i = 0; i < keyList.size(); i++) {
+                        K key = keyList.get(i);
+                        ReadResult r = await(reads.get(i), "reading", key);
+                        if (r.expired() != null) {
+                            expired(key, encoded.get(i), r.expired(), batch);
+                        }
+                        if (!r.found()) {
+                            toLoad.put(key, encoded.get(i));
+                        }
                     }
                 }
+                RuntimeException failure = null;
                 if (!toLoad.isEmpty()) {
                     Map<K, V> loaded = loads.loadAll(toLoad.keySet());
-                    for (Map.Entry<K, V> e : loaded.entrySet()) {
-                        byte[] kb = toLoad.get(e.getKey());
-                        if (kb == null) {
-                            continue;
+                    if (replaceExistingValues) {
+                        List<K> loadedKeys = new ArrayList<>();
+                        List<V> values = new ArrayList<>();
+                        List<byte[]> kbs = new ArrayList<>();
+                        List<byte[]> vbs = new ArrayList<>();
+                        for (Map.Entry<K, V> e : loaded.entrySet()) {
+                            byte[] kb = toLoad.get(e.getKey());
+                            if (kb != null && e.getValue() != null) {
+                                loadedKeys.add(e.getKey());
+                                values.add(e.getValue());
+                                kbs.add(kb);
+                                vbs.add(encodeValue(e.getValue()));
+                            }
                         }
-                        if (replaceExistingValues) {
-                            putOne(e.getKey(), kb, e.getValue(), encodeValue(e.getValue()), batch, false);
-                        } else {
-                            storeLoaded(e.getKey(), kb, e.getValue(), batch);
-                        }
+                        failure = putMany(loadedKeys, kbs, values, vbs, batch);
+                    } else {
+                        storeLoadedMany(toLoad, loaded, batch);
                     }
                 }
                 batch.dispatch();
+                if (failure != null) {
+                    throw failure;
+                }
                 listener.onCompletion();
             } catch (Exception e) {
                 listener.onException(e instanceof CacheLoaderException || !(e instanceof RuntimeException)
                         ? e : new CacheLoaderException("loadAll on cache " + name + " failed: " + e, e));
+            } finally {
+                encoded.forEach(KadCache.this::unpin);
             }
         };
         try {
@@ -309,14 +353,18 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        if (writes != null) {
-            writes.write(new KadCacheEntry<>(key, value));
+        try {
+            byte[] vb = encodeValue(value);
+            if (writes != null) {
+                writes.write(new KadCacheEntry<>(key, value));
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            putOne(key, kb, value, vb, batch, false);
+            statistics.putTime(start);
+            batch.dispatch();
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        putOne(key, kb, value, vb, batch, false);
-        statistics.putTime(start);
-        batch.dispatch();
     }
 
     @Override
@@ -326,21 +374,25 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        if (writes != null) {
-            writes.write(new KadCacheEntry<>(key, value));
+        try {
+            byte[] vb = encodeValue(value);
+            if (writes != null) {
+                writes.write(new KadCacheEntry<>(key, value));
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            Previous<V> previous = putOne(key, kb, value, vb, batch, true);
+            if (previous.existed()) {
+                statistics.hits(1);
+            } else {
+                statistics.misses(1);
+            }
+            statistics.getTime(start);
+            statistics.putTime(start);
+            batch.dispatch();
+            return previous.value();
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        Previous<V> previous = putOne(key, kb, value, vb, batch, true);
-        if (previous.existed()) {
-            statistics.hits(1);
-        } else {
-            statistics.misses(1);
-        }
-        statistics.getTime(start);
-        statistics.putTime(start);
-        batch.dispatch();
-        return previous.value();
     }
 
     @Override
@@ -352,30 +404,56 @@ public final class KadCache<K, V> implements Cache<K, V> {
             requireValue(v);
         });
         long start = statistics.start();
-        Map<K, byte[][]> encoded = new LinkedHashMap<>();
-        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
-            encoded.put(e.getKey(), new byte[][] {encodeKey(e.getKey()), encodeValue(e.getValue())});
-        }
-        WriteThrough.Partial<K> partial = null;
-        if (writes != null && !map.isEmpty()) {
-            List<Cache.Entry<K, V>> entries = new ArrayList<>();
-            map.forEach((k, v) -> entries.add(new KadCacheEntry<>(k, v)));
-            partial = writes.writeAll(entries);
-        }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
-            if (partial != null && partial.failedKeys().contains(e.getKey())) {
-                continue;
+        List<K> keys = new ArrayList<>(map.size());
+        List<V> values = new ArrayList<>(map.size());
+        List<byte[]> kbs = new ArrayList<>(map.size());
+        List<byte[]> vbs = new ArrayList<>(map.size());
+        try {
+            for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
+                keys.add(e.getKey());
+                values.add(e.getValue());
+                kbs.add(encodeKey(e.getKey()));
+                vbs.add(encodeValue(e.getValue()));
             }
-            byte[][] kv = encoded.get(e.getKey());
-            putOne(e.getKey(), kv[0], e.getValue(), kv[1], batch, false);
+            WriteThrough.Partial<K> partial = null;
+            if (writes != null && !map.isEmpty()) {
+                List<Cache.Entry<K, V>> entries = new ArrayList<>();
+                map.forEach((k, v) -> entries.add(new KadCacheEntry<>(k, v)));
+                partial = writes.writeAll(entries);
+            }
+            if (partial != null) {
+                // the entries the writer did not write stay as they are
+                for (int i = keys.size() - 1; i >= 0; i--) {
+                    if (partial.failedKeys().contains(keys.get(i))) {
+                        keys.remove(i);
+                        values.remove(i);
+                        vbs.remove(i);
+                        unpin(kbs.remove(i));
+                    }
+                }
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            RuntimeException failure = putMany(keys, kbs, values, vbs, batch);
+            if (!map.isEmpty()) {
+                statistics.putTime(start);
+            }
+            batch.dispatch();
+            throwFirst(partial, failure);
+        } finally {
+            kbs.forEach(this::unpin);
         }
-        if (!map.isEmpty()) {
-            statistics.putTime(start);
-        }
-        batch.dispatch();
+    }
+
+    /** Ends a bulk operation: the writer's failure first (the spec's exception), then the swarm's. */
+    private static void throwFirst(WriteThrough.Partial<?> partial, RuntimeException failure) {
         if (partial != null) {
+            if (failure != null) {
+                partial.failure().addSuppressed(failure);
+            }
             throw partial.failure();
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -386,35 +464,40 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean written = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                if (r.record() != null) {
-                    statistics.hits(1);
-                    if (written) {
-                        resyncWriter(key, kb, r.record());
+            byte[] vb = encodeValue(value);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean written = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    if (r.record() != null) {
+                        statistics.hits(1);
+                        if (written) {
+                            resyncWriter(key, kb, r.record());
+                        }
+                        return false;
                     }
-                    return false;
+                    if (writes != null && !written) {
+                        writes.write(new KadCacheEntry<>(key, value));
+                        written = true;
+                    }
+                    long exp = expiry.forCreation();
+                    WriteResult w = writeValue(key, kb, value,
+                            command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.misses(1);
+                    afterPut(key, kb, value, vb, w, exp, batch, false);
+                    statistics.putTime(start);
+                    return true;
                 }
-                if (writes != null && !written) {
-                    writes.write(new KadCacheEntry<>(key, value));
-                    written = true;
-                }
-                long exp = expiry.forCreation();
-                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.misses(1);
-                afterPut(key, kb, value, w, exp, batch, false);
-                statistics.putTime(start);
-                return true;
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -424,16 +507,20 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        if (writes != null) {
-            writes.delete(key);
+        try {
+            if (writes != null) {
+                writes.delete(key);
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean removed = removeOne(key, kb, batch) != null;
+            if (removed) {
+                statistics.removeTime(start);
+            }
+            batch.dispatch();
+            return removed;
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean removed = removeOne(key, kb, batch) != null;
-        if (removed) {
-            statistics.removeTime(start);
-        }
-        batch.dispatch();
-        return removed;
     }
 
     /** Removes unconditionally; returns the removed record or null. Writer not called. */
@@ -464,41 +551,45 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(oldValue);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean deleted = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                StoredRecord cur = r.record();
-                if (cur == null) {
-                    statistics.misses(1);
-                    return false;
-                }
-                V current = decodeValue(key, kb, cur);
-                if (!current.equals(oldValue)) {
-                    statistics.hits(1);
-                    touch(key, kb, cur, batch);
-                    if (deleted) {
-                        resyncWriter(key, kb, cur);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean deleted = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    StoredRecord cur = r.record();
+                    if (cur == null) {
+                        statistics.misses(1);
+                        return false;
                     }
-                    return false;
+                    V current = decodeValue(key, kb, cur);
+                    if (!current.equals(oldValue)) {
+                        statistics.hits(1);
+                        touch(key, kb, cur, batch);
+                        if (deleted) {
+                            resyncWriter(key, kb, cur);
+                        }
+                        return false;
+                    }
+                    if (writes != null && !deleted) {
+                        writes.delete(key);
+                        deleted = true;
+                    }
+                    WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
+                            WriteCommand.KEEP_EXPIRY), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.hits(1);
+                    afterRemove(key, kb, w.previous(), batch);
+                    statistics.removeTime(start);
+                    return true;
                 }
-                if (writes != null && !deleted) {
-                    writes.delete(key);
-                    deleted = true;
-                }
-                WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
-                        WriteCommand.KEEP_EXPIRY), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.hits(1);
-                afterRemove(key, kb, w.previous(), batch);
-                statistics.removeTime(start);
-                return true;
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -508,24 +599,28 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        if (writes != null) {
-            writes.delete(key);
+        try {
+            if (writes != null) {
+                writes.delete(key);
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
+                    WriteCommand.KEEP_EXPIRY), batch);
+            V old = null;
+            if (w.applied() && w.previous() != null) {
+                old = decodeValue(key, kb, w.previous());
+                statistics.hits(1);
+                afterRemove(key, kb, w.previous(), batch);
+                statistics.removeTime(start);
+            } else {
+                statistics.misses(1);
+            }
+            statistics.getTime(start);
+            batch.dispatch();
+            return old;
+        } finally {
+            unpin(kb);
         }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                WriteCommand.KEEP_EXPIRY), batch);
-        V old = null;
-        if (w.applied() && w.previous() != null) {
-            old = decodeValue(key, kb, w.previous());
-            statistics.hits(1);
-            afterRemove(key, kb, w.previous(), batch);
-            statistics.removeTime(start);
-        } else {
-            statistics.misses(1);
-        }
-        statistics.getTime(start);
-        batch.dispatch();
-        return old;
     }
 
     @Override
@@ -536,42 +631,47 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(newValue);
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(newValue);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean written = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                StoredRecord cur = r.record();
-                if (cur == null) {
-                    statistics.misses(1);
-                    return false;
-                }
-                V current = decodeValue(key, kb, cur);
-                if (!current.equals(oldValue)) {
-                    statistics.hits(1);
-                    touch(key, kb, cur, batch);
-                    if (written) {
-                        resyncWriter(key, kb, cur);
+            byte[] vb = encodeValue(newValue);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean written = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    StoredRecord cur = r.record();
+                    if (cur == null) {
+                        statistics.misses(1);
+                        return false;
                     }
-                    return false;
+                    V current = decodeValue(key, kb, cur);
+                    if (!current.equals(oldValue)) {
+                        statistics.hits(1);
+                        touch(key, kb, cur, batch);
+                        if (written) {
+                            resyncWriter(key, kb, cur);
+                        }
+                        return false;
+                    }
+                    if (writes != null && !written) {
+                        writes.write(new KadCacheEntry<>(key, newValue));
+                        written = true;
+                    }
+                    long exp = expiry.forUpdate();
+                    WriteResult w = writeValue(key, kb, newValue,
+                            command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.hits(1);
+                    afterPut(key, kb, newValue, vb, w, exp, batch, false);
+                    statistics.putTime(start);
+                    return true;
                 }
-                if (writes != null && !written) {
-                    writes.write(new KadCacheEntry<>(key, newValue));
-                    written = true;
-                }
-                long exp = expiry.forUpdate();
-                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.hits(1);
-                afterPut(key, kb, newValue, w, exp, batch, false);
-                statistics.putTime(start);
-                return true;
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -598,33 +698,38 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private Previous<V> replaceExisting(K key, V value) {
         long start = statistics.start();
         byte[] kb = encodeKey(key);
-        byte[] vb = encodeValue(value);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        boolean written = false;
         try {
-            while (true) {
-                ReadResult r = read(key, kb, batch);
-                StoredRecord cur = r.record();
-                if (cur == null) {
-                    statistics.misses(1);
-                    return null;
+            byte[] vb = encodeValue(value);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            boolean written = false;
+            try {
+                while (true) {
+                    ReadResult r = read(key, kb, batch);
+                    StoredRecord cur = r.record();
+                    if (cur == null) {
+                        statistics.misses(1);
+                        return null;
+                    }
+                    if (writes != null && !written) {
+                        writes.write(new KadCacheEntry<>(key, value));
+                        written = true;
+                    }
+                    long exp = expiry.forUpdate();
+                    WriteResult w = writeValue(key, kb, value,
+                            command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
+                    if (!w.applied()) {
+                        continue;
+                    }
+                    statistics.hits(1);
+                    V old = afterPut(key, kb, value, vb, w, exp, batch, true);
+                    statistics.putTime(start);
+                    return new Previous<>(true, old);
                 }
-                if (writes != null && !written) {
-                    writes.write(new KadCacheEntry<>(key, value));
-                    written = true;
-                }
-                long exp = expiry.forUpdate();
-                WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
-                if (!w.applied()) {
-                    continue;
-                }
-                statistics.hits(1);
-                V old = afterPut(key, kb, value, w, exp, batch, true);
-                statistics.putTime(start);
-                return new Previous<>(true, old);
+            } finally {
+                batch.dispatch();
             }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
@@ -644,53 +749,87 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private void removeKeys(List<K> keys, boolean writeThrough) {
         long start = statistics.start();
-        Map<K, byte[]> encoded = new LinkedHashMap<>();
-        keys.forEach(k -> encoded.put(k, encodeKey(k)));
-        WriteThrough.Partial<K> partial = null;
-        if (writeThrough && writes != null && !keys.isEmpty()) {
-            partial = writes.deleteAll(keys);
-        }
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        for (Map.Entry<K, byte[]> e : encoded.entrySet()) {
-            if (partial == null || !partial.failedKeys().contains(e.getKey())) {
-                removeOne(e.getKey(), e.getValue(), batch);
+        List<K> toRemove = new ArrayList<>(keys);
+        List<byte[]> kbs = new ArrayList<>(keys.size());
+        try {
+            keys.forEach(k -> kbs.add(encodeKey(k)));
+            WriteThrough.Partial<K> partial = null;
+            if (writeThrough && writes != null && !keys.isEmpty()) {
+                partial = writes.deleteAll(keys);
             }
-        }
-        if (!keys.isEmpty()) {
-            statistics.removeTime(start);
-        }
-        batch.dispatch();
-        if (partial != null) {
-            throw partial.failure();
+            if (partial != null) {
+                // the keys the writer did not delete stay as they are
+                for (int i = toRemove.size() - 1; i >= 0; i--) {
+                    if (partial.failedKeys().contains(toRemove.get(i))) {
+                        toRemove.remove(i);
+                        unpin(kbs.remove(i));
+                    }
+                }
+            }
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            List<CompletableFuture<WriteResult>> removals = InFlight.start(toRemove.size(),
+                    i -> records.write(namespace, kbs.get(i), command(WriteCommand.Op.REMOVE, EMPTY,
+                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)),
+                    records.operationTimeout());
+            RuntimeException failure = null;
+            for (int i = 0; i < toRemove.size(); i++) {
+                K key = toRemove.get(i);
+                byte[] kb = kbs.get(i);
+                try {
+                    WriteResult w = await(removals.get(i), "writing", key);
+                    if (w.expired() != null) {
+                        expired(key, kb, w.expired(), batch);
+                    }
+                    if (w.applied() && w.previous() != null) {
+                        afterRemove(key, kb, w.previous(), batch);
+                    }
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (!keys.isEmpty()) {
+                statistics.removeTime(start);
+            }
+            batch.dispatch();
+            throwFirst(partial, failure);
+        } finally {
+            kbs.forEach(this::unpin);
         }
     }
 
     @Override
     public void clear() {
         checkOpen();
-        for (byte[] kb : clearNamespace(records, namespace, name)) {
-            if (references != null) {
-                references.forget(kb);
-            }
+        Map<byte[], WriteResult> cleared = clearNamespace(records, namespace, name);
+        if (references != null) {
+            cleared.forEach((kb, w) -> {
+                if (w.previous() != null) {
+                    references.forgetUpTo(kb, w.previous().version());
+                } else {
+                    references.forget(kb);
+                }
+            });
         }
     }
 
     /**
      * Removes every entry of a cache's namespace, without events, statistics or write-through.
      *
-     * @return the keys removed
+     * @return the outcome of each removal, by the key bytes removed
      */
-    static List<byte[]> clearNamespace(RecordClient records, String namespace, String name) {
+    static Map<byte[], WriteResult> clearNamespace(RecordClient records, String namespace, String name) {
         List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
         List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
             removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
                     WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
         }
-        for (CompletableFuture<WriteResult> removal : removals) {
-            await(records, name, removal, "clearing", "(one of " + keys.size() + " keys)");
+        Map<byte[], WriteResult> outcomes = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            outcomes.put(keys.get(i), await(records, name, removals.get(i), "clearing",
+                    "(one of " + keys.size() + " keys)"));
         }
-        return keys;
+        return outcomes;
     }
 
     // ---------------------------------------------------------------- entry processors
@@ -701,107 +840,184 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
         byte[] kb = encodeKey(key);
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
         try {
-            return invokeOne(key, kb, entryProcessor, arguments, batch);
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            try {
+                return invokeOne(key, kb, entryProcessor, arguments, batch);
+            } finally {
+                batch.dispatch();
+            }
         } finally {
-            batch.dispatch();
+            unpin(kb);
         }
     }
 
     private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
                             EventDispatcher<K, V>.Batch batch) {
-        // whether an attempt that then lost its conditional write told the writer of its change
-        boolean toldWriter = false;
+        return invokeOne(key, kb, processor, arguments, batch, false);
+    }
+
+    /**
+     * Runs an entry processor on one key until its change applies: read, process, write conditionally on
+     * the version read, and again if another writer got there first.
+     *
+     * @param toldWriter whether an earlier attempt told the writer of a change that then lost its write
+     */
+    private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
+                            EventDispatcher<K, V>.Batch batch, boolean toldWriter) {
+        boolean told = toldWriter;
         while (true) {
             long start = statistics.start();
-            ReadResult r = read(key, kb, batch);
-            StoredRecord cur = r.record();
-            V original = cur == null ? null : decodeValue(key, kb, cur);
-            KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
-            T result;
-            try {
-                result = processor.process(entry, arguments);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
-                        + ": " + e, e);
+            Invocation<T> inv = process(key, kb, read(key, kb, batch), processor, arguments, batch, told, start);
+            if (inv.command == null) {
+                return inv.result;
             }
+            WriteResult w;
             try {
-                switch (entry.operation()) {
-                    case NONE -> {
-                        if (cur != null) {
-                            statistics.hits(1);
-                            if (entry.accessed()) {
-                                touch(key, kb, cur, batch);
-                            }
-                        } else {
-                            statistics.misses(1);
-                        }
-                        if (toldWriter) {
-                            resyncWriter(key, kb, cur);
-                        }
-                        return result;
-                    }
-                    case LOAD -> {
-                        statistics.misses(1);
-                        storeLoaded(key, kb, entry.getValue(), batch);
-                        if (toldWriter) {
-                            resyncWriter(key, kb, read(key, kb, batch).record());
-                        }
-                        return result;
-                    }
-                    case CREATE, UPDATE -> {
-                        V value = entry.getValue();
-                        requireValue(value);
-                        byte[] vb = encodeValue(value);
-                        if (writes != null) {
-                            writes.write(new KadCacheEntry<>(key, value));
-                            toldWriter = true;
-                        }
-                        long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                        WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
-                                cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
-                        if (!w.applied()) {
-                            continue;
-                        }
-                        if (cur == null) {
-                            statistics.misses(1);
-                        } else {
-                            statistics.hits(1);
-                        }
-                        afterPut(key, kb, value, w, exp, batch, false);
-                        statistics.putTime(start);
-                        return result;
-                    }
-                    case REMOVE -> {
-                        if (writes != null) {
-                            writes.delete(key);
-                            toldWriter = true;
-                        }
-                        if (cur == null) {
-                            statistics.misses(1);
-                            return result;
-                        }
-                        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
-                                WriteCommand.KEEP_EXPIRY), batch);
-                        if (!w.applied()) {
-                            continue;
-                        }
-                        statistics.hits(1);
-                        afterRemove(key, kb, w.previous(), batch);
-                        statistics.removeTime(start);
-                        return result;
-                    }
-                    default -> throw new IllegalStateException("unknown operation " + entry.operation());
-                }
-            } catch (EntryProcessorException e) {
-                throw e;
+                w = inv.vb == null ? write(key, kb, inv.command, batch)
+                        : writeValue(key, kb, inv.value, inv.command, batch);
             } catch (RuntimeException e) {
                 throw new EntryProcessorException("applying the entry processor's change to key " + key
                         + " of cache " + name + " failed: " + e, e);
             }
+            if (applied(inv, w, batch)) {
+                return inv.result;
+            }
+            told = inv.toldWriter;
+        }
+    }
+
+    /**
+     * One run of an entry processor on one key: what it returned, and the conditional write its change
+     * needs, if any.
+     */
+    private final class Invocation<T> {
+        final K key;
+        final byte[] kb;
+        final StoredRecord current;
+        final long start;
+        T result;
+        boolean toldWriter;
+        /** The write to apply, or null if the run is complete. */
+        WriteCommand command;
+        V value;
+        byte[] vb;
+        long expiresAt;
+
+        Invocation(K key, byte[] kb, StoredRecord current, boolean toldWriter, long start) {
+            this.key = key;
+            this.kb = kb;
+            this.current = current;
+            this.toldWriter = toldWriter;
+            this.start = start;
+        }
+    }
+
+    /**
+     * Runs the processor on the entry as read and decides: an access, a load or nothing completes here;
+     * a change tells the writer and leaves its conditional write in the returned invocation.
+     *
+     * @throws EntryProcessorException if the processor, or applying its decision, fails
+     */
+    private <T> Invocation<T> process(K key, byte[] kb, ReadResult read, EntryProcessor<K, V, T> processor,
+                                      Object[] arguments, EventDispatcher<K, V>.Batch batch, boolean toldWriter,
+                                      long start) {
+        StoredRecord cur = read.record();
+        Invocation<T> inv = new Invocation<>(key, kb, cur, toldWriter, start);
+        V original = cur == null ? null : decodeValue(key, kb, cur);
+        KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
+        try {
+            inv.result = processor.process(entry, arguments);
+        } catch (EntryProcessorException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
+                    + ": " + e, e);
+        }
+        try {
+            switch (entry.operation()) {
+                case NONE -> {
+                    if (cur != null) {
+                        statistics.hits(1);
+                        if (entry.accessed()) {
+                            touch(key, kb, cur, batch);
+                        }
+                    } else {
+                        statistics.misses(1);
+                    }
+                    if (inv.toldWriter) {
+                        resyncWriter(key, kb, cur);
+                    }
+                }
+                case LOAD -> {
+                    statistics.misses(1);
+                    storeLoaded(key, kb, entry.getValue(), batch);
+                    if (inv.toldWriter) {
+                        resyncWriter(key, kb, read(key, kb, batch).record());
+                    }
+                }
+                case CREATE, UPDATE -> {
+                    V value = entry.getValue();
+                    requireValue(value);
+                    inv.value = value;
+                    inv.vb = encodeValue(value);
+                    if (writes != null) {
+                        writes.write(new KadCacheEntry<>(key, value));
+                        inv.toldWriter = true;
+                    }
+                    inv.expiresAt = cur == null ? expiry.forCreation() : expiry.forUpdate();
+                    inv.command = command(WriteCommand.Op.PUT, inv.vb,
+                            cur == null ? WriteCommand.ABSENT : cur.version(), inv.expiresAt, inv.expiresAt);
+                }
+                case REMOVE -> {
+                    if (writes != null) {
+                        writes.delete(key);
+                        inv.toldWriter = true;
+                    }
+                    if (cur == null) {
+                        statistics.misses(1);
+                    } else {
+                        inv.command = command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
+                                WriteCommand.KEEP_EXPIRY);
+                    }
+                }
+                default -> throw new IllegalStateException("unknown operation " + entry.operation());
+            }
+            return inv;
+        } catch (EntryProcessorException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new EntryProcessorException("applying the entry processor's change to key " + key
+                    + " of cache " + name + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Accounts for an invocation's conditional write.
+     *
+     * @return whether it applied; if not, another writer got there first and the processor must run again
+     */
+    private boolean applied(Invocation<?> inv, WriteResult w, EventDispatcher<K, V>.Batch batch) {
+        if (!w.applied()) {
+            return false;
+        }
+        try {
+            if (inv.current == null) {
+                statistics.misses(1);
+            } else {
+                statistics.hits(1);
+            }
+            if (inv.command.op() == WriteCommand.Op.PUT) {
+                afterPut(inv.key, inv.kb, inv.value, inv.vb, w, inv.expiresAt, batch, false);
+                statistics.putTime(inv.start);
+            } else {
+                afterRemove(inv.key, inv.kb, w.previous(), batch);
+                statistics.removeTime(inv.start);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            throw new EntryProcessorException("applying the entry processor's change to key " + inv.key
+                    + " of cache " + name + " failed: " + e, e);
         }
     }
 
@@ -813,24 +1029,85 @@ public final class KadCache<K, V> implements Cache<K, V> {
         keys.forEach(this::requireKey);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
         Map<K, EntryProcessorResult<T>> results = new HashMap<>();
+        List<K> keyList = new ArrayList<>(keys);
+        List<byte[]> kbs = new ArrayList<>(keyList.size());
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         try {
-            for (K key : keys) {
+            for (K key : keyList) {
+                kbs.add(encodeKey(key));
+            }
+            int n = keyList.size();
+            // the reads overlap, then the processors run here in order, then their writes overlap
+            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
+                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
+            List<Invocation<T>> invocations = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                K key = keyList.get(i);
+                Invocation<T> inv = null;
                 try {
-                    T result = invokeOne(key, encodeKey(key), entryProcessor, arguments, batch);
-                    if (result != null) {
-                        results.put(key, KadEntryProcessorResult.of(result));
+                    long start = statistics.start();
+                    ReadResult r = await(reads.get(i), "reading", key);
+                    if (r.expired() != null) {
+                        expired(key, kbs.get(i), r.expired(), batch);
                     }
-                } catch (EntryProcessorException e) {
-                    results.put(key, KadEntryProcessorResult.failed(e));
+                    inv = process(key, kbs.get(i), r, entryProcessor, arguments, batch, false, start);
+                    if (inv.command == null) {
+                        succeeded(results, key, inv.result);
+                        inv = null;
+                    }
                 } catch (RuntimeException e) {
-                    results.put(key, KadEntryProcessorResult.failed(new EntryProcessorException(e)));
+                    failed(results, key, e);
+                }
+                invocations.add(inv);
+            }
+            List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+                Invocation<T> inv = invocations.get(i);
+                if (inv == null) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                if (inv.vb != null) {
+                    holdValue(inv.kb, inv.value, inv.command);
+                }
+                return records.write(namespace, inv.kb, inv.command);
+            }, records.operationTimeout());
+            for (int i = 0; i < n; i++) {
+                Invocation<T> inv = invocations.get(i);
+                if (inv == null) {
+                    continue;
+                }
+                WriteResult w = null;
+                try {
+                    w = await(writes.get(i), "writing", inv.key);
+                    if (w.expired() != null) {
+                        expired(inv.key, inv.kb, w.expired(), batch);
+                    }
+                    T result = applied(inv, w, batch) ? inv.result
+                            : invokeOne(inv.key, inv.kb, entryProcessor, arguments, batch, inv.toldWriter);
+                    succeeded(results, inv.key, result);
+                } catch (RuntimeException e) {
+                    failed(results, inv.key, e);
+                } finally {
+                    if (inv.vb != null) {
+                        settleValue(inv.kb, inv.command, w);
+                    }
                 }
             }
         } finally {
+            kbs.forEach(this::unpin);
             batch.dispatch();
         }
         return results;
+    }
+
+    private static <K, T> void succeeded(Map<K, EntryProcessorResult<T>> results, K key, T result) {
+        if (result != null) {
+            results.put(key, KadEntryProcessorResult.of(result));
+        }
+    }
+
+    private static <K, T> void failed(Map<K, EntryProcessorResult<T>> results, K key, RuntimeException e) {
+        results.put(key, KadEntryProcessorResult.failed(e instanceof EntryProcessorException epe ? epe
+                : new EntryProcessorException(e)));
     }
 
     // ---------------------------------------------------------------- shared write paths
@@ -840,45 +1117,127 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Puts a value (read, then write conditionally on the version read, so the right expiry applies),
-     * retrying on a concurrent change. The writer is not called.
+     * Puts a value, retrying on a concurrent change; the writer is not called. With a built-in expiry
+     * policy, one unconditional write carrying both the creation and the update expiry; with a custom
+     * one, a read first (so the policy is asked only the question the spec counts), then a write
+     * conditional on the version read.
      */
     private Previous<V> putOne(K key, byte[] kb, V value, byte[] vb, EventDispatcher<K, V>.Batch batch,
                                boolean wantOld) {
-        if (eternal) {
-            // creation and update expiry are known without reading: one unconditional write
-            WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
-                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY), batch);
-            V old = afterPut(key, kb, value, w, StoredRecord.NEVER, batch, wantOld);
+        if (expiryKnownWithoutRead) {
+            long ifCreated = expiry.forCreation();
+            long ifUpdated = expiry.forUpdate();
+            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
+                    ifCreated, ifUpdated), batch);
+            V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
         while (true) {
             ReadResult r = read(key, kb, batch);
             StoredRecord cur = r.record();
             long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-            WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb,
+            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb,
                     cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
             if (!w.applied()) {
                 continue;
             }
-            V old = afterPut(key, kb, value, w, exp, batch, wantOld);
+            V old = afterPut(key, kb, value, vb, w, exp, batch, wantOld);
             return new Previous<>(w.previous() != null, old);
         }
     }
 
+    /**
+     * Puts many values with their record requests in flight together ({@link InFlight}), as
+     * {@link #putOne} would one by one: statistics, events and references per entry, in order. A write
+     * that loses a race is retried alone. The writer is not called.
+     *
+     * @return the first failure, after every other entry was put, or null
+     */
+    private RuntimeException putMany(List<K> keys, List<byte[]> kbs, List<V> values, List<byte[]> vbs,
+                                     EventDispatcher<K, V>.Batch batch) {
+        int n = keys.size();
+        RuntimeException failure = null;
+        long[] ifCreated = new long[n];
+        WriteCommand[] commands = new WriteCommand[n];
+        if (expiryKnownWithoutRead) {
+            for (int i = 0; i < n; i++) {
+                ifCreated[i] = expiry.forCreation();
+                commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
+                        expiry.forUpdate());
+            }
+        } else {
+            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
+                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
+            for (int i = 0; i < n; i++) {
+                try {
+                    ReadResult r = await(reads.get(i), "reading", keys.get(i));
+                    if (r.expired() != null) {
+                        expired(keys.get(i), kbs.get(i), r.expired(), batch);
+                    }
+                    StoredRecord cur = r.record();
+                    ifCreated[i] = cur == null ? expiry.forCreation() : expiry.forUpdate();
+                    commands[i] = command(WriteCommand.Op.PUT, vbs.get(i),
+                            cur == null ? WriteCommand.ABSENT : cur.version(), ifCreated[i], ifCreated[i]);
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+        }
+        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+            if (commands[i] == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            holdValue(kbs.get(i), values.get(i), commands[i]);
+            return records.write(namespace, kbs.get(i), commands[i]);
+        }, records.operationTimeout());
+        for (int i = 0; i < n; i++) {
+            if (commands[i] == null) {
+                continue;
+            }
+            K key = keys.get(i);
+            byte[] kb = kbs.get(i);
+            WriteResult w = null;
+            try {
+                w = await(writes.get(i), "writing", key);
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+                continue;
+            } finally {
+                settleValue(kb, commands[i], w);
+            }
+            try {
+                if (w.expired() != null) {
+                    expired(key, kb, w.expired(), batch);
+                }
+                if (w.applied()) {
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, false);
+                } else {
+                    putOne(key, kb, values.get(i), vbs.get(i), batch, false);
+                }
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        return failure;
+    }
+
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
-    private V afterPut(K key, byte[] kb, V value, WriteResult w, long createdExpiry, EventDispatcher<K, V>.Batch batch,
-                       boolean wantOld) {
+    private V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
+                       EventDispatcher<K, V>.Batch batch, boolean wantOld) {
         StoredRecord previous = w.previous();
         V old = null;
-        if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
-            old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
-        }
-        if (references != null) {
-            if (w.current() != null) {
-                references.remember(kb, key, value, w.current().version());
-            } else {
-                references.forget(kb);
+        try {
+            // decoded before the references move on: the old value may be an object held here
+            if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
+                old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
+            }
+        } finally {
+            if (references != null) {
+                if (w.current() != null) {
+                    references.remember(kb, key, value, w.current().version(), vb);
+                } else {
+                    references.forget(kb);
+                }
             }
         }
         if (previous == null) {
@@ -901,10 +1260,68 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
         byte[] vb = encodeValue(value);
         long exp = expiry.forCreation();
-        WriteResult w = write(key, kb, command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+        WriteResult w = writeValue(key, kb, value,
+                command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
-            afterPut(key, kb, value, w, exp, batch, false);
+            afterPut(key, kb, value, vb, w, exp, batch, false);
         }
+    }
+
+    /**
+     * Stores values a loader produced for keys found absent, each only if still absent, with the writes
+     * in flight together; the writer is not called. Entries the loader gave no value for are skipped.
+     *
+     * @param absent the keys found absent, with their bytes
+     * @param loaded what the loader produced
+     * @return the loaded entries of those keys (stored, or lost to a concurrent write, as one by one)
+     */
+    private Map<K, V> storeLoadedMany(Map<K, byte[]> absent, Map<K, V> loaded, EventDispatcher<K, V>.Batch batch) {
+        List<K> keys = new ArrayList<>();
+        List<V> values = new ArrayList<>();
+        for (Map.Entry<K, V> e : loaded.entrySet()) {
+            if (absent.containsKey(e.getKey()) && e.getValue() != null) {
+                keys.add(e.getKey());
+                values.add(e.getValue());
+            }
+        }
+        int n = keys.size();
+        List<byte[]> vbs = new ArrayList<>(n);
+        WriteCommand[] commands = new WriteCommand[n];
+        long[] exp = new long[n];
+        for (int i = 0; i < n; i++) {
+            vbs.add(encodeValue(values.get(i)));
+            exp[i] = expiry.forCreation();
+            commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
+        }
+        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+            holdValue(absent.get(keys.get(i)), values.get(i), commands[i]);
+            return records.write(namespace, absent.get(keys.get(i)), commands[i]);
+        }, records.operationTimeout());
+        Map<K, V> out = new LinkedHashMap<>();
+        RuntimeException failure = null;
+        for (int i = 0; i < n; i++) {
+            K key = keys.get(i);
+            byte[] kb = absent.get(key);
+            WriteResult w = null;
+            try {
+                w = await(writes.get(i), "writing", key);
+                if (w.expired() != null) {
+                    expired(key, kb, w.expired(), batch);
+                }
+                if (w.applied()) {
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, false);
+                }
+                out.put(key, values.get(i));
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            } finally {
+                settleValue(kb, commands[i], w);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return out;
     }
 
     /** Applies the access expiry to an entry just read, if the policy changes it. */
@@ -949,6 +1366,42 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return r;
     }
 
+    /**
+     * Writes a value. In a store-by-reference cache, a value held under a token is held from just before
+     * the write, and released after it unless the write stored it (then {@link #afterPut} remembers it).
+     */
+    private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
+                                   EventDispatcher<K, V>.Batch batch) {
+        holdValue(kb, value, command);
+        WriteResult w = null;
+        try {
+            w = write(key, kb, command, batch);
+            return w;
+        } finally {
+            settleValue(kb, command, w);
+        }
+    }
+
+    /** Before a put: holds a value that travels as a token (store-by-reference caches). */
+    private void holdValue(byte[] kb, V value, WriteCommand command) {
+        if (references != null && LocalReferences.isToken(command.value())) {
+            references.holdValue(command.value(), value);
+        }
+    }
+
+    /**
+     * After a put: releases a value held as a token unless the write stored it ({@link #afterPut} then
+     * remembers it).
+     *
+     * @param w the outcome, or null if the write failed
+     */
+    private void settleValue(byte[] kb, WriteCommand command, WriteResult w) {
+        if (references != null && LocalReferences.isToken(command.value())
+                && (w == null || !w.applied() || w.current() == null)) {
+            references.settle(kb, command.value());
+        }
+    }
+
     private WriteResult write(K key, byte[] kb, WriteCommand command, EventDispatcher<K, V>.Batch batch) {
         WriteResult w = await(records.write(namespace, kb, command), "writing", key);
         if (w.expired() != null) {
@@ -960,7 +1413,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
         V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
         if (references != null) {
-            references.forget(kb);
+            references.forgetUpTo(kb, record.version());
         }
         batch.add(new KadCacheEntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
     }
@@ -991,7 +1444,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> raw = await(records.keys(namespace), "listing the keys", "(all)");
         List<K> keys = new ArrayList<>(raw.size());
         for (byte[] kb : raw) {
-            keys.add(decodeKey(kb));
+            if (!released(kb)) {
+                keys.add(decodeKey(kb));
+            }
         }
         return keys;
     }
@@ -1000,26 +1455,52 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (closed) {
             return;
         }
-        if (references != null) {
-            references.forget(event.key());
-        }
         EventType type = switch (event.kind()) {
             case CREATED -> EventType.CREATED;
             case UPDATED -> EventType.UPDATED;
             case REMOVED -> EventType.REMOVED;
             case EXPIRED -> EventType.EXPIRED;
         };
+        // objects this manager holds for the event's key and old value, looked up before they are released
+        Object heldKey = heldFor(event.key());
+        Object heldOld = heldFor(event.oldValue());
+        if (references != null) {
+            references.forgetUpTo(event.key(), event.version());
+        }
         // decoded on this cache's event thread, not the node's: a value that fails to decode costs
         // this one event, which the dispatcher drops and counts
         events.dispatchRemote(type, () -> {
-            K key = decodeKey(event.key());
-            V oldValue = event.oldValue() == null ? null
+            @SuppressWarnings("unchecked")
+            K key = heldKey != null ? (K) heldKey : decodeKey(event.key());
+            @SuppressWarnings("unchecked")
+            V oldValue = heldOld != null ? (V) heldOld : event.oldValue() == null ? null
                     : decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
             V newValue = event.newValue() == null ? null
                     : decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
             V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
             return new KadCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
         });
+    }
+
+    /**
+     * @return whether listed key bytes are a token of this manager whose entry was removed since the
+     *     listing: there is nothing left to read under them
+     */
+    private boolean released(byte[] kb) {
+        return references != null && references.isOwnToken(kb) && references.held(kb) == null;
+    }
+
+    /** @return the object this manager holds for a token, or null (not a token, or not held) */
+    private Object heldFor(byte[] bytes) {
+        return references == null || bytes == null || !LocalReferences.isToken(bytes) ? null : references.held(bytes);
+    }
+
+    /**
+     * @return how many objects this store-by-reference cache holds in this JVM (entries' keys and values
+     *     written through it, and objects that could not be encoded); 0 for a store-by-value cache
+     */
+    int heldReferences() {
+        return references == null ? 0 : references.size();
     }
 
     /**
@@ -1032,27 +1513,38 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     // ---------------------------------------------------------------- encoding
 
+    /**
+     * Encodes a key. In a store-by-reference cache a key the codec cannot encode gets a token held in
+     * this manager and pinned until {@link #unpin} (which every operation calls when done with the key).
+     */
     private byte[] encodeKey(K key) {
         if (references != null) {
-            byte[] local = references.keyBytes(key);
-            if (local != null) {
-                return local;
-            }
             try {
                 return codec.encode(key, "key");
             } catch (CacheException e) {
-                return references.holdKey(key);
+                return references.pinKey(key);
             }
         }
         return codec.encode(key, "key");
     }
 
+    /** Ends an operation's use of encoded key bytes (releases an unused key token). */
+    private void unpin(byte[] kb) {
+        if (references != null) {
+            references.unpinKey(kb);
+        }
+    }
+
+    /**
+     * Encodes a value. In a store-by-reference cache a value the codec cannot encode gets a fresh token,
+     * held only from its write on ({@link #writeValue}).
+     */
     private byte[] encodeValue(V value) {
         if (references != null) {
             try {
                 return codec.encode(value, "value");
             } catch (CacheException e) {
-                return references.holdValue(value);
+                return references.newToken();
             }
         }
         return codec.encode(value, "value");
@@ -1060,10 +1552,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     @SuppressWarnings("unchecked")
     private K decodeKey(byte[] kb) {
-        if (kb.length > 0 && kb[0] == LOCAL_REFERENCE) {
+        if (LocalReferences.isToken(kb)) {
             Object held = references == null ? null : references.held(kb);
             if (held == null) {
-                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager");
+                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager"
+                        + " (or was, by a write of this one that failed)");
             }
             return (K) held;
         }
@@ -1084,10 +1577,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     @SuppressWarnings("unchecked")
     private V decodeBytes(byte[] bytes, java.util.function.Supplier<String> what) {
-        if (bytes.length > 0 && bytes[0] == LOCAL_REFERENCE) {
+        if (LocalReferences.isToken(bytes)) {
             Object held = references == null ? null : references.held(bytes);
             if (held == null) {
-                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache manager");
+                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache"
+                        + " manager (or was, by a write of this one that failed)");
             }
             return (V) held;
         }
@@ -1212,6 +1706,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
             LOG.warn("cache {}: closing the event subscription failed", name, e);
         }
         events.close();
+        if (references != null) {
+            references.clear();
+        }
         closeQuietly(loader);
         closeQuietly(writer);
         closeQuietly(expiry.policy());
@@ -1290,6 +1787,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
             checkOpen();
             while (next == null && keys.hasNext()) {
                 byte[] kb = keys.next();
+                if (released(kb)) {
+                    continue;
+                }
                 K key = decodeKey(kb);
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
                 long start = statistics.start();
@@ -1324,88 +1824,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
             K key = last.getKey();
             last = null;
             KadCache.this.remove(key);
-        }
-    }
-
-    /**
-     * The objects a store-by-reference cache hands back as they were put: per key, the key and value
-     * objects with the record version they were written as; and objects that cannot be encoded,
-     * held here under a token that stands in for their bytes (readable by this manager only).
-     */
-    private static final class LocalReferences {
-        private final byte[] prefix;
-        private final AtomicLong counter = new AtomicLong();
-        private final ConcurrentMap<ByteKey, Ref> byKey = new ConcurrentHashMap<>();
-        private final ConcurrentMap<Object, byte[]> keyTokens = new ConcurrentHashMap<>();
-        private final ConcurrentMap<ByteKey, Object> held = new ConcurrentHashMap<>();
-
-        LocalReferences() {
-            UUID id = UUID.randomUUID();
-            prefix = ByteBuffer.allocate(17).put(LOCAL_REFERENCE)
-                    .putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits()).array();
-        }
-
-        void remember(byte[] kb, Object key, Object value, long version) {
-            byKey.put(new ByteKey(kb), new Ref(key, value, version));
-        }
-
-        void forget(byte[] kb) {
-            byKey.remove(new ByteKey(kb));
-        }
-
-        Object valueAt(byte[] kb, long version) {
-            Ref ref = byKey.get(new ByteKey(kb));
-            return ref != null && ref.version() == version ? ref.value() : null;
-        }
-
-        byte[] keyBytes(Object key) {
-            return keyTokens.get(key);
-        }
-
-        byte[] holdKey(Object key) {
-            return keyTokens.computeIfAbsent(key, k -> {
-                byte[] token = token();
-                held.put(new ByteKey(token), k);
-                return token;
-            });
-        }
-
-        byte[] holdValue(Object value) {
-            byte[] token = token();
-            held.put(new ByteKey(token), value);
-            return token;
-        }
-
-        Object held(byte[] token) {
-            return held.get(new ByteKey(token));
-        }
-
-        private byte[] token() {
-            return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(counter.incrementAndGet()).array();
-        }
-
-        private record Ref(Object key, Object value, long version) {
-        }
-    }
-
-    /** Key bytes as a map key. */
-    private static final class ByteKey {
-        private final byte[] bytes;
-        private final int hash;
-
-        ByteKey(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ByteKey b && Arrays.equals(bytes, b.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
     }
 }

@@ -211,4 +211,20 @@ class ProviderAndLifecycleTest {
                 .hasMessageContaining("kad.cache.default.size=100")
                 .hasMessageContaining("unknown key");
     }
+
+    @Test
+    void misspeltStorageBoundOrOverlongExpiryFailsGetCacheManagerNamingTheKey() {
+        Properties typo = new Properties();
+        typo.setProperty("kad.storage.max-recrods", "10");
+        assertThatThrownBy(() -> TestManagers.fresh(typo))
+                .isInstanceOf(javax.cache.CacheException.class)
+                .hasMessageContaining("kad.storage.max-recrods=10")
+                .hasMessageContaining("getCacheManager properties");
+        Properties overlong = new Properties();
+        overlong.setProperty("kad.cache.c.expiry", "created:9999999999999999d");
+        assertThatThrownBy(() -> TestManagers.fresh(overlong))
+                .isInstanceOf(javax.cache.CacheException.class)
+                .hasMessageContaining("kad.cache.c.expiry=created:9999999999999999d")
+                .hasMessageContaining("getCacheManager properties");
+    }
 }

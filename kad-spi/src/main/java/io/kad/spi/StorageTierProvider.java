@@ -1,6 +1,7 @@
 package io.kad.spi;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -11,6 +12,17 @@ public interface StorageTierProvider {
 
     /** @return the name this tier is selected by, e.g. {@code "caffeine"} or {@code "mvstore"} */
     String name();
+
+    /**
+     * The settings this tier reads, so that a configuration naming another {@code kad.storage.*} key
+     * fails when it is read instead of being ignored (a misspelt bound would otherwise go unapplied).
+     *
+     * @return the keys without the {@code kad.} prefix (e.g. {@code storage.path}); by default none. The
+     *     node's own {@code storage.expiry-grace-ms} applies to every tier and need not be named
+     */
+    default Set<String> settingKeys() {
+        return Set.of();
+    }
 
     /**
      * Creates a tier.

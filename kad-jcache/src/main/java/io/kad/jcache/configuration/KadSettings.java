@@ -1,6 +1,7 @@
 package io.kad.jcache.configuration;
 
 import io.kad.core.NodeConfig;
+import io.kad.core.storage.StorageTierProviders;
 import io.kad.jcache.codec.AllowlistFilter;
 import io.kad.jcache.codec.SerializationLimits;
 import java.io.IOException;
@@ -43,20 +44,14 @@ public final class KadSettings {
     static final String PREFIX = "kad.";
     static final String CACHE_PREFIX = "kad.cache.";
 
-    /** Node-level keys. */
-    public static final Set<String> NODE_KEYS = Set.of(
-            "kad.host", "kad.port", "kad.seeds", "kad.hash", "kad.k", "kad.alpha", "kad.replication",
-            "kad.rpc-timeout-ms", "kad.operation-timeout-ms", "kad.storage", "kad.storage.path",
-            "kad.storage.max-records", "kad.storage.max-bytes", "kad.serialization.allow", "kad.secret",
-            "kad.serialization.max-depth", "kad.serialization.max-array-length", "kad.serialization.max-references",
-            "kad.serialization.max-bytes");
+    /** Node-level keys, the built-in storage tiers' included (see {@link SettingCatalog}). */
+    public static final Set<String> NODE_KEYS = nodeKeys();
 
     /** The key whose value never appears in a message. */
     static final String SECRET = "kad.secret";
 
-    /** Per-cache key suffixes: {@code kad.cache.<name>.<suffix>}. */
-    public static final List<String> CACHE_SUFFIXES = List.of(
-            "expiry", "store-by-value", "statistics", "management", "key-type", "value-type");
+    /** Per-cache key suffixes: {@code kad.cache.<name>.<suffix>} (see {@link SettingCatalog#CACHE}). */
+    public static final List<String> CACHE_SUFFIXES = List.copyOf(SettingCatalog.CACHE.keySet());
 
     /**
      * The reserved cache name whose settings, {@code kad.cache.default.<suffix>}, apply to every cache
@@ -64,7 +59,10 @@ public final class KadSettings {
      */
     public static final String DEFAULT_CACHE = "default";
 
-    /** Prefix of storage-tier settings: passed to the tier (without {@code kad.}), which checks them. */
+    /**
+     * Prefix of storage-tier settings: checked against the keys the selected tier reads, then passed to
+     * the tier without {@code kad.}.
+     */
     static final String STORAGE_PREFIX = "kad.storage.";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
@@ -81,7 +79,7 @@ public final class KadSettings {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
         this.origins = origins;
         for (String key : values.keySet()) {
-            if (!NODE_KEYS.contains(key) && !key.startsWith(STORAGE_PREFIX) && cacheKey(key) == null) {
+            if (!SettingCatalog.NODE.containsKey(key) && !key.startsWith(STORAGE_PREFIX) && cacheKey(key) == null) {
                 throw bad(key, "unknown key (see CONFIGURATION.md for the known ones)");
             }
         }
@@ -163,10 +161,10 @@ public final class KadSettings {
         int[] array = {SerializationLimits.DEFAULT_MAX_ARRAY_LENGTH};
         long[] references = {SerializationLimits.DEFAULT_MAX_REFERENCES};
         long[] bytes = {SerializationLimits.DEFAULT_MAX_BYTES};
-        integer("kad.serialization.max-depth", 1, 10_000, v -> depth[0] = v);
-        integer("kad.serialization.max-array-length", 1, Integer.MAX_VALUE - 8, v -> array[0] = v);
-        longValue("kad.serialization.max-references", v -> references[0] = v);
-        longValue("kad.serialization.max-bytes", v -> bytes[0] = v);
+        whole("kad.serialization.max-depth", v -> depth[0] = (int) v);
+        whole("kad.serialization.max-array-length", v -> array[0] = (int) v);
+        whole("kad.serialization.max-references", v -> references[0] = v);
+        whole("kad.serialization.max-bytes", v -> bytes[0] = v);
         return new SerializationLimits(depth[0], array[0], references[0], bytes[0]);
     }
 
@@ -262,6 +260,12 @@ public final class KadSettings {
         return p;
     }
 
+    private static Set<String> nodeKeys() {
+        Set<String> keys = new java.util.LinkedHashSet<>(SettingCatalog.NODE.keySet());
+        keys.addAll(SettingCatalog.STORAGE.keySet());
+        return Collections.unmodifiableSet(keys);
+    }
+
     private CacheException bad(String key, String why) {
         String origin = origins.get(key);
         return new CacheException("bad setting " + key + "=" + (SECRET.equals(key) ? "(hidden)" : values.get(key))
@@ -287,7 +291,7 @@ public final class KadSettings {
         NodeConfig.Builder b = NodeConfig.builder();
         try {
             str("kad.host", b::host);
-            integer("kad.port", 0, 65535, b::port);
+            whole("kad.port", v -> b.port((int) v));
             str("kad.seeds", v -> b.seeds(seeds("kad.seeds", v)));
             str("kad.hash", v -> {
                 if (!NAME.matcher(v).matches()) {
@@ -295,35 +299,25 @@ public final class KadSettings {
                 }
                 b.hashName(v);
             });
-            integer("kad.k", 1, 1024, b::k);
-            integer("kad.alpha", 1, 64, b::alpha);
-            integer("kad.replication", 1, 1024, b::replication);
-            integer("kad.rpc-timeout-ms", 1, Integer.MAX_VALUE, v -> b.rpcTimeout(Duration.ofMillis(v)));
-            integer("kad.operation-timeout-ms", 1, Integer.MAX_VALUE, v -> b.operationTimeout(Duration.ofMillis(v)));
+            whole("kad.k", v -> b.k((int) v));
+            whole("kad.alpha", v -> b.alpha((int) v));
+            whole("kad.replication", v -> b.replication((int) v));
+            whole("kad.rpc-timeout-ms", v -> b.rpcTimeout(Duration.ofMillis(v)));
+            whole("kad.operation-timeout-ms", v -> b.operationTimeout(Duration.ofMillis(v)));
             str("kad.storage", v -> {
                 if (!NAME.matcher(v).matches()) {
                     throw bad("kad.storage", "expected a storage tier name: caffeine, mvstore or a registered one");
                 }
+                declaredKeys(v); // fails naming an unknown tier
                 b.storageName(v);
             });
-            str("kad.storage.path", v -> b.storageSetting("storage.path", v));
-            longValue("kad.storage.max-records", v -> b.storageSetting("storage.max-records", Long.toString(v)));
-            longValue("kad.storage.max-bytes", v -> b.storageSetting("storage.max-bytes", Long.toString(v)));
+            storageSettings().forEach(b::storageSetting);
             str(SECRET, v -> {
                 if (v.length() < 16) {
                     throw bad(SECRET, "must have at least 16 characters, had " + v.length());
                 }
                 b.sharedSecret(v);
             });
-            for (Map.Entry<String, String> e : values.entrySet()) {
-                String key = e.getKey();
-                if (key.startsWith(STORAGE_PREFIX) && !NODE_KEYS.contains(key)) {
-                    if (!key.substring(STORAGE_PREFIX.length()).matches("[a-z0-9][a-z0-9.-]*")) {
-                        throw bad(key, "unknown key (see CONFIGURATION.md for the known ones)");
-                    }
-                    b.storageSetting(key.substring(PREFIX.length()), e.getValue());
-                }
-            }
             if ("mvstore".equals(values.get("kad.storage")) && !values.containsKey("kad.storage.path")) {
                 throw bad("kad.storage", "the mvstore tier needs kad.storage.path");
             }
@@ -345,38 +339,72 @@ public final class KadSettings {
         }
     }
 
-    private void integer(String key, int min, int max, java.util.function.IntConsumer to) {
+    /** Reads a whole-number key, checked against its range in the catalog (overflow included). */
+    private void whole(String key, java.util.function.LongConsumer to) {
         String v = values.get(key);
         if (v == null) {
             return;
         }
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, "expected an integer");
-        }
-        if (n < min || n > max) {
-            throw bad(key, "expected an integer in " + min + ".." + max);
-        }
-        to.accept(n);
+        SettingCatalog.Setting setting = SettingCatalog.nodeOrStorage(key)
+                .orElseThrow(() -> new IllegalStateException("not in the catalog: " + key));
+        setting.range().problemWith(v).ifPresent(problem -> {
+            throw bad(key, problem);
+        });
+        to.accept(Long.parseLong(v));
     }
 
-    private void longValue(String key, java.util.function.LongConsumer to) {
-        String v = values.get(key);
-        if (v == null) {
-            return;
+    /**
+     * Checks every {@code kad.storage.*} key against the keys the selected tier reads: the catalog's for
+     * the built-in tiers and the node's own, and those the tier's provider declares.
+     *
+     * @return the settings for the tier, without {@code kad.}
+     */
+    private Map<String, String> storageSettings() {
+        String tier = values.getOrDefault("kad.storage", StorageTierProviders.DEFAULT_NAME);
+        Set<String> declared = null;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(STORAGE_PREFIX)) {
+                continue;
+            }
+            String tierKey = key.substring(PREFIX.length());
+            SettingCatalog.Setting known = SettingCatalog.STORAGE.get(key);
+            if (known != null && known.appliesTo(tier)) {
+                known.range().problemWith(e.getValue()).ifPresent(problem -> {
+                    throw bad(key, problem);
+                });
+            } else {
+                if (declared == null) {
+                    declared = declaredKeys(tier);
+                }
+                if (!declared.contains(tierKey)) {
+                    throw bad(key, known != null
+                            ? "read by the " + String.join(" and ", new java.util.TreeSet<>(known.tiers()))
+                                    + " storage tier only, and kad.storage is " + tier
+                            : "unknown key: the " + tier + " storage tier reads " + readBy(tier, declared));
+                }
+            }
+            out.put(tierKey, e.getValue());
         }
-        long n;
+        return out;
+    }
+
+    /** @return the keys the named tier's provider declares (none for a provider that declares none) */
+    private Set<String> declaredKeys(String tier) {
         try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw bad(key, "expected a positive integer");
+            return StorageTierProviders.byName(tier).settingKeys();
+        } catch (IllegalArgumentException e) {
+            throw bad("kad.storage", e.getMessage());
         }
-        if (n <= 0) {
-            throw bad(key, "expected a positive integer");
-        }
-        to.accept(n);
+    }
+
+    /** @return the full keys the named tier reads, for a message */
+    private static String readBy(String tier, Set<String> declared) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        SettingCatalog.STORAGE.values().stream().filter(s -> s.appliesTo(tier)).forEach(s -> keys.add(s.key()));
+        declared.forEach(k -> keys.add(PREFIX + k));
+        return String.join(", ", keys);
     }
 
     private List<InetSocketAddress> seeds(String key, String v) {
@@ -499,16 +527,23 @@ public final class KadSettings {
                 throw new IllegalArgumentException("expected eternal or created|accessed|touched|modified:<n>ms|s|m|h|d,"
                         + " such as created:10s");
             }
-            long n = Long.parseLong(m.group(2));
-            Duration d = switch (m.group(3)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
+            long unitMillis = switch (m.group(3)) {
+                case "ms" -> 1L;
+                case "s" -> 1_000L;
+                case "m" -> 60_000L;
+                case "h" -> 3_600_000L;
+                default -> 86_400_000L;
             };
+            long millis;
+            try {
+                // the policy's duration is counted in milliseconds: it must fit a long of them
+                millis = Math.multiplyExact(Long.parseLong(m.group(2)), unitMillis);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException("duration too long: at most " + Long.MAX_VALUE / unitMillis
+                        + m.group(3) + " (" + Long.MAX_VALUE + " ms)");
+            }
             String kind = m.group(1).equals("updated") ? "modified" : m.group(1);
-            return new ExpirySetting(kind, d);
+            return new ExpirySetting(kind, Duration.ofMillis(millis));
         }
     }
 

@@ -196,4 +196,113 @@ class KadSettingsTest {
         assertThat(c.expiry()).isEqualTo(new KadSettings.ExpirySetting("touched", Duration.ofHours(1)));
         assertThat(c.statistics()).isTrue();
     }
+
+    @Test
+    void misspeltStorageKeyFailsNamingKeyValueAndSource() throws IOException {
+        ClassLoader loader = loaderWithRootFile("kad.storage.max-recrods=10\n");
+        assertThatThrownBy(() -> KadSettings.resolve(loader, URI.create("kad:x"), new Properties()))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.max-recrods=10")
+                .hasMessageContaining("classpath:kad.properties")
+                .hasMessageContaining("kad.storage.max-records");
+    }
+
+    @Test
+    void storageKeysMustBeReadByTheSelectedTier() {
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage.sync", "periodic")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.sync=periodic")
+                .hasMessageContaining("mvstore");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "mvstore", "kad.storage.path", "x.mv",
+                "kad.storage.max-records", "10")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.max-records=10")
+                .hasMessageContaining("caffeine");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "mvstore", "kad.storage.path", "x.mv",
+                "kad.storage.sync", "sometimes")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.sync=sometimes");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "mvstore", "kad.storage.path", "x.mv",
+                "kad.storage.sync", "PERIODIC")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.sync=PERIODIC");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", "nosuchtier")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage=nosuchtier");
+        KadSettings mv = KadSettings.of(Map.of("kad.storage", "mvstore", "kad.storage.path", "x.mv",
+                "kad.storage.sync", "periodic", "kad.storage.sync-interval-ms", "250",
+                "kad.storage.expiry-grace-ms", "0"));
+        assertThat(mv.nodeConfig().storageSettings()).containsEntry("storage.sync", "periodic")
+                .containsEntry("storage.sync-interval-ms", "250").containsEntry("storage.expiry-grace-ms", "0");
+    }
+
+    @Test
+    void aTierFoundThroughTheSpiClaimsTheKeysItDeclares() {
+        KadSettings s = KadSettings.of(Map.of("kad.storage", DeclaringStorageTierProvider.NAME,
+                "kad.storage.colour", "blue", "kad.storage.max-records", "5", "kad.storage.expiry-grace-ms", "10"));
+        assertThat(s.nodeConfig().storageSettings()).containsEntry("storage.colour", "blue")
+                .containsEntry("storage.max-records", "5");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage", DeclaringStorageTierProvider.NAME,
+                "kad.storage.color", "blue")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.color=blue")
+                .hasMessageContaining("kad.storage.colour");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.storage.colour", "blue")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.storage.colour=blue");
+    }
+
+    @Test
+    void expiryTooLongForMillisecondsFailsNamingTheKey() {
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.c.expiry", "created:9999999999999999d")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.cache.c.expiry=created:9999999999999999d")
+                .hasMessageContaining("too long");
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.default.expiry",
+                "accessed:99999999999999999999999ms")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.cache.default.expiry");
+        assertThat(KadSettings.of(Map.of("kad.cache.c.expiry", "created:106751991167d")).caches().get("c").expiry()
+                .duration()).isEqualTo(Duration.ofDays(106_751_991_167L));
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.cache.c.expiry", "created:106751991168d")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.cache.c.expiry=created:106751991168d");
+    }
+
+    @Test
+    void numbersOutsideTheirRangeOrALongFailNamingKeyAndValue() {
+        for (String key : SettingCatalog.NODE.keySet()) {
+            if (SettingCatalog.NODE.get(key).range().kind() == SettingCatalog.Kind.WHOLE_NUMBER) {
+                assertThatThrownBy(() -> KadSettings.of(Map.of(key, "99999999999999999999")))
+                        .isInstanceOf(CacheException.class)
+                        .hasMessageContaining(key + "=99999999999999999999");
+                assertThatThrownBy(() -> KadSettings.of(Map.of(key, "-1")))
+                        .isInstanceOf(CacheException.class)
+                        .hasMessageContaining(key + "=-1");
+            }
+        }
+        for (String key : SettingCatalog.STORAGE.keySet()) {
+            if (SettingCatalog.STORAGE.get(key).range().kind() == SettingCatalog.Kind.WHOLE_NUMBER
+                    && SettingCatalog.STORAGE.get(key).appliesTo("caffeine")) {
+                assertThatThrownBy(() -> KadSettings.of(Map.of(key, "9223372036854775808")))
+                        .isInstanceOf(CacheException.class)
+                        .hasMessageContaining(key + "=9223372036854775808");
+            }
+        }
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.seeds", "127.0.0.1:99999999999999999999")))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("kad.seeds=");
+    }
+
+    @Test
+    void theCatalogDefaultsAreTheOnesApplied() {
+        KadSettings s = KadSettings.of(Map.of());
+        assertThat(SettingCatalog.NODE.get("kad.k").defaultValue()).isEqualTo(Integer.toString(s.nodeConfig().k()));
+        assertThat(SettingCatalog.NODE.get("kad.operation-timeout-ms").defaultValue())
+                .isEqualTo(Long.toString(s.nodeConfig().operationTimeout().toMillis()));
+        assertThat(SettingCatalog.STORAGE.get("kad.storage.max-records").defaultValue()).isEqualTo("100000");
+        assertThat(SettingCatalog.STORAGE.get("kad.storage.expiry-grace-ms").defaultValue())
+                .isEqualTo(Long.toString(s.nodeConfig().expiryGrace().toMillis()));
+        assertThat(KadSettings.NODE_KEYS).contains("kad.port", "kad.storage.max-records");
+    }
 }
