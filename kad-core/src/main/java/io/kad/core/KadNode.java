@@ -96,11 +96,16 @@ public final class KadNode implements AutoCloseable {
      */
     private static final int WRITE_ATTEMPTS = 3;
     /**
-     * How many times a node asks an owner its requester could not reach before it takes the owner's
-     * place: a live owner taken for dead splits the key between two owners, so the check must not be
-     * fooled by a few lost datagrams.
+     * How many requests a node sends at once to an owner its requester could not reach before it takes
+     * the owner's place: a live owner taken for dead splits the key between two owners, so the check
+     * must not be fooled by a few lost datagrams, and sent together they take one request timeout.
      */
     private static final int PROBE_ATTEMPTS = 4;
+    /**
+     * How many times a request that names unreachable nodes is sent (same {@code rpc_id}): the receiver
+     * checks those nodes first (one request timeout), so the requester waits that out before it gives up.
+     */
+    private static final int FAILOVER_ATTEMPTS = 3;
     /** How many times an owner sends a replica its copy before it gives up on that replica. */
     private static final int COPY_ATTEMPTS = 3;
     /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
@@ -316,7 +321,8 @@ public final class KadNode implements AutoCloseable {
     private void begin() {
         transport.start(this::onDatagram);
         scheduleMaintenance();
-        onProtocolThread(() -> scheduleCrawl(CRAWL_FAST_MILLIS));
+        // the join taught this node some members of every region; the first sweep waits for a stale view
+        onProtocolThread(() -> scheduleCrawl(CRAWL_IDLE_MILLIS));
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -1356,6 +1362,8 @@ public final class KadNode implements AutoCloseable {
         int redirects;
         /** Whether a remote node may already have decided this write (its reply lost). */
         boolean sentAway;
+        /** The nodes this call was sent to: going back to one is waiting for it, not a new redirect. */
+        final java.util.Set<NodeId> visited = new java.util.HashSet<>(4);
 
         RecordCall(BigInteger recordId, String namespace, byte[] key, WriteCommand command) {
             this.recordId = recordId;
@@ -1426,10 +1434,11 @@ public final class KadNode implements AutoCloseable {
         if (scheduler.nowMillis() >= call.deadline) {
             return CompletableFuture.failedFuture(call.failure("read"));
         }
+        call.visited.add(target.id());
         List<BigInteger> unreachable = call.unreachableIds();
         // the same rpc_id at every node: a holder checking the owner on this read's behalf knows a repeat
         return requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, unreachable), unreachable.isEmpty() ? RPC_ATTEMPTS : WRITE_ATTEMPTS,
+                call.namespace, call.key, unreachable), unreachable.isEmpty() ? RPC_ATTEMPTS : FAILOVER_ATTEMPTS,
                 call.rpc)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.RecordReply rr) {
@@ -1447,14 +1456,16 @@ public final class KadNode implements AutoCloseable {
 
     private <T> CompletableFuture<T> redirected(RecordCall call, List<Contact> nearer,
                                                 Function<Contact, CompletableFuture<T>> next, String what) {
-        if (++call.redirects > MAX_REDIRECTS || scheduler.nowMillis() >= call.deadline) {
+        Contact to = call.afterRedirect(nearer);
+        if ((!call.visited.contains(to.id()) && ++call.redirects > MAX_REDIRECTS)
+                || scheduler.nowMillis() >= call.deadline) {
             return CompletableFuture.failedFuture(call.failure(what));
         }
         stats.redirects.increment();
         if (crawlInterval > CRAWL_FAST_MILLIS) {
             hurryCrawl();
         }
-        return next.apply(call.afterRedirect(nearer));
+        return next.apply(to);
     }
 
     private CompletableFuture<WriteResult> writeVia(RecordCall call, Contact target) {
@@ -1477,9 +1488,11 @@ public final class KadNode implements AutoCloseable {
             return CompletableFuture.failedFuture(call.failure("write"));
         }
         call.sentAway = true;
+        call.visited.add(target.id());
         List<BigInteger> unreachable = call.unreachableIds();
         return requestRetrying(target, rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, call.command, unreachable), WRITE_ATTEMPTS, call.rpc)
+                call.namespace, call.key, call.command, unreachable),
+                unreachable.isEmpty() ? WRITE_ATTEMPTS : FAILOVER_ATTEMPTS, call.rpc)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.PutReply pr) {
                         if (pr.keepCopy() && pr.result().current() != null) {
@@ -1629,8 +1642,22 @@ public final class KadNode implements AutoCloseable {
                                                   byte[] key) {
         List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
         for (Contact c : nodes) {
-            probes.add(requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
-                    key), PROBE_ATTEMPTS));
+            // several requests at once: the node counts as alive if any of them is answered
+            List<CompletableFuture<Message.Reply>> burst = new ArrayList<>();
+            for (int i = 0; i < PROBE_ATTEMPTS; i++) {
+                burst.add(request(c, c.address(), r -> new Message.GetRecord(id.value(), peerInfo, r, recordId,
+                        namespace, key)));
+            }
+            CompletableFuture<Message.Reply> any = new CompletableFuture<>();
+            for (CompletableFuture<Message.Reply> f : burst) {
+                f.thenAccept(any::complete);
+            }
+            CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+                if (e != null) {
+                    any.completeExceptionally(e);
+                }
+            });
+            probes.add(any);
         }
         return CompletableFuture.allOf(probes.stream().map(f -> f.handle((r, e) -> null))
                 .toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -1759,9 +1786,9 @@ public final class KadNode implements AutoCloseable {
      * One step of the crawl, a sweep of the id space in order: asks the member nearest the sweep's
      * cursor for the nodes it knows nearest it, learns them, and moves the cursor past the highest id of
      * the block of the id space the answer covered. A sweep learns a swarm of n nodes in about n / 10
-     * requests, one every {@link #CRAWL_FAST_MILLIS}; sweeps start when the node starts, every
-     * {@link #CRAWL_IDLE_MILLIS} after the last one ended, and at once when an operation meets a stale
-     * view (a redirect). go-libp2p-kad-dht's full-routing-table client crawls likewise, once an hour and
+     * requests, one every {@link #CRAWL_FAST_MILLIS}; a sweep starts {@link #CRAWL_IDLE_MILLIS} after the
+     * node started or the last sweep ended, and at once when an operation meets a stale view (a
+     * redirect). go-libp2p-kad-dht's full-routing-table client crawls likewise, once an hour and
      * all at once. A member that does not answer is passed over for a while (a suspect) but stays in the
      * view: only a failed ownership check removes it.
      */
@@ -1813,7 +1840,7 @@ public final class KadNode implements AutoCloseable {
     /** How far the cursor jumps when an answer held nothing beyond it: grows until it finds nodes. */
     private BigInteger crawlJump = BigInteger.ONE;
     /** The crawl's current pace; see {@link #crawl()}. */
-    private volatile long crawlInterval = CRAWL_FAST_MILLIS;
+    private volatile long crawlInterval = CRAWL_IDLE_MILLIS;
 
     /**
      * Moves the sweep past the block of the id space an answer covered. The answer holds the K nodes

@@ -231,17 +231,28 @@ class MalformedInputTest {
         assertNodeServes();
     }
 
+    private static final java.util.Set<String> REQUESTS = java.util.Set.of("ping", "find_node", "find_value", "get_record",
+            "put_record", "replicate", "scan", "subscribe");
+
     private void assertNoReplyBeforeFence(String what) {
         // The node handles datagrams one at a time on its receive thread and answers synchronously: if the
         // first datagram back after a ping is the pong, the datagram before it got no reply.
         peer.send(node.address(), PING);
         RawPeer.Datagram next = peer.expectReply();
-        assertThat(next.type()).as("first datagram back after %s and a ping", what).isEqualTo("pong");
+        // the node's own requests (its crawl asks a member it learnt, this socket included) are no answer
+        while (REQUESTS.contains(next.type())) {
+            next = peer.expectReply();
+        }
+        assertThat(next.type()).as("first answer back after %s and a ping", what).isEqualTo("pong");
     }
 
     private void assertNodeServes() {
         peer.send(node.address(), PING);
-        assertThat(peer.expectReply().type()).isEqualTo("pong");
+        RawPeer.Datagram next = peer.expectReply();
+        while (REQUESTS.contains(next.type())) {
+            next = peer.expectReply();
+        }
+        assertThat(next.type()).isEqualTo("pong");
         // the node learned this test's raw socket as a peer, which never answers a find_node: a short rpc
         // timeout keeps the newcomer's join from waiting a full second on it twice
         Dht other = Dht.create(NodeConfig.builder().host("127.0.0.1").port(0).seed(node.address())
