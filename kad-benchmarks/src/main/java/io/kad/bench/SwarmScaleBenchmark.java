@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * What a get and a put cost as a real loopback swarm grows: for swarms of 3, 21 and 100 UDP nodes in one
  * JVM (replication 3), the datagrams every node sent per remote get and per put, and get and put p50,
  * beside a raw UDP round trip measured in the same run. Each key is written from a random node and read
- * once before the measured pass; the measured reads come from a node that is not the key's owner.
+ * once before the measured pass; the measured reads come from a node that is not the key's owner. A
+ * swarm of the first size runs once before, unreported, to warm the JIT up.
  *
  * <p>Run: {@code mvn -q -pl kad-benchmarks -am compile exec:java -Dexec.skip=true
  * -Dexec.mainClass=io.kad.bench.SwarmScaleBenchmark [-Dexec.args="3,21,100 400"]} (swarm sizes, keys).
@@ -42,6 +43,9 @@ public final class SwarmScaleBenchmark {
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 400;
         List<Figures> all = new ArrayList<>();
         try (DhtLatencyBenchmark.RawPair raw = new DhtLatencyBenchmark.RawPair()) {
+            // a first swarm warms the JIT up, so the first size measured is not also the coldest
+            System.out.println("warm-up (not reported):");
+            run(sizes[0], keys, raw);
             for (int size : sizes) {
                 all.add(run(size, keys, raw));
             }
