@@ -139,6 +139,19 @@ public final class KadSettings {
         return new KadSettings(new LinkedHashMap<>(settings), origins);
     }
 
+    /**
+     * Checks settings read by a program of its own (the standalone node reads a file and its flags).
+     *
+     * @param settings the {@code kad.*} settings
+     * @param origins where each setting came from, named in error messages ({@code --port},
+     *                {@code node.properties}); a key without one is shown without a source
+     * @return the checked settings
+     * @throws CacheException naming the key, the value and its source of the first bad setting
+     */
+    public static KadSettings of(Map<String, String> settings, Map<String, String> origins) {
+        return new KadSettings(new LinkedHashMap<>(settings), new LinkedHashMap<>(origins));
+    }
+
     /** @return the resolved {@code kad.*} settings, sorted by key */
     public Map<String, String> values() {
         return values;
