@@ -4,7 +4,6 @@ import io.kad.core.DnsSeeds;
 import io.kad.core.NodeConfig;
 import io.kad.core.storage.CaffeineStorageTier;
 import io.kad.core.storage.CaffeineStorageTierProvider;
-import io.kad.core.storage.MvStoreStorageTier;
 import io.kad.core.storage.MvStoreStorageTierProvider;
 import io.kad.jcache.codec.SerializationLimits;
 import java.util.LinkedHashMap;
@@ -99,7 +98,7 @@ public final class SettingCatalog {
                 Setting.of("kad.storage.sync", "every-write", Range.oneOf("every-write", "periodic"),
                         "when the mvstore tier commits").readBy(mvstore),
                 Setting.of("kad.storage.sync-interval-ms",
-                        Long.toString(MvStoreStorageTier.DEFAULT_SYNC_INTERVAL.toMillis()),
+                        Long.toString(MvStoreStorageTierProvider.DEFAULT_SYNC_INTERVAL.toMillis()),
                         Range.whole(1, Integer.MAX_VALUE), "commit interval of the mvstore tier's periodic sync")
                         .readBy(mvstore)));
         CACHE = byName(List.of(
