@@ -1,5 +1,6 @@
 package io.kad.jcache;
 
+import io.kad.core.DnsSeeds;
 import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
 import java.util.function.Function;
@@ -60,6 +61,7 @@ public final class KadCacheManager implements CacheManager {
     private final Properties properties;
     private final KadSettings settings;
     private final KadNode node;
+    private final DnsSeeds dnsSeeds;
     private final ConcurrentMap<String, KadCache<?, ?>> caches = new ConcurrentHashMap<>();
     private final ExecutorService loaderExecutor;
     private volatile boolean closed;
@@ -79,6 +81,7 @@ public final class KadCacheManager implements CacheManager {
         } catch (RuntimeException e) {
             throw new CacheException("cache manager " + uri + ": cannot start its node: " + e, e);
         }
+        this.dnsSeeds = DnsSeeds.start(node, settings.dnsSeeds(), settings.dnsSeedInterval());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "kad-jcache-loader-" + LOADER_THREADS.incrementAndGet());
@@ -320,6 +323,7 @@ public final class KadCacheManager implements CacheManager {
             }
         }
         loaderExecutor.shutdown();
+        dnsSeeds.close();
         node.close();
         LOG.info("cache manager {} closed", uri);
     }

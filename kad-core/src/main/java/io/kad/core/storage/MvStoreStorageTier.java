@@ -50,7 +50,7 @@ public final class MvStoreStorageTier implements StorageTier {
     public static final String MAP_NAME = "kad-records";
 
     /** The default commit interval of {@link Sync#PERIODIC}. */
-    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_SYNC_INTERVAL = MvStoreStorageTierProvider.DEFAULT_SYNC_INTERVAL;
 
     private static final int STRIPES = 64;
 

@@ -30,6 +30,15 @@ public final class MvStoreStorageTierProvider implements StorageTierProvider {
     /** The name this provider is selected by. */
     public static final String NAME = "mvstore";
 
+    /**
+     * The library the tier stores its records with: an optional dependency of kad-core, which an
+     * application that selects this tier adds ({@code com.h2database:h2}, which contains it, does too).
+     */
+    public static final String DEPENDENCY = "com.h2database:h2-mvstore";
+
+    /** The commit interval of {@code kad.storage.sync=periodic} when none is set. */
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+
     /** Creates the provider; it is stateless. */
     public MvStoreStorageTierProvider() {
     }
@@ -43,6 +52,7 @@ public final class MvStoreStorageTierProvider implements StorageTierProvider {
     public StorageTier create(Map<String, String> settings, Consumer<StoredRecord> evictions) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(evictions, "evictions");
+        requireMvStore();
         String pathValue = StorageSettings.required(settings, StorageSettings.PATH,
                 "the file the " + NAME + " storage tier keeps its records in");
         Path path;
@@ -63,7 +73,17 @@ public final class MvStoreStorageTierProvider implements StorageTierProvider {
             }
         }
         long intervalMillis = StorageSettings.longInRange(settings, StorageSettings.SYNC_INTERVAL_MS, 1, Integer.MAX_VALUE)
-                .orElse(MvStoreStorageTier.DEFAULT_SYNC_INTERVAL.toMillis());
+                .orElse(DEFAULT_SYNC_INTERVAL.toMillis());
         return MvStoreStorageTier.open(path, sync, Duration.ofMillis(intervalMillis));
+    }
+
+    /** Fails naming the missing dependency, before any class of the tier that needs it is loaded. */
+    private static void requireMvStore() {
+        try {
+            Class.forName("org.h2.mvstore.MVStore", false, MvStoreStorageTierProvider.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("the " + NAME + " storage tier needs H2's MVStore on the class path: add the"
+                    + " dependency " + DEPENDENCY + " (" + e + ")", e);
+        }
     }
 }

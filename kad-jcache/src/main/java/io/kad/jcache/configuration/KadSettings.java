@@ -1,5 +1,6 @@
 package io.kad.jcache.configuration;
 
+import io.kad.core.DnsSeeds;
 import io.kad.core.NodeConfig;
 import io.kad.core.storage.StorageTierProviders;
 import io.kad.jcache.codec.AllowlistFilter;
@@ -74,6 +75,8 @@ public final class KadSettings {
     private final SerializationLimits serializationLimits;
     private final Map<String, CacheSettings> caches;
     private final CacheSettings cacheDefaults;
+    private final List<DnsSeeds.Name> dnsSeeds = new ArrayList<>();
+    private Duration dnsSeedInterval = DnsSeeds.DEFAULT_INTERVAL;
 
     private KadSettings(Map<String, String> values, Map<String, String> origins) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
@@ -136,6 +139,19 @@ public final class KadSettings {
         return new KadSettings(new LinkedHashMap<>(settings), origins);
     }
 
+    /**
+     * Checks settings read by a program of its own (the standalone node reads a file and its flags).
+     *
+     * @param settings the {@code kad.*} settings
+     * @param origins where each setting came from, named in error messages ({@code --port},
+     *                {@code node.properties}); a key without one is shown without a source
+     * @return the checked settings
+     * @throws CacheException naming the key, the value and its source of the first bad setting
+     */
+    public static KadSettings of(Map<String, String> settings, Map<String, String> origins) {
+        return new KadSettings(new LinkedHashMap<>(settings), new LinkedHashMap<>(origins));
+    }
+
     /** @return the resolved {@code kad.*} settings, sorted by key */
     public Map<String, String> values() {
         return values;
@@ -144,6 +160,16 @@ public final class KadSettings {
     /** @return the configuration of the manager's node */
     public NodeConfig nodeConfig() {
         return nodeConfig;
+    }
+
+    /** @return the seeds given by name ({@code dns:<name>:<port>} in {@code kad.seeds}), in order */
+    public List<DnsSeeds.Name> dnsSeeds() {
+        return List.copyOf(dnsSeeds);
+    }
+
+    /** @return how often the {@link #dnsSeeds()} are looked up again ({@code kad.seeds.interval-ms}) */
+    public Duration dnsSeedInterval() {
+        return dnsSeedInterval;
     }
 
     /** @return extra patterns of classes that may be deserialized */
@@ -293,6 +319,7 @@ public final class KadSettings {
             str("kad.host", b::host);
             whole("kad.port", v -> b.port((int) v));
             str("kad.seeds", v -> b.seeds(seeds("kad.seeds", v)));
+            whole("kad.seeds.interval-ms", v -> dnsSeedInterval = Duration.ofMillis(v));
             str("kad.hash", v -> {
                 if (!NAME.matcher(v).matches()) {
                     throw bad("kad.hash", "expected a hash function name such as sha256, sha1 or md5");
@@ -410,9 +437,17 @@ public final class KadSettings {
     private List<InetSocketAddress> seeds(String key, String v) {
         List<InetSocketAddress> out = new ArrayList<>();
         for (String s : splitList(v, "\\s*,\\s*")) {
+            if (s.regionMatches(true, 0, DnsSeeds.PREFIX, 0, DnsSeeds.PREFIX.length())) {
+                try {
+                    dnsSeeds.add(DnsSeeds.Name.parse(s));
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, e.getMessage());
+                }
+                continue;
+            }
             int colon = s.lastIndexOf(':');
             if (colon <= 0 || colon == s.length() - 1) {
-                throw bad(key, "expected host:port[,host:port...], got '" + s + "'");
+                throw bad(key, "expected host:port or dns:<name>:<port>[,...], got '" + s + "'");
             }
             String host = s.substring(0, colon);
             if (host.startsWith("[") && host.endsWith("]")) {

@@ -1,9 +1,9 @@
 package io.kad.jcache.configuration;
 
+import io.kad.core.DnsSeeds;
 import io.kad.core.NodeConfig;
 import io.kad.core.storage.CaffeineStorageTier;
 import io.kad.core.storage.CaffeineStorageTierProvider;
-import io.kad.core.storage.MvStoreStorageTier;
 import io.kad.core.storage.MvStoreStorageTierProvider;
 import io.kad.jcache.codec.SerializationLimits;
 import java.util.LinkedHashMap;
@@ -47,7 +47,11 @@ public final class SettingCatalog {
                 Setting.of("kad.host", d.host(), Range.TEXT, "address the node binds and announces"),
                 Setting.of("kad.port", Integer.toString(d.port()), Range.whole(0, 65535),
                         "UDP port; 0 picks an ephemeral port"),
-                Setting.of("kad.seeds", null, Range.TEXT, "nodes to join through at start: host:port[,host:port...]"),
+                Setting.of("kad.seeds", null, Range.TEXT,
+                        "nodes to join through: host:port or dns:<name>:<port> (every A/AAAA record), comma-separated"),
+                Setting.of("kad.seeds.interval-ms", Long.toString(DnsSeeds.DEFAULT_INTERVAL.toMillis()),
+                        Range.whole(100, Integer.MAX_VALUE),
+                        "how often dns: seeds are looked up again (and joined when new), in milliseconds"),
                 Setting.of("kad.hash", d.hashName(), Range.NAME,
                         "key hash function: sha256, sha1, md5 or a KeyHashFunction SPI name"),
                 Setting.of("kad.k", Integer.toString(d.k()), Range.whole(1, 1024),
@@ -94,7 +98,7 @@ public final class SettingCatalog {
                 Setting.of("kad.storage.sync", "every-write", Range.oneOf("every-write", "periodic"),
                         "when the mvstore tier commits").readBy(mvstore),
                 Setting.of("kad.storage.sync-interval-ms",
-                        Long.toString(MvStoreStorageTier.DEFAULT_SYNC_INTERVAL.toMillis()),
+                        Long.toString(MvStoreStorageTierProvider.DEFAULT_SYNC_INTERVAL.toMillis()),
                         Range.whole(1, Integer.MAX_VALUE), "commit interval of the mvstore tier's periodic sync")
                         .readBy(mvstore)));
         CACHE = byName(List.of(

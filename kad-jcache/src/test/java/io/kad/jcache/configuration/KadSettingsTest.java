@@ -11,6 +11,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import javax.cache.CacheException;
@@ -304,5 +305,29 @@ class KadSettingsTest {
         assertThat(SettingCatalog.STORAGE.get("kad.storage.expiry-grace-ms").defaultValue())
                 .isEqualTo(Long.toString(s.nodeConfig().expiryGrace().toMillis()));
         assertThat(KadSettings.NODE_KEYS).contains("kad.port", "kad.storage.max-records");
+    }
+
+    @Test
+    void dnsSeedsAreKeptByNameBesideFixedOnes() {
+        KadSettings s = KadSettings.of(Map.of("kad.seeds", "127.0.0.1:4001, dns:kad.default.svc.cluster.local:4000",
+                "kad.seeds.interval-ms", "5000"));
+        assertThat(s.nodeConfig().seeds()).containsExactly(new java.net.InetSocketAddress("127.0.0.1", 4001));
+        assertThat(s.dnsSeeds()).containsExactly(new io.kad.core.DnsSeeds.Name("kad.default.svc.cluster.local", 4000));
+        assertThat(s.dnsSeedInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(KadSettings.of(Map.of()).dnsSeedInterval()).isEqualTo(io.kad.core.DnsSeeds.DEFAULT_INTERVAL);
+    }
+
+    @Test
+    void badDnsSeedsFailNamingKeyValueAndSource() {
+        for (String bad : List.of("dns:kad", "dns:kad:x", "dns:kad:0", "dns:ka d:4000", "dns::4000")) {
+            Properties p = new Properties();
+            p.setProperty("kad.seeds", bad);
+            assertThatThrownBy(() -> KadSettings.resolve(getClass().getClassLoader(), URI.create("kad:x"), p))
+                    .as(bad).isInstanceOf(CacheException.class)
+                    .hasMessageContaining("kad.seeds=" + bad)
+                    .hasMessageContaining("getCacheManager properties");
+        }
+        assertThatThrownBy(() -> KadSettings.of(Map.of("kad.seeds.interval-ms", "10")))
+                .isInstanceOf(CacheException.class).hasMessageContaining("kad.seeds.interval-ms=10");
     }
 }

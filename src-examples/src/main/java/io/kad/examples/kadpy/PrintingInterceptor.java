@@ -22,12 +22,13 @@ import java.util.function.Predicate;
  *
  * <p>It is registered with {@link java.util.ServiceLoader} in
  * {@code META-INF/services/io.kad.spi.RequestInterceptor}, so every node started in a JVM that has this
- * module on its class path loads it (the other examples, the tests, {@code kad-node.jar}). It therefore
+ * module on its class path loads it (the other examples and the tests; kad-node.jar leaves the examples out).
+ * It therefore
  * does nothing until switched on:
  * <ul>
  *   <li>{@link #startCollecting(boolean)} (what {@link #run()} and {@link #main} do), or</li>
  *   <li>the system property {@value #PRINT_PROPERTY}{@code =true}, read once when the class loads
- *       (e.g. {@code java -Dkad.examples.print-stores=true -jar kad-node.jar}).</li>
+ *       (e.g. {@code mvn -pl src-examples exec:java -Dkad.examples.print-stores=true}).</li>
  * </ul>
  * While on, it keeps each stored value it sees in a static list ({@link #seen()}) and, if printing was
  * asked for, prints it to stdout.

@@ -36,7 +36,7 @@ class ModulePathIT {
     private static final List<String> MODULE_PATH_JARS = List.of(
             "kad-spi-", "kad-core-", "kad-jcache-", "cache-api-", "caffeine-", "jspecify-",
             "error_prone_annotations-", "jackson-databind-", "jackson-core-", "jackson-annotations-",
-            "slf4j-api-", "slf4j-simple-", "h2-mvstore-");
+            "slf4j-api-", "slf4j-simple-");
 
     /**
      * kad-jcache's dependencies that are explicit modules. An automatic module reads every module but

@@ -46,7 +46,7 @@ class PublishedModulesTest {
     @Test
     void theBomListsExactlyTheDeployedModules() throws IOException {
         Set<String> deployed = deployedModules();
-        assertThat(deployed).contains("kad-spi", "kad-core", "kad-jcache", "kad-spring-boot-starter")
+        assertThat(deployed).contains("kad-spi", "kad-core", "kad-jcache", "kad-node", "kad-spring-boot-starter")
                 .doesNotContain("src-examples", "kad-tck-runner", "kad-benchmarks");
         String bom = Files.readString(ROOT.resolve("kad-bom").resolve("pom.xml"));
         String managed = bom.substring(bom.indexOf("<dependencyManagement>"));

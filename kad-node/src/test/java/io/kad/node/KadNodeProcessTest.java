@@ -1,4 +1,4 @@
-package io.kad.examples.node;
+package io.kad.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +54,7 @@ class KadNodeProcessTest {
     void nodeInAChildJvmServesValuesAndExitsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
         Path stderr = dir.resolve("stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-cp", testClassPath(),
-                KadNodeMain.class.getName(), "--host", "127.0.0.1", "--port", "0")
+                KadNodeMain.class.getName(), "--host", "127.0.0.1", "--port", "0", "--health-port", "0")
                 .redirectError(stderr.toFile());
         process = builder.start();
 
@@ -63,6 +68,14 @@ class KadNodeProcessTest {
         String[] parts = readyLine.split(" ");
         assertThat(parts).hasSize(3);
         InetSocketAddress nodeAddress = Dht.parseAddress(parts[1]);
+        String health = stdout.stream().filter(l -> l.startsWith("KAD-NODE-HEALTH ")).findFirst().orElseThrow()
+                .split(" ")[1];
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (String path : List.of("/live", "/ready")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + health + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+        }
 
         try (Dht writer = Dht.create("127.0.0.1", 0, nodeAddress)) {
             assertThat(writer.peers()).extracting(c -> c.id().toString()).contains(parts[2]);

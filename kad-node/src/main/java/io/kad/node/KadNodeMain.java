@@ -1,12 +1,15 @@
-package io.kad.examples.node;
+package io.kad.node;
 
-import io.kad.core.Dht;
-import io.kad.core.NodeConfig;
+import io.kad.core.DnsSeeds;
+import io.kad.core.KadNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +22,14 @@ import picocli.CommandLine.Option;
  *
  * <p>Behaviour:
  * <ul>
- *   <li>settings come from {@code --config FILE} ({@code kad.*} keys, see {@link NodeSettings}); flags
- *       override the file;</li>
+ *   <li>settings come from {@code --config FILE} (repeatable, later files winning), which takes every {@code kad.*} key the provider takes
+ *       (the same {@code kad.properties} as the application's, see {@link NodeSettings}); flags override
+ *       the file;</li>
+ *   <li>{@code kad.seeds} may name seeds by DNS name ({@code dns:<name>:<port>}): they are looked up at
+ *       start and again periodically, and each new address is joined ({@link DnsSeeds});</li>
+ *   <li>a node with a store keeps its id in a file beside it and has the same id after a restart;</li>
+ *   <li>with {@code --health-port}, it answers {@code GET /live} and {@code GET /ready} on that port of its
+ *       host ({@link HealthServer}) and prints {@code KAD-NODE-HEALTH host:port};</li>
  *   <li>once serving, it logs its address and id and prints one line
  *       {@code KAD-NODE-READY host:port id} to stdout (logs go to stderr);</li>
  *   <li>it serves until SIGTERM or SIGINT: a shutdown hook closes the node (flushing a persistent
@@ -29,7 +38,7 @@ import picocli.CommandLine.Option;
  *   <li>with {@code --exit-on-stdin-eof} it also stops when stdin reaches end of file, closes the node
  *       and exits 0;</li>
  *   <li>bad arguments or settings print one line {@code kad-node: error: ...} and the usage to stderr
- *       and exit 2; a node that cannot start (port in use, no seed answered, store locked) prints one
+ *       and exit 2; a node that cannot start (port in use, no fixed seed answered, store locked) prints one
  *       line and exits 1. No stack traces.</li>
  * </ul>
  */
@@ -54,11 +63,14 @@ public final class KadNodeMain {
     @Option(names = "--port", paramLabel = "PORT", description = "UDP port, 0 for an ephemeral one (default 0)")
     String port;
 
-    @Option(names = "--seeds", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "nodes to join through")
+    @Option(names = "--seeds", paramLabel = "SEED[,SEED...]",
+            description = "nodes to join through: host:port, or dns:NAME:PORT for every address of a name")
     String seeds;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "properties file with kad.* settings")
-    Path config;
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "properties file with kad.* settings (any key kad.properties takes); repeatable, "
+                    + "later files win (e.g. kad.properties, then a secret's file with kad.secret)")
+    List<Path> config = new ArrayList<>();
 
     @Option(names = "--hash", paramLabel = "NAME", description = "key hash function: sha256 (default), sha1, md5, "
             + "or a registered one")
@@ -68,8 +80,13 @@ public final class KadNodeMain {
     String storage;
 
     @Option(names = "--storage-path", paramLabel = "PATH",
-            description = "mvstore file, or a directory to keep " + NodeSettings.STORE_FILE + " in")
+            description = "mvstore file, or a directory to keep " + NodeSettings.STORE_FILE + " and "
+                    + NodeSettings.NODE_ID_FILE + " in")
     String storagePath;
+
+    @Option(names = "--health-port", paramLabel = "PORT",
+            description = "serve GET /live and /ready over HTTP on this port of the host (0: ephemeral)")
+    Integer healthPort;
 
     @Option(names = "--exit-on-stdin-eof", description = "stop when stdin reaches end of file")
     boolean exitOnStdinEof;
@@ -121,16 +138,20 @@ public final class KadNodeMain {
             cli.usage(out);
             return OK;
         }
-        NodeConfig nodeConfig;
+        if (healthPort != null && (healthPort < 0 || healthPort > 65535)) {
+            return usageError(cli, err, "--health-port must be a whole number from 0 to 65535, was '"
+                    + healthPort + "'");
+        }
+        NodeSettings.Bound bound;
         try {
-            nodeConfig = settings().toNodeConfig();
+            bound = settings().bind();
         } catch (NodeSettings.SettingsException e) {
             return usageError(cli, err, e.getMessage());
         }
 
-        Dht dht;
+        KadNode node;
         try {
-            dht = Dht.create(nodeConfig);
+            node = KadNode.start(bound.config());
         } catch (IllegalArgumentException e) {
             return usageError(cli, err, oneLine(e));
         } catch (RuntimeException e) {
@@ -138,13 +159,30 @@ public final class KadNodeMain {
             LOG.debug("start failed", e);
             return FAILED;
         }
-        return serve(dht, stdin, out);
+        Running running = new Running(node);
+        try {
+            if (bound.nodeIdFile() != null && bound.config().nodeId() == null) {
+                new NodeIdFile(bound.nodeIdFile()).write(node.id().value());
+                LOG.info("node id {} kept in {}", node.id(), bound.nodeIdFile());
+            }
+            running.seeds = DnsSeeds.start(node, bound.dnsSeeds(), bound.dnsSeedInterval());
+            if (healthPort != null) {
+                running.health = HealthServer.start(new InetSocketAddress(bound.config().host(), healthPort),
+                        running::live, running::ready);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            running.close();
+            err.println("kad-node: cannot start: " + oneLine(e));
+            LOG.debug("start failed", e);
+            return FAILED;
+        }
+        return serve(running, stdin, out);
     }
 
     private NodeSettings settings() throws NodeSettings.SettingsException {
         NodeSettings s = new NodeSettings();
-        if (config != null) {
-            s.load(config);
+        for (Path file : config) {
+            s.load(file);
         }
         return s.override(NodeSettings.HOST, host, "--host")
                 .override(NodeSettings.PORT, port, "--port")
@@ -154,16 +192,46 @@ public final class KadNodeMain {
                 .override(NodeSettings.STORAGE_PATH, storagePath, "--storage-path");
     }
 
-    private int serve(Dht dht, InputStream stdin, PrintStream out) {
-        String address = text(dht.address());
-        String id = dht.id().toString();
+    /** The node and what runs beside it; closed once, in reverse order of start. */
+    private static final class Running {
+        final KadNode node;
+        DnsSeeds seeds = DnsSeeds.NONE;
+        HealthServer health;
+        private volatile boolean stopping;
+
+        Running(KadNode node) {
+            this.node = node;
+        }
+
+        boolean live() {
+            return !stopping;
+        }
+
+        boolean ready() {
+            return !stopping && node.joined().isDone() && !node.joined().isCompletedExceptionally();
+        }
+
+        synchronized void close() {
+            stopping = true;
+            if (health != null) {
+                health.close();
+            }
+            seeds.close();
+            node.close();
+        }
+    }
+
+    private int serve(Running running, InputStream stdin, PrintStream out) {
+        KadNode node = running.node;
+        String address = text(node.address());
+        String id = node.id().toString();
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
-            synchronized (dht) {
+            synchronized (running) {
                 if (stopped.getCount() == 0) {
                     return;
                 }
-                dht.close();
+                running.close();
                 LOG.info("kad node {} on {} stopped", id, address);
                 out.println("KAD-NODE-STOPPED " + address + " " + id);
                 out.flush();
@@ -176,9 +244,12 @@ public final class KadNodeMain {
         }, "kad-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        LOG.info("kad node {} serving on {} (hash {}, storage {}, {} seed(s), {} peer(s) known)", id, address,
-                dht.node().hashFunction().name(), dht.node().config().storageName(), dht.node().config().seeds().size(),
-                dht.peers().size());
+        LOG.info("kad node {} serving on {} (hash {}, storage {}, {} seed(s) and {} by name, {} peer(s) known)", id,
+                address, node.hashFunction().name(), node.config().storageName(), node.config().seeds().size(),
+                running.seeds.names().size(), node.peers().size());
+        if (running.health != null) {
+            out.println("KAD-NODE-HEALTH " + text(running.health.address()));
+        }
         out.println("KAD-NODE-READY " + address + " " + id);
         out.flush();
 
