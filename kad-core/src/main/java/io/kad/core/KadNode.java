@@ -454,7 +454,7 @@ public final class KadNode implements AutoCloseable {
     public CompletableFuture<Optional<JsonNode>> findValue(BigInteger keyId) {
         StoredRecord local = engine.read(keyId).record();
         if (local != null && local.json()) {
-            return CompletableFuture.completedFuture(Optional.of(Dht.parse(local.value())));
+            return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(local.value())));
         }
         return lookupValue(keyId).thenApply(LookupResult::value);
     }
@@ -479,7 +479,7 @@ public final class KadNode implements AutoCloseable {
      * @return completes when the owner acknowledged (or, in a swarm of kad.py nodes only, when sent)
      */
     public CompletableFuture<Void> storeValue(BigInteger keyId, byte[] key, JsonNode value) {
-        byte[] bytes = Dht.write(value);
+        byte[] bytes = JsonValues.write(value);
         return ownersOf(keyId).thenCompose(owners -> {
             List<CompletableFuture<?>> acks = new ArrayList<>();
             for (Contact c : owners.kadpyNodes()) {
@@ -621,13 +621,13 @@ public final class KadNode implements AutoCloseable {
             StoredRecord r = engine.read(find.keyId()).record();
             if (r != null && r.json()) {
                 send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
-                        Dht.parse(r.value())));
+                        JsonValues.parse(r.value())));
             } else {
                 send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
                         nearestFor(find.keyId())));
             }
         } else if (message instanceof Message.Store store) {
-            engine.storeJson(store.keyId(), Dht.write(store.value()), StoredRecord.NEVER);
+            engine.storeJson(store.keyId(), JsonValues.write(store.value()), StoredRecord.NEVER);
         } else if (message instanceof Message.GetRecord get) {
             checkRecordId(get.id(), get.namespace(), get.key());
             mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), rpcKey(get.rpcId()), get.unreachable())
