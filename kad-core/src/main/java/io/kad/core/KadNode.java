@@ -26,15 +26,11 @@ import io.kad.core.transport.EventLoop;
 import io.kad.core.transport.Transport;
 import io.kad.core.transport.UdpTransport;
 import io.kad.core.wire.DatagramAuthenticator;
-import io.kad.core.wire.InterceptedView;
-import io.kad.core.wire.MalformedMessageException;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
-import io.kad.core.wire.MessageTooLargeException;
 import io.kad.core.wire.RecordEvent;
 import io.kad.core.wire.WriteCommand;
 import io.kad.core.wire.WriteResult;
-import io.kad.spi.InterceptedMessage;
 import io.kad.spi.KeyHashFunction;
 import io.kad.spi.RequestInterceptor;
 import io.kad.spi.StorageTier;
@@ -57,7 +53,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -135,23 +130,16 @@ public final class KadNode implements AutoCloseable {
     private final Transport transport;
     private final Scheduler scheduler;
     private final boolean ownsScheduler;
-    private final MessageCodec codec;
-    private final DatagramAuthenticator authenticator;
+    private final NodeContext ctx;
+    private final PeerLiveness liveness;
+    private final RpcEndpoint endpoint;
     private final RoutingTable table;
     /** Every record node this node knows: where replica sets are resolved, and what scans reach. */
     private final Membership membership;
     private final RecordEngine engine;
-    private final List<RequestInterceptor> interceptors;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
-    private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
-    /**
-     * Contacts whose last request timed out and that have not been heard from since, with the time of
-     * the failure. The routing table keeps a silent contact while no replacement is waiting (paper
-     * 4.1); records must not wait on it, so ownership and lookups pass over suspects.
-     */
-    private final Map<NodeId, Long> suspects = new ConcurrentHashMap<>();
     private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
     private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
     private final ExecutorService eventExecutor;
@@ -166,23 +154,9 @@ public final class KadNode implements AutoCloseable {
      */
     private final Cache<WriteAttempt, Decision> copiedWrites;
     private final Random random;
-    private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Records records = new Records();
     private final Contact self;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
-    private volatile boolean closed;
-    private volatile boolean leaving;
-    /**
-     * Nodes that said they were leaving, with when: a datagram of theirs that was already on its way
-     * (a late reply) must not put them back into the table. A request from one (a restart under the
-     * same id joins with requests) clears the entry.
-     */
-    private final Cache<NodeId, Boolean> departed = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
-
-    private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
-                           CompletableFuture<Message.Reply> reply, long deadline) {
-    }
 
     private record RemoteSubscriber(Contact contact, long leaseUntil) {
     }
@@ -219,7 +193,8 @@ public final class KadNode implements AutoCloseable {
                 ? new NodeId(config.nodeId(), NodeId.NODE_ID_BITS)
                 : NodeId.random(NodeId.NODE_ID_BITS, random);
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
-        this.authenticator = config.sharedSecret() == null ? null : new DatagramAuthenticator(config.sharedSecret());
+        DatagramAuthenticator authenticator = config.sharedSecret() == null ? null
+                : new DatagramAuthenticator(config.sharedSecret());
         // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
         // the outcome must be remembered at least that long, or a late repeat would be decided again
         this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
@@ -228,7 +203,7 @@ public final class KadNode implements AutoCloseable {
         this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
                 .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
                 .executor(Runnable::run).build();
-        this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
+        MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
         this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
         StorageTier tier = config.storageTier() != null
@@ -241,9 +216,14 @@ public final class KadNode implements AutoCloseable {
             all.addAll(ServiceDiscovery.load(RequestInterceptor.class, i -> i.getClass().getName()).values());
         }
         all.sort(Comparator.comparingInt(RequestInterceptor::order));
-        this.interceptors = List.copyOf(all);
         this.peerInfo = JsonNodeFactory.instance.objectNode().put("kad", 1);
         this.self = new Contact(id, transport.localAddress(), true);
+        this.ctx = new NodeContext(config, id, self, peerInfo, scheduler, stats, random);
+        this.liveness = new PeerLiveness(scheduler);
+        this.endpoint = new RpcEndpoint(ctx, transport, codec, authenticator, List.copyOf(all), (to, now) -> {
+            table.onFailure(to.id());
+            liveness.suspect(to.id(), now);
+        });
         String name = "kad-events-" + transport.localAddress().getPort();
         this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -314,9 +294,9 @@ public final class KadNode implements AutoCloseable {
     }
 
     private void begin() {
-        transport.start(this::onDatagram);
+        endpoint.start(this::handle);
         scheduleMaintenance();
-        onProtocolThread(() -> scheduleCrawl(CRAWL_FAST_MILLIS));
+        ctx.onProtocolThread(() -> scheduleCrawl(CRAWL_FAST_MILLIS));
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -411,8 +391,8 @@ public final class KadNode implements AutoCloseable {
     public CompletableFuture<Void> join(List<InetSocketAddress> seeds) {
         List<CompletableFuture<Message.Reply>> asks = new ArrayList<>();
         for (InetSocketAddress seed : seeds) {
-            asks.add(requestRetrying(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value()),
-                    RPC_ATTEMPTS, new BigInteger(128, random)));
+            asks.add(endpoint.requestRetrying(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value()),
+                    RPC_ATTEMPTS, ctx.newRpcId()));
         }
         return CompletableFuture.allOf(asks.stream()
                         .map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
@@ -483,7 +463,7 @@ public final class KadNode implements AutoCloseable {
         return ownersOf(keyId).thenCompose(owners -> {
             List<CompletableFuture<?>> acks = new ArrayList<>();
             for (Contact c : owners.kadpyNodes()) {
-                send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
+                endpoint.send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
             }
             WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER);
             RecordCall call = new RecordCall(keyId, "", key, put);
@@ -494,27 +474,21 @@ public final class KadNode implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
+        if (endpoint.closed()) {
             return;
         }
-        leaving = true; // from now on only the goodbyes go out
+        endpoint.leave(); // from now on only the goodbyes go out
         for (Contact c : table.all()) {
             if (c.speaksRecords()) {
-                sendNow(c.address(), new Message.Leave(id.value(), peerInfo));
+                endpoint.sendNow(c.address(), new Message.Leave(id.value(), peerInfo));
             }
         }
-        closed = true;
-        transport.close();
+        endpoint.close();
         if (ownsScheduler) {
             scheduler.close();
         }
         eventExecutor.shutdownNow();
-        for (BigInteger rpc : List.copyOf(pending.keySet())) {
-            Pending p = pending.remove(rpc);
-            if (p != null) {
-                p.reply().completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
-            }
-        }
+        endpoint.failPending();
         try {
             engine.tier().close();
         } catch (RuntimeException e) {
@@ -525,82 +499,9 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ inbound
 
-    private void onDatagram(InetSocketAddress from, byte[] data) {
-        if (closed) {
-            return;
-        }
-        stats.datagramsReceived.increment();
-        if (authenticator != null) {
-            byte[] verified = authenticator.verify(data);
-            if (verified == null) {
-                stats.datagramsDropped.increment();
-                stats.unauthenticated.increment();
-                LOG.debug("dropped datagram of {} bytes from {}: no valid tag of the shared secret", data.length,
-                        from);
-                return;
-            }
-            data = verified;
-        }
-        Message message;
-        try {
-            ObjectNode tree = codec.parse(data);
-            if (!interceptors.isEmpty()) {
-                tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
-                if (tree == null) {
-                    return;
-                }
-            }
-            message = codec.decode(tree);
-        } catch (MalformedMessageException e) {
-            stats.datagramsDropped.increment();
-            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
-            return;
-        }
-        try {
-            handle(from, message);
-        } catch (RuntimeException e) {
-            stats.datagramsDropped.increment();
-            LOG.debug("dropped {} from {}: {}", message.type(), from, e.toString());
-        }
-    }
-
-    private ObjectNode intercept(InterceptedMessage.Direction direction, InetSocketAddress peer, ObjectNode tree) {
-        BigInteger peerId = tree.path("peer_id").isIntegralNumber() ? tree.get("peer_id").bigIntegerValue() : null;
-        InterceptedView view = new InterceptedView(direction, peer, peerId, id.value(), tree);
-        for (RequestInterceptor interceptor : interceptors) {
-            RequestInterceptor.Verdict verdict;
-            try {
-                verdict = interceptor.intercept(view);
-            } catch (RuntimeException e) {
-                LOG.warn("request interceptor {} failed; message passed on", interceptor.getClass().getName(), e);
-                continue;
-            }
-            if (verdict == RequestInterceptor.Verdict.REJECT) {
-                stats.rejectedByInterceptor.increment();
-                return null;
-            }
-        }
-        return view.toTree();
-    }
-
     private void handle(InetSocketAddress from, Message message) {
         if (message instanceof Message.Reply reply) {
-            BigInteger rpc = rpcKey(reply.rpcId());
-            Pending p = rpc == null ? null : pending.get(rpc);
-            if (p == null && reply instanceof Message.Pong && rpc == null) {
-                p = pendingPingFrom(from);
-                rpc = p == null ? null : p.rpc();
-            }
-            if (p == null || !p.address().equals(from)) {
-                stats.unmatchedReplies.increment();
-                stats.datagramsDropped.increment();
-                LOG.debug("dropped {} from {}: no pending request {}", reply.type(), from, reply.rpcId());
-                observe(from, message);
-                return;
-            }
-            pending.remove(rpc);
-            observe(from, message);
-            p.reply().complete(reply);
+            endpoint.onReply(from, reply, () -> observe(from, message));
             return;
         }
         if (!(message instanceof Message.Leave)) {
@@ -613,29 +514,29 @@ public final class KadNode implements AutoCloseable {
             return;
         }
         if (message instanceof Message.Ping ping) {
-            send(from, new Message.Pong(id.value(), NullNode.getInstance(), ping.rpcId()));
+            endpoint.send(from, new Message.Pong(id.value(), NullNode.getInstance(), ping.rpcId()));
         } else if (message instanceof Message.FindNode find) {
-            send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.target(),
+            endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.target(),
                     nearestFor(find.target())));
         } else if (message instanceof Message.FindValue find) {
             StoredRecord r = engine.read(find.keyId()).record();
             if (r != null && r.json()) {
-                send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
+                endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
                         JsonValues.parse(r.value())));
             } else {
-                send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
+                endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
                         nearestFor(find.keyId())));
             }
         } else if (message instanceof Message.Store store) {
             engine.storeJson(store.keyId(), JsonValues.write(store.value()), StoredRecord.NEVER);
         } else if (message instanceof Message.GetRecord get) {
             checkRecordId(get.id(), get.namespace(), get.key());
-            mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), rpcKey(get.rpcId()), get.unreachable())
+            mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), RpcEndpoint.rpcKey(get.rpcId()), get.unreachable())
                     .whenComplete((nearer, e) -> {
                         if (e != null) {
                             LOG.debug("read of {} from {} not served: {}", get.id(), from, e.toString());
                         } else if (nearer != null) {
-                            send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
+                            endpoint.send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
                         } else {
                             stats.recordReads.increment();
                             ReadResult r = engine.read(get.id());
@@ -643,21 +544,21 @@ public final class KadNode implements AutoCloseable {
                                 publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
                                         r.expired().value(), null, r.expired().version() + 1, get.peerId()));
                             }
-                            send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(),
+                            endpoint.send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(),
                                     r.expired()));
                         }
                     });
         } else if (message instanceof Message.PutRecord put) {
             checkRecordId(put.id(), put.namespace(), put.key());
-            decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), rpcKey(put.rpcId()),
+            decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), RpcEndpoint.rpcKey(put.rpcId()),
                     put.unreachable()).whenComplete((d, e) -> {
                         if (e != null) {
                             LOG.debug("write of {} from {} not decided: {}", put.id(), from, e.toString());
                         } else if (d.write() != null) {
-                            send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), d.write().result(),
+                            endpoint.send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), d.write().result(),
                                     d.write().requesterKeepsCopy()));
                         } else {
-                            send(from, new Message.Redirect(id.value(), peerInfo, put.rpcId(), d.redirect()));
+                            endpoint.send(from, new Message.Redirect(id.value(), peerInfo, put.rpcId(), d.redirect()));
                         }
                     });
         } else if (message instanceof Message.Replicate replicate) {
@@ -665,14 +566,14 @@ public final class KadNode implements AutoCloseable {
                 engine.acceptCopy(r);
             }
             Message.WriteTag tag = replicate.tag();
-            BigInteger tagRpc = tag == null ? null : rpcKey(tag.rpcId());
+            BigInteger tagRpc = tag == null ? null : RpcEndpoint.rpcKey(tag.rpcId());
             if (tagRpc != null && replicate.records().size() == 1) {
                 // should this node become the owner, a retry of that write gets its first outcome
                 StoredRecord copy = replicate.records().get(0);
                 WriteResult first = new WriteResult(true, tag.previous(), copy.tombstone() ? null : copy, null);
                 copiedWrites.put(new WriteAttempt(tag.requester(), tagRpc), new Decision(new OwnerWrite(first, false), null));
             }
-            send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
+            endpoint.send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
         } else if (message instanceof Message.Scan scan) {
             int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
             List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
@@ -690,7 +591,7 @@ public final class KadNode implements AutoCloseable {
             BigInteger next = more ? page.get(keys.size() - 1).id() : null;
             // the first page names this node's neighbours, so a scan reaches members its requester missed
             List<Contact> neighbours = scan.after() == null ? scanNeighbours() : List.of();
-            send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
+            endpoint.send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
         } else if (message instanceof Message.Subscribe sub) {
             Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
                     .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
@@ -703,16 +604,15 @@ public final class KadNode implements AutoCloseable {
                 subs.put(c.id(), new RemoteSubscriber(c, scheduler.nowMillis() + lease));
             }
             if (!sub.rpcId().isMissingNode()) {
-                send(from, new Message.Pong(id.value(), peerInfo, sub.rpcId()));
+                endpoint.send(from, new Message.Pong(id.value(), peerInfo, sub.rpcId()));
             }
         } else if (message instanceof Message.Event event) {
             deliverLocally(event.event());
         } else if (message instanceof Message.Leave) {
             NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
-            departed.put(leaver, Boolean.TRUE);
+            liveness.departed(leaver);
             table.remove(leaver);
             membership.remove(leaver);
-            suspects.remove(leaver);
         }
     }
 
@@ -736,13 +636,13 @@ public final class KadNode implements AutoCloseable {
                     .orElse(false);
         }
         Contact contact = new Contact(new NodeId(peer, NodeId.NODE_ID_BITS), from, speaksRecords);
-        if (departed.getIfPresent(contact.id()) != null) {
+        if (liveness.hasDeparted(contact.id())) {
             if (!(message instanceof Message.Request)) {
                 return;
             }
-            departed.invalidate(contact.id());
+            liveness.returned(contact.id());
         }
-        suspects.remove(contact.id());
+        liveness.heardFrom(contact.id());
         ObserveResult result = table.observe(contact, scheduler.nowMillis());
         if (result instanceof ObserveResult.PingHead ping) {
             pingBeforeEvict(ping.head());
@@ -770,7 +670,7 @@ public final class KadNode implements AutoCloseable {
     /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */
     private void learn(List<Contact> contacts) {
         for (Contact c : contacts) {
-            if (c.speaksRecords() && !c.id().equals(id) && departed.getIfPresent(c.id()) == null
+            if (c.speaksRecords() && !c.id().equals(id) && !liveness.hasDeparted(c.id())
                     && membership.add(c)) {
                 onNewRecordPeer(c);
             }
@@ -778,7 +678,7 @@ public final class KadNode implements AutoCloseable {
     }
 
     private void pingBeforeEvict(Contact head) {
-        request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)).whenComplete((r, e) -> {
+        endpoint.request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)).whenComplete((r, e) -> {
             if (e != null) {
                 table.onPingTimeout(head);
             }
@@ -788,7 +688,7 @@ public final class KadNode implements AutoCloseable {
     /** A new node of this project: tell it our subscriptions and hand it the records it now holds (2.5). */
     private void onNewRecordPeer(Contact contact) {
         for (String ns : localSubscribers.keySet()) {
-            send(contact.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
+            endpoint.send(contact.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
         }
         if (engine.tier().size() == 0) {
             return;
@@ -810,7 +710,7 @@ public final class KadNode implements AutoCloseable {
             batchOf = new ArrayList<>(newcomers);
             newcomers.clear();
         }
-        if (closed || batchOf.isEmpty()) {
+        if (endpoint.closed() || batchOf.isEmpty()) {
             return;
         }
         Map<Contact, List<StoredRecord>> batches = new HashMap<>();
@@ -849,7 +749,7 @@ public final class KadNode implements AutoCloseable {
 
     /** Sends copies of records to a node; the acknowledgement only confirms, nothing waits for it. */
     private void sendCopies(Contact to, List<StoredRecord> records) {
-        request(to, to.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc, records))
+        endpoint.request(to, to.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc, records))
                 .whenComplete((r, e) -> {
                     if (e != null) {
                         LOG.debug("copies of {} records to {} not acknowledged: {}", records.size(), to, e.getMessage());
@@ -858,197 +758,7 @@ public final class KadNode implements AutoCloseable {
     }
 
     private List<Contact> nearestFor(BigInteger target) {
-        return liveClosest(target, config.k());
-    }
-
-    /** How long a contact that timed out is passed over before it is given another chance. */
-    private static final long SUSPECT_MILLIS = 30_000;
-
-    private boolean isSuspect(NodeId contact) {
-        Long since = suspects.get(contact);
-        if (since == null) {
-            return false;
-        }
-        if (scheduler.nowMillis() - since < SUSPECT_MILLIS) {
-            return true;
-        }
-        suspects.remove(contact, since);
-        return false;
-    }
-
-    /** The table's contacts nearest a target, passing over suspects (silent since their last timeout). */
-    private List<Contact> liveClosest(BigInteger target, int n) {
-        if (suspects.isEmpty()) {
-            return table.closest(target, n);
-        }
-        List<Contact> live = new ArrayList<>(n);
-        for (Contact c : table.closest(target, n + suspects.size())) {
-            if (!isSuspect(c.id())) {
-                live.add(c);
-                if (live.size() == n) {
-                    break;
-                }
-            }
-        }
-        return live;
-    }
-
-    // ------------------------------------------------------------------ outbound
-
-    private boolean send(InetSocketAddress to, Message message) {
-        if (leaving) {
-            return false;
-        }
-        return sendNow(to, message);
-    }
-
-    private boolean sendNow(InetSocketAddress to, Message message) {
-        if (closed) {
-            return false;
-        }
-        byte[] data;
-        try {
-            if (interceptors.isEmpty()) {
-                data = codec.encode(message);
-            } else {
-                ObjectNode tree = intercept(InterceptedMessage.Direction.OUTBOUND, to, codec.toTree(message));
-                if (tree == null) {
-                    return false;
-                }
-                codec.decode(tree);
-                data = codec.encodeTree(tree);
-            }
-        } catch (MessageTooLargeException e) {
-            LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
-                    message.type(), e.size(), e.limit(), to);
-            return false;
-        } catch (MalformedMessageException | IllegalArgumentException e) {
-            LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
-            return false;
-        }
-        if (authenticator != null) {
-            data = authenticator.sign(data);
-        }
-        stats.datagramsSent.increment();
-        if (message instanceof Message.GetRecord || message instanceof Message.RecordReply
-                || message instanceof Message.PutRecord || message instanceof Message.PutReply
-                || message instanceof Message.Replicate || message instanceof Message.ReplicateAck
-                || message instanceof Message.Redirect) {
-            stats.recordDatagramsSent.increment();
-        }
-        transport.send(to, data);
-        return true;
-    }
-
-    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
-                                                     Function<JsonNode, Message.Request> build) {
-        return request(to, address, build, new BigInteger(128, random));
-    }
-
-    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
-                                                     Function<JsonNode, Message.Request> build, BigInteger rpc) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new RecordException("node " + id.shortHex() + " closed"));
-        }
-        CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
-        Message.Request message = build.apply(new BigIntegerNode(rpc));
-        long timeoutMillis = config.rpcTimeout().toMillis();
-        Pending entry = new Pending(rpc, to, address, message instanceof Message.Ping, reply,
-                scheduler.nowMillis() + timeoutMillis);
-        pending.put(rpc, entry);
-        if (closed) {
-            // close() ran between the check above and the put: nobody would ever complete this one
-            pending.remove(rpc, entry);
-            reply.completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
-            return reply;
-        }
-        ensureSweep(timeoutMillis);
-        if (!send(address, message)) {
-            // it never left (too large, refused by an interceptor, node leaving): fail now, blame nobody
-            pending.remove(rpc, entry);
-            reply.completeExceptionally(new RecordException(message.type() + " to " + address + " was not sent"));
-        }
-        return reply;
-    }
-
-    /**
-     * Arms the one timer that expires pending requests. A timer per request would wake the scheduler
-     * thread on every request (the new timeout heads its queue once the previous one was cancelled);
-     * one sweep at the earliest deadline costs nothing while replies arrive in time.
-     */
-    private void ensureSweep(long delayMillis) {
-        if (sweepArmed.compareAndSet(false, true)) {
-            scheduler.schedule(this::sweepTimeouts, Math.max(1, delayMillis));
-        }
-    }
-
-    private void sweepTimeouts() {
-        sweepArmed.set(false);
-        long now = scheduler.nowMillis();
-        long next = Long.MAX_VALUE;
-        for (Pending p : pending.values()) {
-            if (p.deadline() <= now) {
-                if (pending.remove(p.rpc(), p)) {
-                    stats.rpcTimeouts.increment();
-                    if (p.to() != null) {
-                        table.onFailure(p.to().id());
-                        suspects.put(p.to().id(), now);
-                    }
-                    p.reply().completeExceptionally(new TimeoutException("no reply from "
-                            + (p.to() != null ? p.to() : p.address()) + " within "
-                            + config.rpcTimeout().toMillis() + " ms"));
-                }
-            } else {
-                next = Math.min(next, p.deadline());
-            }
-        }
-        if (next != Long.MAX_VALUE && !closed) {
-            ensureSweep(next - now);
-        }
-    }
-
-    /**
-     * Sends a request and, if it times out, sends it again (a new {@code rpc_id}) up to
-     * {@code attempts} times in all: one lost datagram must not make a live node count as dead.
-     */
-    private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
-                                                             int attempts) {
-        return requestRetrying(to, build, attempts, new BigInteger(128, random));
-    }
-
-    /** Retries keep the {@code rpc_id}, so an owner can tell a repeated write from a new one. */
-    private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
-                                                             int attempts, BigInteger rpc) {
-        return requestRetrying(to, to.address(), build, attempts, rpc);
-    }
-
-    /** The same to an address whose node is not known yet ({@code to} null): a seed. */
-    private CompletableFuture<Message.Reply> requestRetrying(Contact to, InetSocketAddress address,
-                                                             Function<JsonNode, Message.Request> build,
-                                                             int attempts, BigInteger rpc) {
-        return request(to, address, build, rpc).handle((reply, e) -> {
-            if (e == null) {
-                return CompletableFuture.completedFuture(reply);
-            }
-            if (attempts > 1 && !closed && e instanceof TimeoutException) {
-                return requestRetrying(to, address, build, attempts - 1, rpc);
-            }
-            return CompletableFuture.<Message.Reply>failedFuture(e);
-        }).thenCompose(Function.identity());
-    }
-
-    /** kad.py answers a ping with a pong without {@code rpc_id}: match it by address. */
-    private Pending pendingPingFrom(InetSocketAddress from) {
-        for (Pending p : pending.values()) {
-            if (p.ping() && p.address().equals(from)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static BigInteger rpcKey(JsonNode rpcId) {
-        return rpcId != null && rpcId.isIntegralNumber() ? rpcId.bigIntegerValue() : null;
+        return liveness.liveClosest(table, target, config.k());
     }
 
     // ------------------------------------------------------------------ lookups
@@ -1065,23 +775,14 @@ public final class KadNode implements AutoCloseable {
 
     private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind) {
         CompletableFuture<LookupResult> done = new CompletableFuture<>();
-        onProtocolThread(() -> {
+        ctx.onProtocolThread(() -> {
             stats.lookups.increment();
-            List<Contact> initial = liveClosest(target, config.k());
+            List<Contact> initial = liveness.liveClosest(table, target, config.k());
             Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind,
                     config.rpcTimeout().toMillis());
             drive(lookup, done, new JsonNode[1]);
         });
         return done;
-    }
-
-    /** Runs a task on the protocol thread: now if this is it, else soon. */
-    private void onProtocolThread(Runnable task) {
-        if (scheduler.inProtocolThread()) {
-            task.run();
-        } else {
-            scheduler.execute(task);
-        }
     }
 
     /**
@@ -1115,10 +816,10 @@ public final class KadNode implements AutoCloseable {
 
     private void query(Lookup lookup, Contact c, CompletableFuture<LookupResult> done, JsonNode[] value) {
         BigInteger target = lookup.target();
-        requestRetrying(c, rpc -> lookup.kind() == Lookup.Kind.VALUE
+        endpoint.requestRetrying(c, rpc -> lookup.kind() == Lookup.Kind.VALUE
                 ? new Message.FindValue(id.value(), peerInfo, rpc, target)
                 : new Message.FindNode(id.value(), peerInfo, rpc, target), RPC_ATTEMPTS)
-                .whenComplete((r, e) -> onProtocolThread(() -> {
+                .whenComplete((r, e) -> ctx.onProtocolThread(() -> {
                     long now = scheduler.nowMillis();
                     if (e != null) {
                         lookup.onFailure(c, now);
@@ -1156,7 +857,7 @@ public final class KadNode implements AutoCloseable {
      */
     private List<Contact> replicaSet(BigInteger recordId) {
         List<Contact> candidates = new ArrayList<>(membership.closest(recordId, config.replication(),
-                c -> isSuspect(c.id())));
+                c -> liveness.isSuspect(c.id())));
         candidates.add(self);
         candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
         return candidates.size() <= config.replication() ? candidates
@@ -1185,9 +886,6 @@ public final class KadNode implements AutoCloseable {
         });
     }
 
-    private long deadline() {
-        return scheduler.nowMillis() + config.operationTimeout().toMillis();
-    }
 
     // ------------------------------------------------------------------ owner side
 
@@ -1220,7 +918,7 @@ public final class KadNode implements AutoCloseable {
                         // the tag lets a replica that becomes the owner answer a retry of this write
                         Message.WriteTag tag = rpc == null ? null
                                 : new Message.WriteTag(origin, new BigIntegerNode(rpc), result.previous());
-                        acks.add(requestRetrying(c, r -> new Message.Replicate(id.value(), peerInfo, r,
+                        acks.add(endpoint.requestRetrying(c, r -> new Message.Replicate(id.value(), peerInfo, r,
                                 List.of(stored), tag), COPY_ATTEMPTS));
                     }
                 }
@@ -1302,7 +1000,7 @@ public final class KadNode implements AutoCloseable {
             if (s.leaseUntil() < now) {
                 subs.remove(s.contact().id());
             } else if (!s.contact().id().value().equals(event.origin())) {
-                send(s.contact().address(), new Message.Event(id.value(), peerInfo, event));
+                endpoint.send(s.contact().address(), new Message.Event(id.value(), peerInfo, event));
             }
         }
     }
@@ -1362,8 +1060,8 @@ public final class KadNode implements AutoCloseable {
             this.namespace = namespace;
             this.key = key;
             this.command = command;
-            this.deadline = deadline();
-            this.rpc = new BigInteger(128, random);
+            this.deadline = ctx.deadline();
+            this.rpc = ctx.newRpcId();
         }
 
         List<BigInteger> unreachableIds() {
@@ -1377,7 +1075,7 @@ public final class KadNode implements AutoCloseable {
         /** The nearest holder this call has not given up on: this node's view, minus the unreachable. */
         Contact nextHolder() {
             List<Contact> near = membership.closest(recordId, config.replication() + unreachable.size(),
-                    c -> unreachable.contains(c) || isSuspect(c.id()));
+                    c -> unreachable.contains(c) || liveness.isSuspect(c.id()));
             Contact best = self;
             for (Contact c : near) {
                 if (c.id().distance(recordId).compareTo(best.id().distance(recordId)) < 0) {
@@ -1428,7 +1126,7 @@ public final class KadNode implements AutoCloseable {
         }
         List<BigInteger> unreachable = call.unreachableIds();
         // the same rpc_id at every node: a holder checking the owner on this read's behalf knows a repeat
-        return requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
+        return endpoint.requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
                 call.namespace, call.key, unreachable), unreachable.isEmpty() ? RPC_ATTEMPTS : WRITE_ATTEMPTS,
                 call.rpc)
                 .handle((reply, e) -> {
@@ -1478,7 +1176,7 @@ public final class KadNode implements AutoCloseable {
         }
         call.sentAway = true;
         List<BigInteger> unreachable = call.unreachableIds();
-        return requestRetrying(target, rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, call.recordId,
+        return endpoint.requestRetrying(target, rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, call.recordId,
                 call.namespace, call.key, call.command, unreachable), WRITE_ATTEMPTS, call.rpc)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.PutReply pr) {
@@ -1629,7 +1327,7 @@ public final class KadNode implements AutoCloseable {
                                                   byte[] key) {
         List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
         for (Contact c : nodes) {
-            probes.add(requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
+            probes.add(endpoint.requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
                     key), PROBE_ATTEMPTS));
         }
         return CompletableFuture.allOf(probes.stream().map(f -> f.handle((r, e) -> null))
@@ -1649,7 +1347,7 @@ public final class KadNode implements AutoCloseable {
     /** A node found unreachable by this node's own check: out of the view until it is heard from again. */
     private void forget(Contact c) {
         membership.remove(c.id());
-        suspects.put(c.id(), scheduler.nowMillis());
+        liveness.suspect(c.id(), scheduler.nowMillis());
         table.onFailure(c.id());
     }
 
@@ -1679,7 +1377,7 @@ public final class KadNode implements AutoCloseable {
      */
     private final class SwarmScan {
         final String namespace;
-        final long deadline = deadline();
+        final long deadline = ctx.deadline();
         final Map<BigInteger, byte[]> keys = new HashMap<>();
         final java.util.Set<NodeId> seen = new java.util.HashSet<>();
         final java.util.ArrayDeque<Contact> frontier = new java.util.ArrayDeque<>();
@@ -1727,7 +1425,7 @@ public final class KadNode implements AutoCloseable {
         }
 
         void page(Contact c, BigInteger after) {
-            requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE),
+            endpoint.requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE),
                     RPC_ATTEMPTS).whenComplete((reply, e) -> scheduler.execute(() -> {
                         if (e == null && reply instanceof Message.ScanReply sr) {
                             learn(sr.neighbours());
@@ -1766,7 +1464,7 @@ public final class KadNode implements AutoCloseable {
      * view: only a failed ownership check removes it.
      */
     private void crawl() {
-        if (closed) {
+        if (endpoint.closed()) {
             return;
         }
         try {
@@ -1774,12 +1472,12 @@ public final class KadNode implements AutoCloseable {
                 crawlInterval = CRAWL_FAST_MILLIS; // a sweep begins
             }
             BigInteger target = crawlCursor;
-            List<Contact> nearest = membership.closest(target, 1, c -> isSuspect(c.id()));
+            List<Contact> nearest = membership.closest(target, 1, c -> liveness.isSuspect(c.id()));
             if (!nearest.isEmpty()) {
                 Contact c = nearest.get(0);
                 crawlInFlight = true;
-                requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
-                        RPC_ATTEMPTS).whenComplete((reply, e) -> onProtocolThread(() -> {
+                endpoint.requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
+                        RPC_ATTEMPTS).whenComplete((reply, e) -> ctx.onProtocolThread(() -> {
                             crawlInFlight = false;
                             BigInteger farthest = null;
                             boolean all = false;
@@ -1795,7 +1493,7 @@ public final class KadNode implements AutoCloseable {
                                 all = fn.nearest().size() < config.k();
                             } else if (e instanceof TimeoutException) {
                                 // passed over for a while; only a failed ownership check removes a member
-                                suspects.put(c.id(), scheduler.nowMillis());
+                                liveness.suspect(c.id(), scheduler.nowMillis());
                             }
                             advanceCrawl(target, all ? null : farthest, all);
                             scheduleCrawl(crawlInterval);
@@ -1854,8 +1552,8 @@ public final class KadNode implements AutoCloseable {
 
     /** An operation met a stale view: the crawl sweeps fast again, from now rather than its next idle step. */
     private void hurryCrawl() {
-        onProtocolThread(() -> {
-            if (closed || crawlInterval == CRAWL_FAST_MILLIS) {
+        ctx.onProtocolThread(() -> {
+            if (endpoint.closed() || crawlInterval == CRAWL_FAST_MILLIS) {
                 return;
             }
             crawlInterval = CRAWL_FAST_MILLIS;
@@ -1877,7 +1575,7 @@ public final class KadNode implements AutoCloseable {
     }
 
     private void maintain() {
-        if (closed) {
+        if (endpoint.closed()) {
             return;
         }
         try {
@@ -1887,7 +1585,7 @@ public final class KadNode implements AutoCloseable {
             }
             for (String ns : localSubscribers.keySet()) {
                 for (Contact c : membership.all()) {
-                    send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
+                    endpoint.send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
                 }
             }
             republishIfDue(now);
@@ -1947,7 +1645,7 @@ public final class KadNode implements AutoCloseable {
 
         @Override
         public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
-            if (closed) {
+            if (endpoint.closed()) {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
@@ -1961,7 +1659,7 @@ public final class KadNode implements AutoCloseable {
 
         @Override
         public CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command) {
-            if (closed) {
+            if (endpoint.closed()) {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
             }
             if (key.length + command.value().length > MAX_RECORD_BYTES) {
@@ -1979,7 +1677,7 @@ public final class KadNode implements AutoCloseable {
 
         @Override
         public CompletableFuture<List<byte[]>> keys(String namespace) {
-            if (closed) {
+            if (endpoint.closed()) {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
             }
             return scanAll(namespace);
@@ -2005,7 +1703,7 @@ public final class KadNode implements AutoCloseable {
                 });
                 if (lastOfNamespace[0]) {
                     for (Contact c : membership.all()) {
-                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
+                        endpoint.send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
                     }
                 }
             };
@@ -2015,7 +1713,7 @@ public final class KadNode implements AutoCloseable {
             // every member, each confirming: events of writes made after this completes reach the listener
             List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
             for (Contact c : membership.all()) {
-                confirmations.add(requestRetrying(c, rpc -> new Message.Subscribe(id.value(), peerInfo, namespace,
+                confirmations.add(endpoint.requestRetrying(c, rpc -> new Message.Subscribe(id.value(), peerInfo, namespace,
                         SUBSCRIPTION_LEASE_MILLIS, rpc), RPC_ATTEMPTS));
             }
             return CompletableFuture.allOf(confirmations.stream().map(f -> f.handle((r, e) -> {
