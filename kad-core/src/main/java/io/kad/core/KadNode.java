@@ -48,11 +48,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -80,10 +77,8 @@ public final class KadNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
 
-    /** How long a subscription to a namespace's events lasts before it must be renewed. */
-    private static final long SUBSCRIPTION_LEASE_MILLIS = 60_000;
     /** How many times a lookup or record request is sent before its peer counts as failed. */
-    private static final int RPC_ATTEMPTS = 2;
+    private static final int RPC_ATTEMPTS = RpcEndpoint.RPC_ATTEMPTS;
     /**
      * How many times a write goes to the node taken for the owner (same {@code rpc_id}, so the owner
      * answers a retry with the first outcome) before the caller turns to the next holder: a lost reply
@@ -140,9 +135,7 @@ public final class KadNode implements AutoCloseable {
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
-    private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
-    private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
-    private final ExecutorService eventExecutor;
+    private final EventHub events;
     /**
      * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
      * gets the first attempt's outcome instead of a second write.
@@ -157,9 +150,6 @@ public final class KadNode implements AutoCloseable {
     private final Records records = new Records();
     private final Contact self;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
-
-    private record RemoteSubscriber(Contact contact, long leaseUntil) {
-    }
 
     /** A write request as its requester tells it apart: a retry repeats both. */
     private record WriteAttempt(BigInteger requester, BigInteger rpc) {
@@ -224,12 +214,7 @@ public final class KadNode implements AutoCloseable {
             table.onFailure(to.id());
             liveness.suspect(to.id(), now);
         });
-        String name = "kad-events-" + transport.localAddress().getPort();
-        this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.events = new EventHub(ctx, endpoint, table, membership);
     }
 
     /**
@@ -487,7 +472,7 @@ public final class KadNode implements AutoCloseable {
         if (ownsScheduler) {
             scheduler.close();
         }
-        eventExecutor.shutdownNow();
+        events.close();
         endpoint.failPending();
         try {
             engine.tier().close();
@@ -541,7 +526,7 @@ public final class KadNode implements AutoCloseable {
                             stats.recordReads.increment();
                             ReadResult r = engine.read(get.id());
                             if (r.expired() != null) {
-                                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
+                                events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
                                         r.expired().value(), null, r.expired().version() + 1, get.peerId()));
                             }
                             endpoint.send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(),
@@ -593,21 +578,9 @@ public final class KadNode implements AutoCloseable {
             List<Contact> neighbours = scan.after() == null ? scanNeighbours() : List.of();
             endpoint.send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
         } else if (message instanceof Message.Subscribe sub) {
-            Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
-                    .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
-            Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.computeIfAbsent(sub.namespace(),
-                    k -> new ConcurrentHashMap<>());
-            if (sub.leaseMillis() <= 0) {
-                subs.remove(c.id());
-            } else {
-                long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
-                subs.put(c.id(), new RemoteSubscriber(c, scheduler.nowMillis() + lease));
-            }
-            if (!sub.rpcId().isMissingNode()) {
-                endpoint.send(from, new Message.Pong(id.value(), peerInfo, sub.rpcId()));
-            }
+            events.onSubscribe(from, sub);
         } else if (message instanceof Message.Event event) {
-            deliverLocally(event.event());
+            events.deliverLocally(event.event());
         } else if (message instanceof Message.Leave) {
             NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
             liveness.departed(leaver);
@@ -687,9 +660,7 @@ public final class KadNode implements AutoCloseable {
 
     /** A new node of this project: tell it our subscriptions and hand it the records it now holds (2.5). */
     private void onNewRecordPeer(Contact contact) {
-        for (String ns : localSubscribers.keySet()) {
-            endpoint.send(contact.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
-        }
+        events.announceTo(contact);
         if (engine.tier().size() == 0) {
             return;
         }
@@ -935,13 +906,13 @@ public final class KadNode implements AutoCloseable {
         }
         if (result.expired() != null) {
             // reported whether or not the write applied: the record is a tombstone from now on
-            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
+            events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
                     result.expired().version() + 1, origin));
         }
         if (result.applied()) {
             RecordEvent event = eventOf(namespace, key, command, result, origin);
             if (event != null) {
-                publish(event);
+                events.publish(event);
             }
         }
         return done;
@@ -986,52 +957,13 @@ public final class KadNode implements AutoCloseable {
                 prev == null ? null : prev.value(), cur.value(), cur.version(), origin);
     }
 
-    /** Sends an event to the namespace's subscribers, except the node whose request caused it. */
-    private void publish(RecordEvent event) {
-        if (!event.origin().equals(id.value())) {
-            deliverLocally(event);
-        }
-        Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.get(event.namespace());
-        if (subs == null || subs.isEmpty()) {
-            return;
-        }
-        long now = scheduler.nowMillis();
-        for (RemoteSubscriber s : subs.values()) {
-            if (s.leaseUntil() < now) {
-                subs.remove(s.contact().id());
-            } else if (!s.contact().id().value().equals(event.origin())) {
-                endpoint.send(s.contact().address(), new Message.Event(id.value(), peerInfo, event));
-            }
-        }
-    }
-
-    private void deliverLocally(RecordEvent event) {
-        List<Consumer<RecordEvent>> listeners = localSubscribers.get(event.namespace());
-        if (listeners == null || listeners.isEmpty() || eventExecutor.isShutdown()) {
-            return;
-        }
-        try {
-            eventExecutor.execute(() -> {
-                for (Consumer<RecordEvent> l : listeners) {
-                    try {
-                        l.accept(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("record event listener failed", e);
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.debug("event dropped: node closing");
-        }
-    }
-
     // ------------------------------------------------------------------ caller side
 
     /** Reads as the key's owner; a record found expired is published as such. */
     private ReadResult localRead(BigInteger recordId, String namespace, byte[] key) {
         ReadResult r = engine.read(recordId);
         if (r.expired() != null) {
-            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
+            events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
                     r.expired().version() + 1, id.value()));
         }
         return r;
@@ -1570,7 +1502,7 @@ public final class KadNode implements AutoCloseable {
 
     private void scheduleMaintenance() {
         long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());
-        long tick = Math.max(1000, Math.min(period, SUBSCRIPTION_LEASE_MILLIS / 3));
+        long tick = Math.max(1000, Math.min(period, EventHub.SUBSCRIPTION_LEASE_MILLIS / 3));
         scheduler.schedule(this::maintain, tick);
     }
 
@@ -1583,11 +1515,7 @@ public final class KadNode implements AutoCloseable {
             for (BigInteger target : table.refreshTargets(now, config.refreshInterval().toMillis(), random)) {
                 lookupNodes(target);
             }
-            for (String ns : localSubscribers.keySet()) {
-                for (Contact c : membership.all()) {
-                    endpoint.send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
-                }
-            }
+            events.renewLeases();
             republishIfDue(now);
             reclaimIfDue(now);
         } finally {
@@ -1685,43 +1613,7 @@ public final class KadNode implements AutoCloseable {
 
         @Override
         public CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener) {
-            boolean[] firstOfNamespace = new boolean[1];
-            // add and remove happen inside compute, so a last unsubscribe and a new subscribe cannot
-            // leave a listener in a list that is no longer registered
-            localSubscribers.compute(namespace, (k, current) -> {
-                List<Consumer<RecordEvent>> list = current != null ? current : new CopyOnWriteArrayList<>();
-                firstOfNamespace[0] = list.isEmpty();
-                list.add(listener);
-                return list;
-            });
-            AutoCloseable handle = () -> {
-                boolean[] lastOfNamespace = new boolean[1];
-                localSubscribers.computeIfPresent(namespace, (k, list) -> {
-                    list.remove(listener);
-                    lastOfNamespace[0] = list.isEmpty();
-                    return list.isEmpty() ? null : list;
-                });
-                if (lastOfNamespace[0]) {
-                    for (Contact c : membership.all()) {
-                        endpoint.send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
-                    }
-                }
-            };
-            if (!firstOfNamespace[0]) {
-                return CompletableFuture.completedFuture(handle);
-            }
-            // every member, each confirming: events of writes made after this completes reach the listener
-            List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
-            for (Contact c : membership.all()) {
-                confirmations.add(endpoint.requestRetrying(c, rpc -> new Message.Subscribe(id.value(), peerInfo, namespace,
-                        SUBSCRIPTION_LEASE_MILLIS, rpc), RPC_ATTEMPTS));
-            }
-            return CompletableFuture.allOf(confirmations.stream().map(f -> f.handle((r, e) -> {
-                if (e != null) {
-                    LOG.debug("subscription to '{}' not confirmed: {}", namespace, e.toString());
-                }
-                return null;
-            })).toArray(CompletableFuture[]::new)).thenApply(v -> handle);
+            return events.subscribe(namespace, listener);
         }
 
         @Override

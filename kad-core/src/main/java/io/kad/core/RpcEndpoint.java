@@ -42,6 +42,9 @@ final class RpcEndpoint {
     /** Logs under the node's name: these are the node's messages. */
     private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
 
+    /** How many times a lookup or record request is sent before its peer counts as failed. */
+    static final int RPC_ATTEMPTS = 2;
+
     private final NodeContext node;
     private final Transport transport;
     private final MessageCodec codec;
