@@ -1,9 +1,6 @@
 package io.kad.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -85,32 +82,16 @@ public final class KadNode implements AutoCloseable {
      * must not move a write elsewhere.
      */
     private static final int WRITE_ATTEMPTS = 3;
-    /**
-     * How many times a node asks an owner its requester could not reach before it takes the owner's
-     * place: a live owner taken for dead splits the key between two owners, so the check must not be
-     * fooled by a few lost datagrams.
-     */
-    private static final int PROBE_ATTEMPTS = 4;
-    /** How many times an owner sends a replica its copy before it gives up on that replica. */
-    private static final int COPY_ATTEMPTS = 3;
-    /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
-    private static final int RECENT_WRITES = 1_000_000;
     /** How many redirects an operation follows before it fails: a stale view costs one or two. */
     private static final int MAX_REDIRECTS = 8;
     /** Scan requests a namespace scan keeps in flight at once. */
     private static final int SCAN_PARALLELISM = 32;
-    /** How many contacts a redirect or a scan's first page carries. */
-    private static final int NEIGHBOURS = 20;
     /** The pace of a sweep of the crawl: one request every 100 ms. */
     private static final long CRAWL_FAST_MILLIS = 100;
     /** The pause between two sweeps, unless an operation meets a stale view first: ten minutes. */
     private static final long CRAWL_IDLE_MILLIS = 600_000;
     /** How long a batch of newly learnt members waits before their records are handed off to them. */
     private static final long HAND_OFF_DELAY_MILLIS = 100;
-    /** How many keys one scan page carries (well under the datagram bound for small keys). */
-    private static final int SCAN_PAGE = 64;
-    /** Key bytes one scan page carries at most: base64 and framing keep the reply under 65,000 bytes. */
-    private static final int SCAN_PAGE_BYTES = 40_000;
     /** Key and value bytes one batch of copies carries at most (base64 makes them 4/3 larger). */
     private static final int COPY_BATCH_BYTES = 40_000;
     /**
@@ -131,46 +112,17 @@ public final class KadNode implements AutoCloseable {
     private final RoutingTable table;
     /** Every record node this node knows: where replica sets are resolved, and what scans reach. */
     private final Membership membership;
+    private final Ownership ownership;
     private final RecordEngine engine;
+    private final RecordServer server;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
     private final EventHub events;
-    /**
-     * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
-     * gets the first attempt's outcome instead of a second write.
-     */
-    private final Cache<WriteAttempt, CompletableFuture<Decision>> recentWrites;
-    /**
-     * Outcomes of writes another owner decided, learnt from the tags of its copies: should this node
-     * take a record over, a repeat of such a write gets that outcome instead of a second decision.
-     */
-    private final Cache<WriteAttempt, Decision> copiedWrites;
     private final Random random;
     private final Records records = new Records();
     private final Contact self;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
-
-    /** A write request as its requester tells it apart: a retry repeats both. */
-    private record WriteAttempt(BigInteger requester, BigInteger rpc) {
-    }
-
-    /**
-     * How a node that received a write (or took one of its own) settled it: applied or refused as the
-     * owner ({@code write}), or sent on to nearer nodes ({@code redirect}).
-     */
-    private record Decision(OwnerWrite write, List<Contact> redirect) {
-        static Decision redirect(List<Contact> nearer) {
-            return new Decision(null, nearer);
-        }
-    }
-
-    /**
-     * A write applied as owner, and whether its remote requester keeps its copy from the reply: decided
-     * once, with the copies, so a retried request is answered as the copies were sent.
-     */
-    private record OwnerWrite(WriteResult result, boolean requesterKeepsCopy) {
-    }
 
     private KadNode(NodeConfig config, Transport transport, Scheduler scheduler, boolean ownsScheduler,
                     Random random) {
@@ -185,14 +137,6 @@ public final class KadNode implements AutoCloseable {
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
         DatagramAuthenticator authenticator = config.sharedSecret() == null ? null
                 : new DatagramAuthenticator(config.sharedSecret());
-        // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
-        // the outcome must be remembered at least that long, or a late repeat would be decided again
-        this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
-                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
-                .executor(Runnable::run).build();
-        this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
-                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
-                .executor(Runnable::run).build();
         MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
         this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
@@ -215,6 +159,8 @@ public final class KadNode implements AutoCloseable {
             liveness.suspect(to.id(), now);
         });
         this.events = new EventHub(ctx, endpoint, table, membership);
+        this.ownership = new Ownership(ctx, membership, table, liveness);
+        this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
     }
 
     /**
@@ -515,68 +461,13 @@ public final class KadNode implements AutoCloseable {
         } else if (message instanceof Message.Store store) {
             engine.storeJson(store.keyId(), JsonValues.write(store.value()), StoredRecord.NEVER);
         } else if (message instanceof Message.GetRecord get) {
-            checkRecordId(get.id(), get.namespace(), get.key());
-            mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), RpcEndpoint.rpcKey(get.rpcId()), get.unreachable())
-                    .whenComplete((nearer, e) -> {
-                        if (e != null) {
-                            LOG.debug("read of {} from {} not served: {}", get.id(), from, e.toString());
-                        } else if (nearer != null) {
-                            endpoint.send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
-                        } else {
-                            stats.recordReads.increment();
-                            ReadResult r = engine.read(get.id());
-                            if (r.expired() != null) {
-                                events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
-                                        r.expired().value(), null, r.expired().version() + 1, get.peerId()));
-                            }
-                            endpoint.send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(),
-                                    r.expired()));
-                        }
-                    });
+            server.serveGet(from, get);
         } else if (message instanceof Message.PutRecord put) {
-            checkRecordId(put.id(), put.namespace(), put.key());
-            decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), RpcEndpoint.rpcKey(put.rpcId()),
-                    put.unreachable()).whenComplete((d, e) -> {
-                        if (e != null) {
-                            LOG.debug("write of {} from {} not decided: {}", put.id(), from, e.toString());
-                        } else if (d.write() != null) {
-                            endpoint.send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), d.write().result(),
-                                    d.write().requesterKeepsCopy()));
-                        } else {
-                            endpoint.send(from, new Message.Redirect(id.value(), peerInfo, put.rpcId(), d.redirect()));
-                        }
-                    });
+            server.servePut(from, put);
         } else if (message instanceof Message.Replicate replicate) {
-            for (StoredRecord r : replicate.records()) {
-                engine.acceptCopy(r);
-            }
-            Message.WriteTag tag = replicate.tag();
-            BigInteger tagRpc = tag == null ? null : RpcEndpoint.rpcKey(tag.rpcId());
-            if (tagRpc != null && replicate.records().size() == 1) {
-                // should this node become the owner, a retry of that write gets its first outcome
-                StoredRecord copy = replicate.records().get(0);
-                WriteResult first = new WriteResult(true, tag.previous(), copy.tombstone() ? null : copy, null);
-                copiedWrites.put(new WriteAttempt(tag.requester(), tagRpc), new Decision(new OwnerWrite(first, false), null));
-            }
-            endpoint.send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
+            server.acceptCopies(from, replicate);
         } else if (message instanceof Message.Scan scan) {
-            int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
-            List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
-            // a page ends at the key limit or at a byte budget that keeps the reply in one datagram
-            List<byte[]> keys = new ArrayList<>();
-            int bytes = 0;
-            for (StoredRecord r : page) {
-                if (keys.size() == limit || (!keys.isEmpty() && bytes + r.key().length > SCAN_PAGE_BYTES)) {
-                    break;
-                }
-                keys.add(r.key());
-                bytes += r.key().length;
-            }
-            boolean more = keys.size() < page.size();
-            BigInteger next = more ? page.get(keys.size() - 1).id() : null;
-            // the first page names this node's neighbours, so a scan reaches members its requester missed
-            List<Contact> neighbours = scan.after() == null ? scanNeighbours() : List.of();
-            endpoint.send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
+            server.serveScan(from, scan);
         } else if (message instanceof Message.Subscribe sub) {
             events.onSubscribe(from, sub);
         } else if (message instanceof Message.Event event) {
@@ -586,12 +477,6 @@ public final class KadNode implements AutoCloseable {
             liveness.departed(leaver);
             table.remove(leaver);
             membership.remove(leaver);
-        }
-    }
-
-    private void checkRecordId(BigInteger claimed, String namespace, byte[] key) {
-        if (!claimed.equals(RecordIds.of(hash, namespace, key))) {
-            throw new IllegalArgumentException("record id does not match its namespace and key (another hash?)");
         }
     }
 
@@ -623,21 +508,6 @@ public final class KadNode implements AutoCloseable {
         if (contact.speaksRecords() && membership.add(contact)) {
             onNewRecordPeer(contact);
         }
-    }
-
-    /**
-     * The contacts a scan's first page names: this node's nearest members and a couple from each bucket
-     * of its table, so that a walk over the answers reaches every region of the id space.
-     */
-    private List<Contact> scanNeighbours() {
-        java.util.LinkedHashSet<Contact> out = new java.util.LinkedHashSet<>(membership.closest(id.value(), NEIGHBOURS,
-                null));
-        for (Contact c : table.sample(2)) {
-            if (c.speaksRecords() && out.size() < MessageCodec.MAX_NEAREST) {
-                out.add(c);
-            }
-        }
-        return new ArrayList<>(out);
     }
 
     /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */
@@ -689,7 +559,7 @@ public final class KadNode implements AutoCloseable {
             if (r.namespace().isEmpty() && r.key().length == 0) {
                 continue;
             }
-            List<Contact> holders = replicaSet(r.id());
+            List<Contact> holders = ownership.replicaSet(r.id());
             for (Contact c : batchOf) {
                 if (holders.contains(c)) {
                     batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
@@ -818,30 +688,13 @@ public final class KadNode implements AutoCloseable {
     private record Owners(List<Contact> recordNodes, List<Contact> kadpyNodes) {
     }
 
-    private Contact self() {
-        return self;
-    }
-
     /**
-     * This node's view of the record-holding nodes nearest an id: itself included, nearest first,
-     * suspects passed over. Resolved from the membership view, with no request.
-     */
-    private List<Contact> replicaSet(BigInteger recordId) {
-        List<Contact> candidates = new ArrayList<>(membership.closest(recordId, config.replication(),
-                c -> liveness.isSuspect(c.id())));
-        candidates.add(self);
-        candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
-        return candidates.size() <= config.replication() ? candidates
-                : candidates.subList(0, config.replication());
-    }
-
-    /**
-     * The nodes that hold a kad.py-style value: the record nodes of {@link #replicaSet}, and, when this
-     * node knows kad.py nodes, the kad.py nodes among the K nearest (found by an iterative lookup, since
-     * kad.py nodes are not in the membership view).
+     * The nodes that hold a kad.py-style value: the record nodes of {@link Ownership#replicaSet}, and,
+     * when this node knows kad.py nodes, the kad.py nodes among the K nearest (found by an iterative
+     * lookup, since kad.py nodes are not in the membership view).
      */
     private CompletableFuture<Owners> ownersOf(BigInteger recordId) {
-        List<Contact> records = replicaSet(recordId);
+        List<Contact> records = ownership.replicaSet(recordId);
         boolean kadpyKnown = table.all().stream().anyMatch(c -> !c.speaksRecords());
         if (!kadpyKnown) {
             return CompletableFuture.completedFuture(new Owners(records, List.of()));
@@ -853,121 +706,10 @@ public final class KadNode implements AutoCloseable {
                     kadpy.add(c);
                 }
             }
-            return new Owners(replicaSet(recordId), kadpy);
+            return new Owners(ownership.replicaSet(recordId), kadpy);
         });
     }
 
-
-    // ------------------------------------------------------------------ owner side
-
-    /**
-     * Applies a write as the key's owner, copies it to the replicas, publishes the events. The copies
-     * leave first: the write is acknowledged once they are acknowledged, while events are sent and
-     * never waited for, so they are published as the copies travel.
-     */
-    private CompletableFuture<OwnerWrite> ownerWrite(BigInteger recordId, String namespace, byte[] key,
-                                                     WriteCommand command, BigInteger origin, BigInteger rpc) {
-        WriteResult result = engine.write(recordId, namespace, key, command);
-        stats.recordWrites.increment();
-        CompletableFuture<OwnerWrite> done;
-        if (!result.applied()) {
-            stats.recordWriteConflicts.increment();
-            done = CompletableFuture.completedFuture(new OwnerWrite(result, false));
-        } else {
-            // the record this write stored; a removal's tombstone is not in the result
-            StoredRecord stored = result.current() != null ? result.current() : engine.tier().get(recordId);
-            List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
-            boolean copies = stored != null && config.replication() > 1;
-            List<Contact> holders = copies || !origin.equals(id.value()) ? replicaSet(recordId) : List.of();
-            boolean requesterCopiesReply = requesterKeepsCopy(holders, command, result, origin);
-            if (copies) {
-                for (Contact c : holders) {
-                    if (requesterCopiesReply && c.id().value().equals(origin)) {
-                        continue;
-                    }
-                    if (!c.id().equals(id)) {
-                        // the tag lets a replica that becomes the owner answer a retry of this write
-                        Message.WriteTag tag = rpc == null ? null
-                                : new Message.WriteTag(origin, new BigIntegerNode(rpc), result.previous());
-                        acks.add(endpoint.requestRetrying(c, r -> new Message.Replicate(id.value(), peerInfo, r,
-                                List.of(stored), tag), COPY_ATTEMPTS));
-                    }
-                }
-            }
-            OwnerWrite applied = new OwnerWrite(result, requesterCopiesReply);
-            done = acks.isEmpty()
-                    ? CompletableFuture.completedFuture(applied)
-                    : CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {
-                        if (e != null) {
-                            LOG.debug("replica copy of {} not acknowledged: {}", recordId, e.getMessage());
-                        }
-                        return null;
-                    })).toArray(CompletableFuture[]::new)).thenApply(v -> applied);
-        }
-        if (result.expired() != null) {
-            // reported whether or not the write applied: the record is a tombstone from now on
-            events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
-                    result.expired().version() + 1, origin));
-        }
-        if (result.applied()) {
-            RecordEvent event = eventOf(namespace, key, command, result, origin);
-            if (event != null) {
-                events.publish(event);
-            }
-        }
-        return done;
-    }
-
-    /**
-     * Whether a remote requester that is one of the record's holders (in this owner's view) keeps its
-     * copy from the reply instead of a separate copy (see {@link #keepCopyFromReply}): only when there is
-     * a live record to carry; a removal's tombstone travels as a copy like to any other holder.
-     *
-     * @param holders the record's holders in this owner's view ({@link #replicaSet})
-     */
-    private boolean requesterKeepsCopy(List<Contact> holders, WriteCommand command, WriteResult result,
-                                       BigInteger origin) {
-        if (origin.equals(id.value()) || !result.applied() || result.current() == null
-                || command.op() == WriteCommand.Op.REMOVE || command.op() == WriteCommand.Op.CLEAR) {
-            return false;
-        }
-        for (Contact c : holders) {
-            if (c.id().value().equals(origin)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static RecordEvent eventOf(String namespace, byte[] key, WriteCommand command, WriteResult result,
-                                       BigInteger origin) {
-        if (command.op() == WriteCommand.Op.TOUCH || command.op() == WriteCommand.Op.CLEAR) {
-            return null;
-        }
-        StoredRecord prev = result.previous();
-        StoredRecord cur = result.current();
-        if (command.op() == WriteCommand.Op.REMOVE) {
-            return prev == null ? null : new RecordEvent(RecordEvent.Kind.REMOVED, namespace, key, prev.value(),
-                    null, prev.version() + 1, origin);
-        }
-        if (cur == null) {
-            return null;
-        }
-        return new RecordEvent(prev == null ? RecordEvent.Kind.CREATED : RecordEvent.Kind.UPDATED, namespace, key,
-                prev == null ? null : prev.value(), cur.value(), cur.version(), origin);
-    }
-
-    // ------------------------------------------------------------------ caller side
-
-    /** Reads as the key's owner; a record found expired is published as such. */
-    private ReadResult localRead(BigInteger recordId, String namespace, byte[] key) {
-        ReadResult r = engine.read(recordId);
-        if (r.expired() != null) {
-            events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
-                    r.expired().version() + 1, id.value()));
-        }
-        return r;
-    }
 
     /**
      * One record operation on its way to the key's owner: the state its retries, redirects and
@@ -1006,15 +748,7 @@ public final class KadNode implements AutoCloseable {
 
         /** The nearest holder this call has not given up on: this node's view, minus the unreachable. */
         Contact nextHolder() {
-            List<Contact> near = membership.closest(recordId, config.replication() + unreachable.size(),
-                    c -> unreachable.contains(c) || liveness.isSuspect(c.id()));
-            Contact best = self;
-            for (Contact c : near) {
-                if (c.id().distance(recordId).compareTo(best.id().distance(recordId)) < 0) {
-                    best = c;
-                }
-            }
-            return best;
+            return ownership.nearestHolder(recordId, unreachable);
         }
 
         /** The next node to try among a redirect's nearer nodes, or the view's choice. */
@@ -1040,10 +774,10 @@ public final class KadNode implements AutoCloseable {
 
     private CompletableFuture<ReadResult> readVia(RecordCall call, Contact target) {
         if (target.id().equals(id)) {
-            return mayServeRead(call.recordId, call.namespace, call.key, id.value(), call.rpc, call.unreachableIds())
+            return server.mayServeRead(call.recordId, call.namespace, call.key, id.value(), call.rpc, call.unreachableIds())
                     .thenCompose(nearer -> {
                         if (nearer == null) {
-                            return CompletableFuture.completedFuture(localRead(call.recordId, call.namespace,
+                            return CompletableFuture.completedFuture(server.localRead(call.recordId, call.namespace,
                                     call.key));
                         }
                         if (nearer.isEmpty()) {
@@ -1089,11 +823,11 @@ public final class KadNode implements AutoCloseable {
 
     private CompletableFuture<WriteResult> writeVia(RecordCall call, Contact target) {
         if (target.id().equals(id)) {
-            CompletableFuture<Decision> local = call.sentAway || !call.unreachable.isEmpty()
+            CompletableFuture<RecordServer.Decision> local = call.sentAway || !call.unreachable.isEmpty()
                     // a remote node may have decided it already: go through the record of decided writes
-                    ? decide(call.recordId, call.namespace, call.key, call.command, id.value(), call.rpc,
+                    ? server.decide(call.recordId, call.namespace, call.key, call.command, id.value(), call.rpc,
                             call.unreachableIds())
-                    : decideHere(call);
+                    : server.decideOwn(call.recordId, call.namespace, call.key, call.command);
             return local.thenCompose(d -> {
                 if (d.write() != null) {
                     return CompletableFuture.completedFuture(d.write().result());
@@ -1126,180 +860,6 @@ public final class KadNode implements AutoCloseable {
                     call.unreachable.add(target);
                     return writeVia(call, call.nextHolder());
                 }).thenCompose(Function.identity());
-    }
-
-    /** This node's own write, not yet seen elsewhere: decided at once if this node is the owner. */
-    private CompletableFuture<Decision> decideHere(RecordCall call) {
-        List<Contact> nearer = nearerThanSelf(call.recordId, List.of());
-        if (!nearer.isEmpty()) {
-            return CompletableFuture.completedFuture(Decision.redirect(nearer));
-        }
-        return ownerWrite(call.recordId, call.namespace, call.key, call.command, id.value(), null)
-                .thenApply(w -> new Decision(w, null));
-    }
-
-    /**
-     * Decides a write that reached this node: the same request decided before gets its first outcome
-     * (also one this node learnt with a copy from a former owner); a node that knows nearer nodes sends
-     * the requester on to them, unless the requester found them unreachable and this node, asking them
-     * itself, finds so too. Only then does this node decide the write as the owner.
-     */
-    private CompletableFuture<Decision> decide(BigInteger recordId, String namespace, byte[] key, WriteCommand command,
-                                               BigInteger requester, BigInteger rpc, List<BigInteger> unreachable) {
-        WriteAttempt attempt = rpc == null ? null : new WriteAttempt(requester, rpc);
-        if (attempt != null) {
-            Decision copied = copiedWrites.getIfPresent(attempt);
-            if (copied != null) {
-                return CompletableFuture.completedFuture(copied);
-            }
-            CompletableFuture<Decision> known = recentWrites.getIfPresent(attempt);
-            if (known != null) {
-                return known;
-            }
-        }
-        List<Contact> nearer = nearerThanSelf(recordId, List.of());
-        List<Contact> unverified = new ArrayList<>();
-        List<Contact> toCheck = new ArrayList<>();
-        for (Contact c : nearer) {
-            (unreachable.contains(c.id().value()) ? toCheck : unverified).add(c);
-        }
-        if (!unverified.isEmpty()) {
-            return CompletableFuture.completedFuture(Decision.redirect(unverified));
-        }
-        if (toCheck.isEmpty()) {
-            if (attempt == null) {
-                return ownerWrite(recordId, namespace, key, command, requester, null).thenApply(w -> new Decision(w, null));
-            }
-            return recentWrites.asMap().computeIfAbsent(attempt, k -> {
-                Decision copied = copiedWrites.getIfPresent(attempt);
-                return copied != null ? CompletableFuture.completedFuture(copied)
-                        : ownerWrite(recordId, namespace, key, command, requester, rpc).thenApply(w -> new Decision(w, null));
-            });
-        }
-        if (attempt == null) {
-            return CompletableFuture.completedFuture(Decision.redirect(toCheck));
-        }
-        // the requester could not reach the nearer nodes: ask them ourselves before taking the write over;
-        // the check is remembered under the request, so the requester's retries wait for the same one
-        CompletableFuture<Decision> checked = recentWrites.asMap().computeIfAbsent(attempt, k -> {
-            return probe(toCheck, recordId, namespace, key).thenCompose(alive -> {
-                        if (!alive.isEmpty()) {
-                            return CompletableFuture.completedFuture(Decision.redirect(alive));
-                        }
-                        // the former owner's copy of this very write may have come in during the check
-                        Decision copied = copiedWrites.getIfPresent(attempt);
-                        if (copied != null) {
-                            return CompletableFuture.completedFuture(copied);
-                        }
-                        return ownerWrite(recordId, namespace, key, command, requester, rpc)
-                                .thenApply(w -> new Decision(w, null));
-                    });
-        });
-        return checked.thenApply(d -> {
-            if (d.write() == null) {
-                // a redirect is not an outcome: a later attempt is judged afresh
-                recentWrites.asMap().remove(attempt, checked);
-            }
-            return d;
-        });
-    }
-
-    /**
-     * Whether this node serves a read of a record: completes with {@code null} if it does (it is the
-     * owner; or the requester could not reach the nearer nodes, this node is one of the record's
-     * holders, and its own check finds them unreachable too), else with the nearer nodes to ask instead
-     * (empty when none is left that the requester could reach and this node holds no copy: the read
-     * must fail rather than answer "absent"). A holder serves in the owner's place only when the owner
-     * is gone: its copy may lack writes the owner applied while this holder was out of its replica set.
-     */
-    private CompletableFuture<List<Contact>> mayServeRead(BigInteger recordId, String namespace, byte[] key,
-                                                          BigInteger requester, BigInteger rpc,
-                                                          List<BigInteger> unreachable) {
-        List<Contact> nearer = nearerThanSelf(recordId, List.of());
-        if (nearer.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<Contact> reachable = new ArrayList<>();
-        for (Contact c : nearer) {
-            if (!unreachable.contains(c.id().value())) {
-                reachable.add(c);
-            }
-        }
-        if (!reachable.isEmpty()) {
-            return CompletableFuture.completedFuture(reachable);
-        }
-        if (nearer.size() >= config.replication()) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        if (rpc == null) {
-            return CompletableFuture.completedFuture(nearer);
-        }
-        // the check is remembered under the request, so the requester's retries wait for the same one
-        WriteAttempt attempt = new WriteAttempt(requester, rpc);
-        CompletableFuture<List<Contact>> checked = readChecks.asMap().computeIfAbsent(attempt,
-                k -> probe(nearer, recordId, namespace, key).thenApply(alive -> alive.isEmpty() ? null : alive));
-        return checked.whenComplete((r, e) -> {
-            if (r != null) {
-                readChecks.asMap().remove(attempt, checked);
-            }
-        });
-    }
-
-    /** Reads still waiting for this node's check of the nodes their requester could not reach. */
-    private final Cache<WriteAttempt, CompletableFuture<List<Contact>>> readChecks = Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
-
-    /**
-     * Asks nodes a requester could not reach for the record itself (a node that answers pings but not
-     * records is no owner); the ones that do not answer leave this node's view.
-     *
-     * @return completes with the nodes that answered
-     */
-    private CompletableFuture<List<Contact>> probe(List<Contact> nodes, BigInteger recordId, String namespace,
-                                                  byte[] key) {
-        List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
-        for (Contact c : nodes) {
-            probes.add(endpoint.requestRetrying(c, r -> new Message.GetRecord(id.value(), peerInfo, r, recordId, namespace,
-                    key), PROBE_ATTEMPTS));
-        }
-        return CompletableFuture.allOf(probes.stream().map(f -> f.handle((r, e) -> null))
-                .toArray(CompletableFuture[]::new)).thenApply(v -> {
-                    List<Contact> alive = new ArrayList<>();
-                    for (int i = 0; i < nodes.size(); i++) {
-                        if (probes.get(i).isCompletedExceptionally()) {
-                            forget(nodes.get(i));
-                        } else {
-                            alive.add(nodes.get(i));
-                        }
-                    }
-                    return alive;
-                });
-    }
-
-    /** A node found unreachable by this node's own check: out of the view until it is heard from again. */
-    private void forget(Contact c) {
-        membership.remove(c.id());
-        liveness.suspect(c.id(), scheduler.nowMillis());
-        table.onFailure(c.id());
-    }
-
-    /**
-     * The record nodes this node knows nearer a record than itself, nearest first, but for the ones a
-     * requester could not reach: empty when this node is the owner as far as it knows. Suspects count
-     * (a silent node is not a dead one): only a failed check of this node's own removes a node.
-     */
-    private List<Contact> nearerThanSelf(BigInteger recordId, List<BigInteger> unreachable) {
-        BigInteger mine = id.distance(recordId);
-        List<Contact> nearer = new ArrayList<>();
-        for (Contact c : membership.closest(recordId, NEIGHBOURS, null)) {
-            if (c.id().distance(recordId).compareTo(mine) >= 0) {
-                break;
-            }
-            if (!unreachable.contains(c.id().value())) {
-                nearer.add(c);
-            }
-        }
-        return nearer;
     }
 
     /**
@@ -1357,7 +917,7 @@ public final class KadNode implements AutoCloseable {
         }
 
         void page(Contact c, BigInteger after) {
-            endpoint.requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE),
+            endpoint.requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, RecordServer.SCAN_PAGE),
                     RPC_ATTEMPTS).whenComplete((reply, e) -> scheduler.execute(() -> {
                         if (e == null && reply instanceof Message.ScanReply sr) {
                             learn(sr.neighbours());
@@ -1558,7 +1118,7 @@ public final class KadNode implements AutoCloseable {
             if (r.key().length == 0 && r.namespace().isEmpty()) {
                 continue;
             }
-            for (Contact c : replicaSet(r.id())) {
+            for (Contact c : ownership.replicaSet(r.id())) {
                 if (!c.id().equals(id)) {
                     batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
                 }
@@ -1579,7 +1139,7 @@ public final class KadNode implements AutoCloseable {
             BigInteger recordId = RecordIds.of(hash, namespace, key);
             if (membership.size() == 0) {
                 // a node alone owns everything: the owner-side read, without the future chain or a deadline
-                return CompletableFuture.completedFuture(localRead(recordId, namespace, key));
+                return CompletableFuture.completedFuture(server.localRead(recordId, namespace, key));
             }
             RecordCall call = new RecordCall(recordId, namespace, key, null);
             return readVia(call, call.nextHolder());
@@ -1597,7 +1157,7 @@ public final class KadNode implements AutoCloseable {
             }
             BigInteger recordId = RecordIds.of(hash, namespace, key);
             if (membership.size() == 0) {
-                return ownerWrite(recordId, namespace, key, command, id.value(), null).thenApply(OwnerWrite::result);
+                return server.ownerWrite(recordId, namespace, key, command, id.value(), null).thenApply(RecordServer.OwnerWrite::result);
             }
             RecordCall call = new RecordCall(recordId, namespace, key, command);
             return writeVia(call, call.nextHolder());
