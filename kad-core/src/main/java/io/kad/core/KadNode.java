@@ -9,11 +9,9 @@ import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
 import io.kad.core.lookup.Lookup;
 import io.kad.core.lookup.Step;
-import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEngine;
 import io.kad.core.record.RecordException;
-import io.kad.core.record.RecordIds;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.ObserveResult;
 import io.kad.core.routing.RoutingTable;
@@ -25,9 +23,7 @@ import io.kad.core.transport.UdpTransport;
 import io.kad.core.wire.DatagramAuthenticator;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
-import io.kad.core.wire.RecordEvent;
 import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.KeyHashFunction;
 import io.kad.spi.RequestInterceptor;
 import io.kad.spi.StorageTier;
@@ -49,7 +45,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,16 +71,6 @@ public final class KadNode implements AutoCloseable {
 
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     private static final int RPC_ATTEMPTS = RpcEndpoint.RPC_ATTEMPTS;
-    /**
-     * How many times a write goes to the node taken for the owner (same {@code rpc_id}, so the owner
-     * answers a retry with the first outcome) before the caller turns to the next holder: a lost reply
-     * must not move a write elsewhere.
-     */
-    private static final int WRITE_ATTEMPTS = 3;
-    /** How many redirects an operation follows before it fails: a stale view costs one or two. */
-    private static final int MAX_REDIRECTS = 8;
-    /** Scan requests a namespace scan keeps in flight at once. */
-    private static final int SCAN_PARALLELISM = 32;
     /** The pace of a sweep of the crawl: one request every 100 ms. */
     private static final long CRAWL_FAST_MILLIS = 100;
     /** The pause between two sweeps, unless an operation meets a stale view first: ten minutes. */
@@ -115,12 +100,12 @@ public final class KadNode implements AutoCloseable {
     private final Ownership ownership;
     private final RecordEngine engine;
     private final RecordServer server;
+    private final RecordCaller caller;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
     private final EventHub events;
     private final Random random;
-    private final Records records = new Records();
     private final Contact self;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
 
@@ -161,6 +146,8 @@ public final class KadNode implements AutoCloseable {
         this.events = new EventHub(ctx, endpoint, table, membership);
         this.ownership = new Ownership(ctx, membership, table, liveness);
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
+        this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
+                this::learn, this::onStaleView);
     }
 
     /**
@@ -281,7 +268,7 @@ public final class KadNode implements AutoCloseable {
 
     /** @return the record protocol client of this node */
     public RecordClient records() {
-        return records;
+        return caller;
     }
 
     /**
@@ -397,8 +384,7 @@ public final class KadNode implements AutoCloseable {
                 endpoint.send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
             }
             WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER);
-            RecordCall call = new RecordCall(keyId, "", key, put);
-            acks.add(writeVia(call, call.nextHolder()));
+            acks.add(caller.writeToOwner(keyId, "", key, put));
             return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         });
     }
@@ -711,238 +697,6 @@ public final class KadNode implements AutoCloseable {
     }
 
 
-    /**
-     * One record operation on its way to the key's owner: the state its retries, redirects and
-     * fail-overs share. The {@code rpc} stays the same for every attempt at every node, so whichever node
-     * decides the write recognises a repeat.
-     */
-    private final class RecordCall {
-        final BigInteger recordId;
-        final String namespace;
-        final byte[] key;
-        final WriteCommand command;
-        final long deadline;
-        final BigInteger rpc;
-        /** Nodes nearer the record that did not answer this operation. */
-        final List<Contact> unreachable = new ArrayList<>(2);
-        int redirects;
-        /** Whether a remote node may already have decided this write (its reply lost). */
-        boolean sentAway;
-
-        RecordCall(BigInteger recordId, String namespace, byte[] key, WriteCommand command) {
-            this.recordId = recordId;
-            this.namespace = namespace;
-            this.key = key;
-            this.command = command;
-            this.deadline = ctx.deadline();
-            this.rpc = ctx.newRpcId();
-        }
-
-        List<BigInteger> unreachableIds() {
-            List<BigInteger> ids = new ArrayList<>(unreachable.size());
-            for (Contact c : unreachable) {
-                ids.add(c.id().value());
-            }
-            return ids.size() > MessageCodec.MAX_UNREACHABLE ? ids.subList(0, MessageCodec.MAX_UNREACHABLE) : ids;
-        }
-
-        /** The nearest holder this call has not given up on: this node's view, minus the unreachable. */
-        Contact nextHolder() {
-            return ownership.nearestHolder(recordId, unreachable);
-        }
-
-        /** The next node to try among a redirect's nearer nodes, or the view's choice. */
-        Contact afterRedirect(List<Contact> nearer) {
-            for (Contact c : nearer) {
-                if (c.id().equals(id)) {
-                    return self;
-                }
-                if (c.speaksRecords() && !unreachable.contains(c)) {
-                    return c;
-                }
-            }
-            return nextHolder();
-        }
-
-        RecordException failure(String what) {
-            String owner = unreachable.isEmpty() ? nextHolder().toString() : unreachable.get(0).toString();
-            return new RecordException("record " + what + " in '" + namespace + "' failed: owner " + owner
-                    + " and its replicas did not answer within " + config.operationTimeout().toMillis() + " ms ("
-                    + redirects + " redirects; unreachable: " + unreachable + ")");
-        }
-    }
-
-    private CompletableFuture<ReadResult> readVia(RecordCall call, Contact target) {
-        if (target.id().equals(id)) {
-            return server.mayServeRead(call.recordId, call.namespace, call.key, id.value(), call.rpc, call.unreachableIds())
-                    .thenCompose(nearer -> {
-                        if (nearer == null) {
-                            return CompletableFuture.completedFuture(server.localRead(call.recordId, call.namespace,
-                                    call.key));
-                        }
-                        if (nearer.isEmpty()) {
-                            return CompletableFuture.failedFuture(call.failure("read"));
-                        }
-                        call.unreachable.removeAll(nearer);
-                        return redirected(call, nearer, n -> readVia(call, n), "read");
-                    });
-        }
-        if (scheduler.nowMillis() >= call.deadline) {
-            return CompletableFuture.failedFuture(call.failure("read"));
-        }
-        List<BigInteger> unreachable = call.unreachableIds();
-        // the same rpc_id at every node: a holder checking the owner on this read's behalf knows a repeat
-        return endpoint.requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, unreachable), unreachable.isEmpty() ? RPC_ATTEMPTS : WRITE_ATTEMPTS,
-                call.rpc)
-                .handle((reply, e) -> {
-                    if (e == null && reply instanceof Message.RecordReply rr) {
-                        return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
-                    }
-                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
-                        learn(r.nearest());
-                        call.unreachable.removeAll(r.nearest());
-                        return redirected(call, r.nearest(), n -> readVia(call, n), "read");
-                    }
-                    call.unreachable.add(target);
-                    return readVia(call, call.nextHolder());
-                }).thenCompose(Function.identity());
-    }
-
-    private <T> CompletableFuture<T> redirected(RecordCall call, List<Contact> nearer,
-                                                Function<Contact, CompletableFuture<T>> next, String what) {
-        if (++call.redirects > MAX_REDIRECTS || scheduler.nowMillis() >= call.deadline) {
-            return CompletableFuture.failedFuture(call.failure(what));
-        }
-        stats.redirects.increment();
-        if (crawlInterval > CRAWL_FAST_MILLIS) {
-            hurryCrawl();
-        }
-        return next.apply(call.afterRedirect(nearer));
-    }
-
-    private CompletableFuture<WriteResult> writeVia(RecordCall call, Contact target) {
-        if (target.id().equals(id)) {
-            CompletableFuture<RecordServer.Decision> local = call.sentAway || !call.unreachable.isEmpty()
-                    // a remote node may have decided it already: go through the record of decided writes
-                    ? server.decide(call.recordId, call.namespace, call.key, call.command, id.value(), call.rpc,
-                            call.unreachableIds())
-                    : server.decideOwn(call.recordId, call.namespace, call.key, call.command);
-            return local.thenCompose(d -> {
-                if (d.write() != null) {
-                    return CompletableFuture.completedFuture(d.write().result());
-                }
-                // the nodes named answered this node's own probe: worth another try
-                call.unreachable.removeAll(d.redirect());
-                return redirected(call, d.redirect(), n -> writeVia(call, n), "write");
-            });
-        }
-        if (scheduler.nowMillis() >= call.deadline) {
-            return CompletableFuture.failedFuture(call.failure("write"));
-        }
-        call.sentAway = true;
-        List<BigInteger> unreachable = call.unreachableIds();
-        return endpoint.requestRetrying(target, rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, call.command, unreachable), WRITE_ATTEMPTS, call.rpc)
-                .handle((reply, e) -> {
-                    if (e == null && reply instanceof Message.PutReply pr) {
-                        if (pr.keepCopy() && pr.result().current() != null) {
-                            engine.acceptCopy(pr.result().current());
-                        }
-                        return CompletableFuture.completedFuture(pr.result());
-                    }
-                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
-                        learn(r.nearest());
-                        // the nodes it names answered the receiver's own probe: worth another try
-                        call.unreachable.removeAll(r.nearest());
-                        return redirected(call, r.nearest(), n -> writeVia(call, n), "write");
-                    }
-                    call.unreachable.add(target);
-                    return writeVia(call, call.nextHolder());
-                }).thenCompose(Function.identity());
-    }
-
-    /**
-     * Lists a namespace's keys on every member of the swarm: the members of this node's view, and the
-     * members their first pages name (so a scan reaches the nodes this node did not know), with at most
-     * {@link #SCAN_PARALLELISM} requests in flight. Runs on the protocol thread.
-     */
-    private final class SwarmScan {
-        final String namespace;
-        final long deadline = ctx.deadline();
-        final Map<BigInteger, byte[]> keys = new HashMap<>();
-        final java.util.Set<NodeId> seen = new java.util.HashSet<>();
-        final java.util.ArrayDeque<Contact> frontier = new java.util.ArrayDeque<>();
-        final CompletableFuture<List<byte[]>> done = new CompletableFuture<>();
-        int inFlight;
-
-        SwarmScan(String namespace) {
-            this.namespace = namespace;
-        }
-
-        void start() {
-            for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
-                keys.put(r.id(), r.key());
-            }
-            offer(membership.all());
-            pump();
-        }
-
-        void offer(List<Contact> contacts) {
-            for (Contact c : contacts) {
-                if (c.speaksRecords() && !c.id().equals(id) && seen.add(c.id())) {
-                    frontier.add(c);
-                }
-            }
-        }
-
-        void pump() {
-            if (done.isDone()) {
-                return;
-            }
-            if (scheduler.nowMillis() >= deadline) {
-                done.completeExceptionally(new RecordException("scan of '" + namespace + "' did not reach every node"
-                        + " within " + config.operationTimeout().toMillis() + " ms (" + frontier.size()
-                        + " left)"));
-                return;
-            }
-            while (inFlight < SCAN_PARALLELISM && !frontier.isEmpty()) {
-                Contact c = frontier.poll();
-                inFlight++;
-                page(c, null);
-            }
-            if (inFlight == 0 && frontier.isEmpty()) {
-                done.complete(new ArrayList<>(keys.values()));
-            }
-        }
-
-        void page(Contact c, BigInteger after) {
-            endpoint.requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, RecordServer.SCAN_PAGE),
-                    RPC_ATTEMPTS).whenComplete((reply, e) -> scheduler.execute(() -> {
-                        if (e == null && reply instanceof Message.ScanReply sr) {
-                            learn(sr.neighbours());
-                            offer(sr.neighbours());
-                            for (byte[] k : sr.keys()) {
-                                keys.putIfAbsent(RecordIds.of(hash, namespace, k), k);
-                            }
-                            if (sr.next() != null) {
-                                page(c, sr.next());
-                                return;
-                            }
-                        }
-                        // a node that does not answer holds nothing we can list: its replicas do
-                        inFlight--;
-                        pump();
-                    }));
-        }
-    }
-
-    private CompletableFuture<List<byte[]>> scanAll(String namespace) {
-        SwarmScan scan = new SwarmScan(namespace);
-        scheduler.execute(scan::start);
-        return scan.done;
-    }
-
     // ------------------------------------------------------------------ maintenance
 
     /**
@@ -1042,6 +796,13 @@ public final class KadNode implements AutoCloseable {
         nextCrawl = scheduler.schedule(this::crawl, delayMillis);
     }
 
+    /** An operation met a stale view (a redirect): the crawl sweeps fast again, unless it does already. */
+    private void onStaleView() {
+        if (crawlInterval > CRAWL_FAST_MILLIS) {
+            hurryCrawl();
+        }
+    }
+
     /** An operation met a stale view: the crawl sweeps fast again, from now rather than its next idle step. */
     private void hurryCrawl() {
         ctx.onProtocolThread(() -> {
@@ -1125,72 +886,6 @@ public final class KadNode implements AutoCloseable {
             }
         }
         batches.forEach(this::sendCopiesInBatches);
-    }
-
-    // ------------------------------------------------------------------ RecordClient
-
-    private final class Records implements RecordClient {
-
-        @Override
-        public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
-            if (endpoint.closed()) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
-            }
-            BigInteger recordId = RecordIds.of(hash, namespace, key);
-            if (membership.size() == 0) {
-                // a node alone owns everything: the owner-side read, without the future chain or a deadline
-                return CompletableFuture.completedFuture(server.localRead(recordId, namespace, key));
-            }
-            RecordCall call = new RecordCall(recordId, namespace, key, null);
-            return readVia(call, call.nextHolder());
-        }
-
-        @Override
-        public CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command) {
-            if (endpoint.closed()) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
-            }
-            if (key.length + command.value().length > MAX_RECORD_BYTES) {
-                return CompletableFuture.failedFuture(new RecordException("record too large: key and value take "
-                        + (key.length + command.value().length) + " bytes, at most " + MAX_RECORD_BYTES
-                        + " fit in one datagram"));
-            }
-            BigInteger recordId = RecordIds.of(hash, namespace, key);
-            if (membership.size() == 0) {
-                return server.ownerWrite(recordId, namespace, key, command, id.value(), null).thenApply(RecordServer.OwnerWrite::result);
-            }
-            RecordCall call = new RecordCall(recordId, namespace, key, command);
-            return writeVia(call, call.nextHolder());
-        }
-
-        @Override
-        public CompletableFuture<List<byte[]>> keys(String namespace) {
-            if (endpoint.closed()) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
-            }
-            return scanAll(namespace);
-        }
-
-        @Override
-        public CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener) {
-            return events.subscribe(namespace, listener);
-        }
-
-        @Override
-        public long nowMillis() {
-            return scheduler.nowMillis();
-        }
-
-        @Override
-        public <T> T await(CompletableFuture<T> future, long timeoutMillis)
-                throws InterruptedException, ExecutionException, TimeoutException {
-            return scheduler.await(future, timeoutMillis);
-        }
-
-        @Override
-        public Duration operationTimeout() {
-            return config.operationTimeout();
-        }
     }
 
     @Override
