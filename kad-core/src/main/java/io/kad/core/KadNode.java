@@ -16,8 +16,8 @@ import io.kad.core.routing.Membership;
 import io.kad.core.routing.ObserveResult;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.storage.StorageTierProviders;
-import io.kad.core.transport.Scheduler;
 import io.kad.core.transport.EventLoop;
+import io.kad.core.transport.Scheduler;
 import io.kad.core.transport.Transport;
 import io.kad.core.transport.UdpTransport;
 import io.kad.core.wire.DatagramAuthenticator;
@@ -34,9 +34,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +63,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Mechanisms follow Maymounkov &amp; Mazi&egrave;res 2002: k-buckets with ping-before-evict (2.2), the
  * iterative lookup with ALPHA parallel requests (2.3), and storing on the K nearest nodes (2.3, 2.5).
+ *
+ * <p>The node is a facade that dispatches inbound messages, drives lookups and wires its parts: the RPC
+ * endpoint ({@code RpcEndpoint}), peer liveness ({@code PeerLiveness}), ownership ({@code Ownership},
+ * over the membership view), the owner side and the caller side of the record protocol
+ * ({@code RecordServer}, {@code RecordCaller}), the event hub ({@code EventHub}), and the crawl, hand-off
+ * and maintenance jobs ({@code Crawl}, {@code HandOff}, {@code Maintenance}).
  */
 public final class KadNode implements AutoCloseable {
 
@@ -71,14 +76,6 @@ public final class KadNode implements AutoCloseable {
 
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     private static final int RPC_ATTEMPTS = RpcEndpoint.RPC_ATTEMPTS;
-    /** The pace of a sweep of the crawl: one request every 100 ms. */
-    private static final long CRAWL_FAST_MILLIS = 100;
-    /** The pause between two sweeps, unless an operation meets a stale view first: ten minutes. */
-    private static final long CRAWL_IDLE_MILLIS = 600_000;
-    /** How long a batch of newly learnt members waits before their records are handed off to them. */
-    private static final long HAND_OFF_DELAY_MILLIS = 100;
-    /** Key and value bytes one batch of copies carries at most (base64 makes them 4/3 larger). */
-    private static final int COPY_BATCH_BYTES = 40_000;
     /**
      * The largest key plus value a record may have: a write's reply carries the record before and after
      * it in one datagram of at most 65,000 bytes, in base64.
@@ -99,12 +96,15 @@ public final class KadNode implements AutoCloseable {
     private final Membership membership;
     private final Ownership ownership;
     private final RecordEngine engine;
+    private final EventHub events;
     private final RecordServer server;
     private final RecordCaller caller;
+    private final HandOff handOff;
+    private final Crawl crawl;
+    private final Maintenance maintenance;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
-    private final EventHub events;
     private final Random random;
     private final Contact self;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
@@ -143,11 +143,15 @@ public final class KadNode implements AutoCloseable {
             table.onFailure(to.id());
             liveness.suspect(to.id(), now);
         });
-        this.events = new EventHub(ctx, endpoint, table, membership);
         this.ownership = new Ownership(ctx, membership, table, liveness);
+        this.events = new EventHub(ctx, endpoint, table, membership);
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
+        this.handOff = new HandOff(ctx, engine, endpoint, ownership);
+        this.crawl = new Crawl(ctx, endpoint, membership, liveness, this::learn);
         this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
-                this::learn, this::onStaleView);
+                this::learn, crawl::staleView);
+        this.maintenance = new Maintenance(ctx, engine, endpoint, table, ownership, events, handOff,
+                this::lookupNodes);
     }
 
     /**
@@ -213,8 +217,8 @@ public final class KadNode implements AutoCloseable {
 
     private void begin() {
         endpoint.start(this::handle);
-        scheduleMaintenance();
-        ctx.onProtocolThread(() -> scheduleCrawl(CRAWL_FAST_MILLIS));
+        maintenance.schedule();
+        crawl.start();
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -279,7 +283,7 @@ public final class KadNode implements AutoCloseable {
      * @return a handle whose {@code close()} stops the reports
      */
     public AutoCloseable onEviction(Consumer<StoredRecord> listener) {
-        java.util.Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
         evictionListeners.add(listener);
         return () -> evictionListeners.remove(listener);
     }
@@ -416,6 +420,7 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ inbound
 
+    /** Dispatches a valid inbound message, on the protocol thread. */
     private void handle(InetSocketAddress from, Message message) {
         if (message instanceof Message.Reply reply) {
             endpoint.onReply(from, reply, () -> observe(from, message));
@@ -507,81 +512,18 @@ public final class KadNode implements AutoCloseable {
     }
 
     private void pingBeforeEvict(Contact head) {
-        endpoint.request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)).whenComplete((r, e) -> {
-            if (e != null) {
-                table.onPingTimeout(head);
-            }
-        });
+        endpoint.request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc))
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        table.onPingTimeout(head);
+                    }
+                });
     }
 
     /** A new node of this project: tell it our subscriptions and hand it the records it now holds (2.5). */
     private void onNewRecordPeer(Contact contact) {
         events.announceTo(contact);
-        if (engine.tier().size() == 0) {
-            return;
-        }
-        synchronized (newcomers) {
-            newcomers.add(contact);
-            if (newcomers.size() == 1) {
-                scheduler.schedule(this::handOff, HAND_OFF_DELAY_MILLIS);
-            }
-        }
-    }
-
-    /** Members learnt since the last hand-off: one pass over the records serves them all. */
-    private final java.util.Set<Contact> newcomers = new java.util.HashSet<>();
-
-    private void handOff() {
-        List<Contact> batchOf;
-        synchronized (newcomers) {
-            batchOf = new ArrayList<>(newcomers);
-            newcomers.clear();
-        }
-        if (endpoint.closed() || batchOf.isEmpty()) {
-            return;
-        }
-        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
-        for (StoredRecord r : engine.snapshot()) {
-            if (r.namespace().isEmpty() && r.key().length == 0) {
-                continue;
-            }
-            List<Contact> holders = ownership.replicaSet(r.id());
-            for (Contact c : batchOf) {
-                if (holders.contains(c)) {
-                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
-                }
-            }
-        }
-        batches.forEach(this::sendCopiesInBatches);
-    }
-
-    /** Copies travel in batches small enough for one datagram each (a large record alone). */
-    private void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
-        List<StoredRecord> batch = new ArrayList<>();
-        int bytes = 0;
-        for (StoredRecord r : records) {
-            int size = r.key().length + r.value().length + r.namespace().length();
-            if (!batch.isEmpty() && (batch.size() == 16 || bytes + size > COPY_BATCH_BYTES)) {
-                sendCopies(to, List.copyOf(batch));
-                batch.clear();
-                bytes = 0;
-            }
-            batch.add(r);
-            bytes += size;
-        }
-        if (!batch.isEmpty()) {
-            sendCopies(to, batch);
-        }
-    }
-
-    /** Sends copies of records to a node; the acknowledgement only confirms, nothing waits for it. */
-    private void sendCopies(Contact to, List<StoredRecord> records) {
-        endpoint.request(to, to.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc, records))
-                .whenComplete((r, e) -> {
-                    if (e != null) {
-                        LOG.debug("copies of {} records to {} not acknowledged: {}", records.size(), to, e.getMessage());
-                    }
-                });
+        handOff.newMember(contact);
     }
 
     private List<Contact> nearestFor(BigInteger target) {
@@ -671,6 +613,8 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ ownership
 
+    // ------------------------------------------------------------------ ownership
+
     private record Owners(List<Contact> recordNodes, List<Contact> kadpyNodes) {
     }
 
@@ -694,198 +638,6 @@ public final class KadNode implements AutoCloseable {
             }
             return new Owners(ownership.replicaSet(recordId), kadpy);
         });
-    }
-
-
-    // ------------------------------------------------------------------ maintenance
-
-    /**
-     * One step of the crawl, a sweep of the id space in order: asks the member nearest the sweep's
-     * cursor for the nodes it knows nearest it, learns them, and moves the cursor past the highest id of
-     * the block of the id space the answer covered. A sweep learns a swarm of n nodes in about n / 10
-     * requests, one every {@link #CRAWL_FAST_MILLIS}; sweeps start when the node starts, every
-     * {@link #CRAWL_IDLE_MILLIS} after the last one ended, and at once when an operation meets a stale
-     * view (a redirect). go-libp2p-kad-dht's full-routing-table client crawls likewise, once an hour and
-     * all at once. A member that does not answer is passed over for a while (a suspect) but stays in the
-     * view: only a failed ownership check removes it.
-     */
-    private void crawl() {
-        if (endpoint.closed()) {
-            return;
-        }
-        try {
-            if (crawlCursor.signum() == 0) {
-                crawlInterval = CRAWL_FAST_MILLIS; // a sweep begins
-            }
-            BigInteger target = crawlCursor;
-            List<Contact> nearest = membership.closest(target, 1, c -> liveness.isSuspect(c.id()));
-            if (!nearest.isEmpty()) {
-                Contact c = nearest.get(0);
-                crawlInFlight = true;
-                endpoint.requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
-                        RPC_ATTEMPTS).whenComplete((reply, e) -> ctx.onProtocolThread(() -> {
-                            crawlInFlight = false;
-                            BigInteger farthest = null;
-                            boolean all = false;
-                            if (e == null && reply instanceof Message.FoundNodes fn) {
-                                learn(fn.nearest());
-                                for (Contact n : fn.nearest()) {
-                                    BigInteger d = n.id().value().xor(target);
-                                    if (farthest == null || d.compareTo(farthest) > 0) {
-                                        farthest = d;
-                                    }
-                                }
-                                // fewer than K: the answerer knows no more nodes around the target
-                                all = fn.nearest().size() < config.k();
-                            } else if (e instanceof TimeoutException) {
-                                // passed over for a while; only a failed ownership check removes a member
-                                liveness.suspect(c.id(), scheduler.nowMillis());
-                            }
-                            advanceCrawl(target, all ? null : farthest, all);
-                            scheduleCrawl(crawlInterval);
-                        }));
-                return;
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("crawl step failed", e);
-        }
-        scheduleCrawl(crawlInterval);
-    }
-
-    /** The sweep's position in the id space. */
-    private BigInteger crawlCursor = BigInteger.ZERO;
-    /** How far the cursor jumps when an answer held nothing beyond it: grows until it finds nodes. */
-    private BigInteger crawlJump = BigInteger.ONE;
-    /** The crawl's current pace; see {@link #crawl()}. */
-    private volatile long crawlInterval = CRAWL_FAST_MILLIS;
-
-    /**
-     * Moves the sweep past the block of the id space an answer covered. The answer holds the K nodes
-     * nearest the target, so every node nearer than the farthest of them is in it: the aligned block
-     * around the target whose ids are all nearer than that one is known completely, and the sweep goes
-     * on after it.
-     *
-     * @param farthest the XOR distance of the farthest node of the answer, {@code null} if none
-     * @param everything whether the answer held every node its sender knows around the target
-     */
-    private void advanceCrawl(BigInteger target, BigInteger farthest, boolean everything) {
-        BigInteger next;
-        if (everything) {
-            next = BigInteger.ONE.shiftLeft(NodeId.NODE_ID_BITS);
-        } else if (farthest != null && farthest.signum() > 0) {
-            int m = farthest.bitLength() - 1; // ids within 2^m of the target are all in the answer
-            next = target.shiftRight(m).add(BigInteger.ONE).shiftLeft(m);
-            crawlJump = BigInteger.ONE;
-        } else {
-            crawlJump = crawlJump.shiftLeft(4);
-            next = target.add(crawlJump);
-        }
-        if (next.bitLength() > NodeId.NODE_ID_BITS) {
-            // a sweep is complete: the next one after the pause, or when an operation meets a stale view
-            next = BigInteger.ZERO;
-            crawlJump = BigInteger.ONE;
-            crawlInterval = CRAWL_IDLE_MILLIS;
-        }
-        crawlCursor = next;
-    }
-
-    private Scheduler.Cancellable nextCrawl;
-    private boolean crawlInFlight;
-
-    private void scheduleCrawl(long delayMillis) {
-        nextCrawl = scheduler.schedule(this::crawl, delayMillis);
-    }
-
-    /** An operation met a stale view (a redirect): the crawl sweeps fast again, unless it does already. */
-    private void onStaleView() {
-        if (crawlInterval > CRAWL_FAST_MILLIS) {
-            hurryCrawl();
-        }
-    }
-
-    /** An operation met a stale view: the crawl sweeps fast again, from now rather than its next idle step. */
-    private void hurryCrawl() {
-        ctx.onProtocolThread(() -> {
-            if (endpoint.closed() || crawlInterval == CRAWL_FAST_MILLIS) {
-                return;
-            }
-            crawlInterval = CRAWL_FAST_MILLIS;
-            if (!crawlInFlight) {
-                if (nextCrawl != null) {
-                    nextCrawl.cancel();
-                }
-                scheduleCrawl(CRAWL_FAST_MILLIS);
-            }
-        });
-    }
-
-
-
-    private void scheduleMaintenance() {
-        long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());
-        long tick = Math.max(1000, Math.min(period, EventHub.SUBSCRIPTION_LEASE_MILLIS / 3));
-        scheduler.schedule(this::maintain, tick);
-    }
-
-    private void maintain() {
-        if (endpoint.closed()) {
-            return;
-        }
-        try {
-            long now = scheduler.nowMillis();
-            for (BigInteger target : table.refreshTargets(now, config.refreshInterval().toMillis(), random)) {
-                lookupNodes(target);
-            }
-            events.renewLeases();
-            republishIfDue(now);
-            reclaimIfDue(now);
-        } finally {
-            scheduleMaintenance();
-        }
-    }
-
-    private long lastReclaim;
-
-    /**
-     * Drops records that expired more than the grace ago, at most every half grace (and at most once a
-     * maintenance tick), so a reclaimed record stayed between one grace and 1.5 graces plus a tick.
-     */
-    private void reclaimIfDue(long now) {
-        long grace = config.expiryGrace().toMillis();
-        if (now - lastReclaim < grace / 2) {
-            return;
-        }
-        lastReclaim = now;
-        int removed = engine.reclaim(grace);
-        if (removed > 0) {
-            LOG.debug("node {} reclaimed {} expired records and tombstones", id.shortHex(), removed);
-        }
-    }
-
-    private long lastRepublish;
-
-    /** Re-copies every record to its current replica set (paper 2.5), so records follow churn. */
-    private void republishIfDue(long now) {
-        if (lastRepublish == 0) {
-            lastRepublish = now;
-            return;
-        }
-        if (now - lastRepublish < config.republishInterval().toMillis()) {
-            return;
-        }
-        lastRepublish = now;
-        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
-        for (StoredRecord r : engine.snapshot()) {
-            if (r.key().length == 0 && r.namespace().isEmpty()) {
-                continue;
-            }
-            for (Contact c : ownership.replicaSet(r.id())) {
-                if (!c.id().equals(id)) {
-                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
-                }
-            }
-        }
-        batches.forEach(this::sendCopiesInBatches);
     }
 
     @Override
