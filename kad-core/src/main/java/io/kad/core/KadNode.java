@@ -8,7 +8,6 @@ import io.kad.core.hash.KeyHashFunctions;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
 import io.kad.core.lookup.Lookup;
-import io.kad.core.lookup.Step;
 import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEngine;
 import io.kad.core.record.RecordException;
@@ -64,11 +63,11 @@ import org.slf4j.LoggerFactory;
  * Mechanisms follow Maymounkov &amp; Mazi&egrave;res 2002: k-buckets with ping-before-evict (2.2), the
  * iterative lookup with ALPHA parallel requests (2.3), and storing on the K nearest nodes (2.3, 2.5).
  *
- * <p>The node is a facade that dispatches inbound messages, drives lookups and wires its parts: the RPC
- * endpoint ({@code RpcEndpoint}), peer liveness ({@code PeerLiveness}), ownership ({@code Ownership},
- * over the membership view), the owner side and the caller side of the record protocol
- * ({@code RecordServer}, {@code RecordCaller}), the event hub ({@code EventHub}), and the crawl, hand-off
- * and maintenance jobs ({@code Crawl}, {@code HandOff}, {@code Maintenance}).
+ * <p>The node is a facade that dispatches inbound messages and wires its parts: the RPC endpoint
+ * ({@code RpcEndpoint}), peer liveness ({@code PeerLiveness}), the lookup driver ({@code LookupDriver}),
+ * ownership ({@code Ownership}, over the membership view), the owner side and the caller side of the
+ * record protocol ({@code RecordServer}, {@code RecordCaller}), the event hub ({@code EventHub}), and the
+ * crawl, hand-off and maintenance jobs ({@code Crawl}, {@code HandOff}, {@code Maintenance}).
  */
 public final class KadNode implements AutoCloseable {
 
@@ -101,6 +100,7 @@ public final class KadNode implements AutoCloseable {
     private final RecordCaller caller;
     private final HandOff handOff;
     private final Crawl crawl;
+    private final LookupDriver lookups;
     private final Maintenance maintenance;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
@@ -147,6 +147,7 @@ public final class KadNode implements AutoCloseable {
         this.events = new EventHub(ctx, endpoint, table, membership);
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
         this.handOff = new HandOff(ctx, engine, endpoint, ownership);
+        this.lookups = new LookupDriver(ctx, endpoint, table, liveness, this::learn);
         this.crawl = new Crawl(ctx, endpoint, membership, liveness, this::learn);
         this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
                 this::learn, crawl::staleView);
@@ -343,7 +344,7 @@ public final class KadNode implements AutoCloseable {
      * @return the nearest contacts that answered, nearest first (this node excluded)
      */
     public CompletableFuture<List<Contact>> lookupNodes(BigInteger target) {
-        return runLookup(target, Lookup.Kind.NODE).thenApply(LookupResult::closest);
+        return lookups.run(target, Lookup.Kind.NODE).thenApply(LookupResult::closest);
     }
 
     /**
@@ -368,7 +369,7 @@ public final class KadNode implements AutoCloseable {
      * @return the outcome: the value if a node had it, and the rounds it took
      */
     public CompletableFuture<LookupResult> lookupValue(BigInteger keyId) {
-        return runLookup(keyId, Lookup.Kind.VALUE);
+        return lookups.run(keyId, Lookup.Kind.VALUE);
     }
 
     /**
@@ -540,75 +541,6 @@ public final class KadNode implements AutoCloseable {
      * @param rounds the lookup's depth in hops (initial contacts are round 1)
      */
     public record LookupResult(List<Contact> closest, Optional<JsonNode> value, int rounds) {
-    }
-
-    private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind) {
-        CompletableFuture<LookupResult> done = new CompletableFuture<>();
-        ctx.onProtocolThread(() -> {
-            stats.lookups.increment();
-            List<Contact> initial = liveness.liveClosest(table, target, config.k());
-            Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind,
-                    config.rpcTimeout().toMillis());
-            drive(lookup, done, new JsonNode[1]);
-        });
-        return done;
-    }
-
-    /**
-     * Moves a lookup on, on the protocol thread only (a lookup is not thread-safe): sends the queries it
-     * asks for, and wakes it at the peer timeout so a silent peer frees its slot.
-     */
-    private void drive(Lookup lookup, CompletableFuture<LookupResult> done, JsonNode[] value) {
-        if (done.isDone()) {
-            return;
-        }
-        boolean sent = false;
-        while (true) {
-            Step step = lookup.next(scheduler.nowMillis());
-            if (step instanceof Step.Query q) {
-                query(lookup, q.to(), done, value);
-                sent = true;
-            } else if (step instanceof Step.Finished f) {
-                stats.lookupRounds.add(f.rounds());
-                // a lookup refreshes the bucket of its target (paper 2.3): no refresh needed there
-                table.touch(lookup.target(), scheduler.nowMillis());
-                done.complete(new LookupResult(f.closest(), Optional.ofNullable(value[0]), f.rounds()));
-                return;
-            } else {
-                break;
-            }
-        }
-        if (sent) {
-            scheduler.schedule(() -> drive(lookup, done, value), config.rpcTimeout().toMillis());
-        }
-    }
-
-    private void query(Lookup lookup, Contact c, CompletableFuture<LookupResult> done, JsonNode[] value) {
-        BigInteger target = lookup.target();
-        endpoint.requestRetrying(c, rpc -> lookup.kind() == Lookup.Kind.VALUE
-                ? new Message.FindValue(id.value(), peerInfo, rpc, target)
-                : new Message.FindNode(id.value(), peerInfo, rpc, target), RPC_ATTEMPTS)
-                .whenComplete((r, e) -> ctx.onProtocolThread(() -> {
-                    long now = scheduler.nowMillis();
-                    if (e != null) {
-                        lookup.onFailure(c, now);
-                    } else if (r instanceof Message.FoundValue fv) {
-                        value[0] = fv.value();
-                        lookup.onValueFound(c, now);
-                    } else if (r instanceof Message.FoundNodes fn) {
-                        List<Contact> closer = new ArrayList<>();
-                        for (Contact n : fn.nearest()) {
-                            if (!n.id().equals(id)) {
-                                closer.add(n);
-                            }
-                        }
-                        learn(closer);
-                        lookup.onResponse(c, closer, now);
-                    } else {
-                        lookup.onFailure(c, now);
-                    }
-                    drive(lookup, done, value);
-                }));
     }
 
     // ------------------------------------------------------------------ ownership
