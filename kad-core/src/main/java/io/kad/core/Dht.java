@@ -1,7 +1,6 @@
 package io.kad.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kad.core.id.Contact;
@@ -9,7 +8,6 @@ import io.kad.core.id.NodeId;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordException;
 import io.kad.spi.StoredRecord;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +51,7 @@ import java.util.function.BiConsumer;
 public final class Dht implements AutoCloseable, Iterable<String> {
 
     /** Integers come back as the smallest of Integer, Long and BigInteger that holds them. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON = JsonValues.MAPPER;
 
     private final KadNode node;
     private final DhtMap map;
@@ -238,11 +235,11 @@ public final class Dht implements AutoCloseable, Iterable<String> {
         BigInteger keyId = new BigInteger(1, node.hashFunction().hash(keyBytes));
         StoredRecord local = node.storage().get(keyId);
         if (local != null && local.json() && local.isLiveAt(node.records().nowMillis())) {
-            return CompletableFuture.completedFuture(Optional.of(parse(local.value())));
+            return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(local.value())));
         }
         return node.records().read("", keyBytes).thenCompose((ReadResult r) -> {
             if (r.record() != null && r.record().json()) {
-                return CompletableFuture.completedFuture(Optional.of(parse(r.record().value())));
+                return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(r.record().value())));
             }
             // not held by a node of this project: ask kad.py nodes too
             return node.findValue(keyId);
@@ -328,22 +325,6 @@ public final class Dht implements AutoCloseable, Iterable<String> {
             return JSON.treeToValue(tree, Object.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON could not be read", e);
-        }
-    }
-
-    static JsonNode parse(byte[] json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored value is not JSON", e);
-        }
-    }
-
-    static byte[] write(JsonNode tree) {
-        try {
-            return JSON.writeValueAsBytes(tree);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("value cannot be written as JSON", e);
         }
     }
 }

@@ -84,7 +84,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
     private static final byte[] JSON_NULL = {'n', 'u', 'l', 'l'};
 
     private Object value(StoredRecord r) {
-        return r == null ? null : Dht.toJava(Dht.parse(r.value()));
+        return r == null ? null : Dht.toJava(JsonValues.parse(r.value()));
     }
 
     private WriteResult write(String key, WriteCommand command) {
@@ -93,7 +93,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
 
     private static byte[] encode(Object value) {
         Objects.requireNonNull(value, "value");
-        return Dht.write(Dht.toJson(value));
+        return JsonValues.write(Dht.toJson(value));
     }
 
     @Override
@@ -150,7 +150,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
         JsonNode expected = Dht.toJson(value);
         while (true) {
             StoredRecord cur = read(key);
-            if (cur == null || !Dht.parse(cur.value()).equals(expected)) {
+            if (cur == null || !JsonValues.parse(cur.value()).equals(expected)) {
                 return false;
             }
             WriteResult r = write((String) key, new WriteCommand(WriteCommand.Op.REMOVE, new byte[0], false,
@@ -168,7 +168,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
         JsonNode expected = Dht.toJson(oldValue);
         while (true) {
             StoredRecord cur = read(key);
-            if (cur == null || !Dht.parse(cur.value()).equals(expected)) {
+            if (cur == null || !JsonValues.parse(cur.value()).equals(expected)) {
                 return false;
             }
             WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, cur.version(),

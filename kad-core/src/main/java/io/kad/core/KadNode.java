@@ -1,9 +1,6 @@
 package io.kad.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,30 +8,21 @@ import io.kad.core.hash.KeyHashFunctions;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
 import io.kad.core.lookup.Lookup;
-import io.kad.core.lookup.Step;
-import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEngine;
 import io.kad.core.record.RecordException;
-import io.kad.core.record.RecordIds;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.ObserveResult;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.storage.StorageTierProviders;
-import io.kad.core.transport.Scheduler;
 import io.kad.core.transport.EventLoop;
+import io.kad.core.transport.Scheduler;
 import io.kad.core.transport.Transport;
 import io.kad.core.transport.UdpTransport;
 import io.kad.core.wire.DatagramAuthenticator;
-import io.kad.core.wire.InterceptedView;
-import io.kad.core.wire.MalformedMessageException;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
-import io.kad.core.wire.MessageTooLargeException;
-import io.kad.core.wire.RecordEvent;
 import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
-import io.kad.spi.InterceptedMessage;
 import io.kad.spi.KeyHashFunction;
 import io.kad.spi.RequestInterceptor;
 import io.kad.spi.StorageTier;
@@ -45,22 +33,16 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,54 +62,19 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Mechanisms follow Maymounkov &amp; Mazi&egrave;res 2002: k-buckets with ping-before-evict (2.2), the
  * iterative lookup with ALPHA parallel requests (2.3), and storing on the K nearest nodes (2.3, 2.5).
+ *
+ * <p>The node is a facade that dispatches inbound messages and wires its parts: the RPC endpoint
+ * ({@code RpcEndpoint}), peer liveness ({@code PeerLiveness}), the lookup driver ({@code LookupDriver}),
+ * ownership ({@code Ownership}, over the membership view), the owner side and the caller side of the
+ * record protocol ({@code RecordServer}, {@code RecordCaller}), the event hub ({@code EventHub}), and the
+ * crawl, hand-off and maintenance jobs ({@code Crawl}, {@code HandOff}, {@code Maintenance}).
  */
 public final class KadNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
 
-    /** How long a subscription to a namespace's events lasts before it must be renewed. */
-    private static final long SUBSCRIPTION_LEASE_MILLIS = 60_000;
     /** How many times a lookup or record request is sent before its peer counts as failed. */
-    private static final int RPC_ATTEMPTS = 2;
-    /**
-     * How many times a write goes to the node taken for the owner (same {@code rpc_id}, so the owner
-     * answers a retry with the first outcome) before the caller turns to the next holder: a lost reply
-     * must not move a write elsewhere.
-     */
-    private static final int WRITE_ATTEMPTS = 3;
-    /**
-     * How many requests a node sends at once to an owner its requester could not reach before it takes
-     * the owner's place: a live owner taken for dead splits the key between two owners, so the check
-     * must not be fooled by a few lost datagrams, and sent together they take one request timeout.
-     */
-    private static final int PROBE_ATTEMPTS = 4;
-    /**
-     * How many times a request that names unreachable nodes is sent (same {@code rpc_id}): the receiver
-     * checks those nodes first (one request timeout), so the requester waits that out before it gives up.
-     */
-    private static final int FAILOVER_ATTEMPTS = 3;
-    /** How many times an owner sends a replica its copy before it gives up on that replica. */
-    private static final int COPY_ATTEMPTS = 3;
-    /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
-    private static final int RECENT_WRITES = 1_000_000;
-    /** How many redirects an operation follows before it fails: a stale view costs one or two. */
-    private static final int MAX_REDIRECTS = 8;
-    /** Scan requests a namespace scan keeps in flight at once. */
-    private static final int SCAN_PARALLELISM = 32;
-    /** How many contacts a redirect or a scan's first page carries. */
-    private static final int NEIGHBOURS = 20;
-    /** The pace of a sweep of the crawl: one request every 100 ms. */
-    private static final long CRAWL_FAST_MILLIS = 100;
-    /** The pause between two sweeps, unless an operation meets a stale view first: ten minutes. */
-    private static final long CRAWL_IDLE_MILLIS = 600_000;
-    /** How long a batch of newly learnt members waits before their records are handed off to them. */
-    private static final long HAND_OFF_DELAY_MILLIS = 100;
-    /** How many keys one scan page carries (well under the datagram bound for small keys). */
-    private static final int SCAN_PAGE = 64;
-    /** Key bytes one scan page carries at most: base64 and framing keep the reply under 65,000 bytes. */
-    private static final int SCAN_PAGE_BYTES = 40_000;
-    /** Key and value bytes one batch of copies carries at most (base64 makes them 4/3 larger). */
-    private static final int COPY_BATCH_BYTES = 40_000;
+    private static final int RPC_ATTEMPTS = RpcEndpoint.RPC_ATTEMPTS;
     /**
      * The largest key plus value a record may have: a write's reply carries the record before and after
      * it in one datagram of at most 65,000 bytes, in base64.
@@ -140,78 +87,27 @@ public final class KadNode implements AutoCloseable {
     private final Transport transport;
     private final Scheduler scheduler;
     private final boolean ownsScheduler;
-    private final MessageCodec codec;
-    private final DatagramAuthenticator authenticator;
+    private final NodeContext ctx;
+    private final PeerLiveness liveness;
+    private final RpcEndpoint endpoint;
     private final RoutingTable table;
     /** Every record node this node knows: where replica sets are resolved, and what scans reach. */
     private final Membership membership;
+    private final Ownership ownership;
     private final RecordEngine engine;
-    private final List<RequestInterceptor> interceptors;
+    private final EventHub events;
+    private final RecordServer server;
+    private final RecordCaller caller;
+    private final HandOff handOff;
+    private final Crawl crawl;
+    private final LookupDriver lookups;
+    private final Maintenance maintenance;
     private final ObjectNode peerInfo;
     private final NodeStats stats = new NodeStats();
     private final List<Consumer<StoredRecord>> evictionListeners = new CopyOnWriteArrayList<>();
-    private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
-    /**
-     * Contacts whose last request timed out and that have not been heard from since, with the time of
-     * the failure. The routing table keeps a silent contact while no replacement is waiting (paper
-     * 4.1); records must not wait on it, so ownership and lookups pass over suspects.
-     */
-    private final Map<NodeId, Long> suspects = new ConcurrentHashMap<>();
-    private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
-    private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
-    private final ExecutorService eventExecutor;
-    /**
-     * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
-     * gets the first attempt's outcome instead of a second write.
-     */
-    private final Cache<WriteAttempt, CompletableFuture<Decision>> recentWrites;
-    /**
-     * Outcomes of writes another owner decided, learnt from the tags of its copies: should this node
-     * take a record over, a repeat of such a write gets that outcome instead of a second decision.
-     */
-    private final Cache<WriteAttempt, Decision> copiedWrites;
     private final Random random;
-    private final java.util.concurrent.atomic.AtomicBoolean sweepArmed = new java.util.concurrent.atomic.AtomicBoolean();
-    private final Records records = new Records();
     private final Contact self;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
-    private volatile boolean closed;
-    private volatile boolean leaving;
-    /**
-     * Nodes that said they were leaving, with when: a datagram of theirs that was already on its way
-     * (a late reply) must not put them back into the table. A request from one (a restart under the
-     * same id joins with requests) clears the entry.
-     */
-    private final Cache<NodeId, Boolean> departed = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
-
-    private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
-                           CompletableFuture<Message.Reply> reply, long deadline) {
-    }
-
-    private record RemoteSubscriber(Contact contact, long leaseUntil) {
-    }
-
-    /** A write request as its requester tells it apart: a retry repeats both. */
-    private record WriteAttempt(BigInteger requester, BigInteger rpc) {
-    }
-
-    /**
-     * How a node that received a write (or took one of its own) settled it: applied or refused as the
-     * owner ({@code write}), or sent on to nearer nodes ({@code redirect}).
-     */
-    private record Decision(OwnerWrite write, List<Contact> redirect) {
-        static Decision redirect(List<Contact> nearer) {
-            return new Decision(null, nearer);
-        }
-    }
-
-    /**
-     * A write applied as owner, and whether its remote requester keeps its copy from the reply: decided
-     * once, with the copies, so a retried request is answered as the copies were sent.
-     */
-    private record OwnerWrite(WriteResult result, boolean requesterKeepsCopy) {
-    }
 
     private KadNode(NodeConfig config, Transport transport, Scheduler scheduler, boolean ownsScheduler,
                     Random random) {
@@ -224,16 +120,9 @@ public final class KadNode implements AutoCloseable {
                 ? new NodeId(config.nodeId(), NodeId.NODE_ID_BITS)
                 : NodeId.random(NodeId.NODE_ID_BITS, random);
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
-        this.authenticator = config.sharedSecret() == null ? null : new DatagramAuthenticator(config.sharedSecret());
-        // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
-        // the outcome must be remembered at least that long, or a late repeat would be decided again
-        this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
-                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
-                .executor(Runnable::run).build();
-        this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
-                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
-                .executor(Runnable::run).build();
-        this.codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
+        DatagramAuthenticator authenticator = config.sharedSecret() == null ? null
+                : new DatagramAuthenticator(config.sharedSecret());
+        MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
         this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
         StorageTier tier = config.storageTier() != null
@@ -246,15 +135,24 @@ public final class KadNode implements AutoCloseable {
             all.addAll(ServiceDiscovery.load(RequestInterceptor.class, i -> i.getClass().getName()).values());
         }
         all.sort(Comparator.comparingInt(RequestInterceptor::order));
-        this.interceptors = List.copyOf(all);
         this.peerInfo = JsonNodeFactory.instance.objectNode().put("kad", 1);
         this.self = new Contact(id, transport.localAddress(), true);
-        String name = "kad-events-" + transport.localAddress().getPort();
-        this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
+        this.ctx = new NodeContext(config, id, self, peerInfo, scheduler, stats, random);
+        this.liveness = new PeerLiveness(scheduler);
+        this.endpoint = new RpcEndpoint(ctx, transport, codec, authenticator, List.copyOf(all), (to, now) -> {
+            table.onFailure(to.id());
+            liveness.suspect(to.id(), now);
         });
+        this.ownership = new Ownership(ctx, membership, table, liveness);
+        this.events = new EventHub(ctx, endpoint, table, membership);
+        this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
+        this.handOff = new HandOff(ctx, engine, endpoint, ownership);
+        this.lookups = new LookupDriver(ctx, endpoint, table, liveness, this::learn);
+        this.crawl = new Crawl(ctx, endpoint, membership, liveness, this::learn);
+        this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
+                this::learn, crawl::staleView);
+        this.maintenance = new Maintenance(ctx, engine, endpoint, table, ownership, events, handOff,
+                this::lookupNodes);
     }
 
     /**
@@ -319,10 +217,9 @@ public final class KadNode implements AutoCloseable {
     }
 
     private void begin() {
-        transport.start(this::onDatagram);
-        scheduleMaintenance();
-        // the join taught this node some members of every region; the first sweep waits for a stale view
-        onProtocolThread(() -> scheduleCrawl(CRAWL_IDLE_MILLIS));
+        endpoint.start(this::handle);
+        maintenance.schedule();
+        crawl.start();
         if (config.seeds().isEmpty()) {
             joined.complete(null);
         } else {
@@ -376,7 +273,7 @@ public final class KadNode implements AutoCloseable {
 
     /** @return the record protocol client of this node */
     public RecordClient records() {
-        return records;
+        return caller;
     }
 
     /**
@@ -387,7 +284,7 @@ public final class KadNode implements AutoCloseable {
      * @return a handle whose {@code close()} stops the reports
      */
     public AutoCloseable onEviction(Consumer<StoredRecord> listener) {
-        java.util.Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
         evictionListeners.add(listener);
         return () -> evictionListeners.remove(listener);
     }
@@ -417,8 +314,8 @@ public final class KadNode implements AutoCloseable {
     public CompletableFuture<Void> join(List<InetSocketAddress> seeds) {
         List<CompletableFuture<Message.Reply>> asks = new ArrayList<>();
         for (InetSocketAddress seed : seeds) {
-            asks.add(requestRetrying(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value()),
-                    RPC_ATTEMPTS, new BigInteger(128, random)));
+            asks.add(endpoint.requestRetrying(null, seed, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, id.value()),
+                    RPC_ATTEMPTS, ctx.newRpcId()));
         }
         return CompletableFuture.allOf(asks.stream()
                         .map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
@@ -447,7 +344,7 @@ public final class KadNode implements AutoCloseable {
      * @return the nearest contacts that answered, nearest first (this node excluded)
      */
     public CompletableFuture<List<Contact>> lookupNodes(BigInteger target) {
-        return runLookup(target, Lookup.Kind.NODE).thenApply(LookupResult::closest);
+        return lookups.run(target, Lookup.Kind.NODE).thenApply(LookupResult::closest);
     }
 
     /**
@@ -460,7 +357,7 @@ public final class KadNode implements AutoCloseable {
     public CompletableFuture<Optional<JsonNode>> findValue(BigInteger keyId) {
         StoredRecord local = engine.read(keyId).record();
         if (local != null && local.json()) {
-            return CompletableFuture.completedFuture(Optional.of(Dht.parse(local.value())));
+            return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(local.value())));
         }
         return lookupValue(keyId).thenApply(LookupResult::value);
     }
@@ -472,7 +369,7 @@ public final class KadNode implements AutoCloseable {
      * @return the outcome: the value if a node had it, and the rounds it took
      */
     public CompletableFuture<LookupResult> lookupValue(BigInteger keyId) {
-        return runLookup(keyId, Lookup.Kind.VALUE);
+        return lookups.run(keyId, Lookup.Kind.VALUE);
     }
 
     /**
@@ -485,42 +382,35 @@ public final class KadNode implements AutoCloseable {
      * @return completes when the owner acknowledged (or, in a swarm of kad.py nodes only, when sent)
      */
     public CompletableFuture<Void> storeValue(BigInteger keyId, byte[] key, JsonNode value) {
-        byte[] bytes = Dht.write(value);
+        byte[] bytes = JsonValues.write(value);
         return ownersOf(keyId).thenCompose(owners -> {
             List<CompletableFuture<?>> acks = new ArrayList<>();
             for (Contact c : owners.kadpyNodes()) {
-                send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
+                endpoint.send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
             }
             WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER);
-            RecordCall call = new RecordCall(keyId, "", key, put);
-            acks.add(writeVia(call, call.nextHolder()));
+            acks.add(caller.writeToOwner(keyId, "", key, put));
             return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         });
     }
 
     @Override
     public void close() {
-        if (closed) {
+        if (endpoint.closed()) {
             return;
         }
-        leaving = true; // from now on only the goodbyes go out
+        endpoint.leave(); // from now on only the goodbyes go out
         for (Contact c : table.all()) {
             if (c.speaksRecords()) {
-                sendNow(c.address(), new Message.Leave(id.value(), peerInfo));
+                endpoint.sendNow(c.address(), new Message.Leave(id.value(), peerInfo));
             }
         }
-        closed = true;
-        transport.close();
+        endpoint.close();
         if (ownsScheduler) {
             scheduler.close();
         }
-        eventExecutor.shutdownNow();
-        for (BigInteger rpc : List.copyOf(pending.keySet())) {
-            Pending p = pending.remove(rpc);
-            if (p != null) {
-                p.reply().completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
-            }
-        }
+        events.close();
+        endpoint.failPending();
         try {
             engine.tier().close();
         } catch (RuntimeException e) {
@@ -531,82 +421,10 @@ public final class KadNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ inbound
 
-    private void onDatagram(InetSocketAddress from, byte[] data) {
-        if (closed) {
-            return;
-        }
-        stats.datagramsReceived.increment();
-        if (authenticator != null) {
-            byte[] verified = authenticator.verify(data);
-            if (verified == null) {
-                stats.datagramsDropped.increment();
-                stats.unauthenticated.increment();
-                LOG.debug("dropped datagram of {} bytes from {}: no valid tag of the shared secret", data.length,
-                        from);
-                return;
-            }
-            data = verified;
-        }
-        Message message;
-        try {
-            ObjectNode tree = codec.parse(data);
-            if (!interceptors.isEmpty()) {
-                tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
-                if (tree == null) {
-                    return;
-                }
-            }
-            message = codec.decode(tree);
-        } catch (MalformedMessageException e) {
-            stats.datagramsDropped.increment();
-            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
-            return;
-        }
-        try {
-            handle(from, message);
-        } catch (RuntimeException e) {
-            stats.datagramsDropped.increment();
-            LOG.debug("dropped {} from {}: {}", message.type(), from, e.toString());
-        }
-    }
-
-    private ObjectNode intercept(InterceptedMessage.Direction direction, InetSocketAddress peer, ObjectNode tree) {
-        BigInteger peerId = tree.path("peer_id").isIntegralNumber() ? tree.get("peer_id").bigIntegerValue() : null;
-        InterceptedView view = new InterceptedView(direction, peer, peerId, id.value(), tree);
-        for (RequestInterceptor interceptor : interceptors) {
-            RequestInterceptor.Verdict verdict;
-            try {
-                verdict = interceptor.intercept(view);
-            } catch (RuntimeException e) {
-                LOG.warn("request interceptor {} failed; message passed on", interceptor.getClass().getName(), e);
-                continue;
-            }
-            if (verdict == RequestInterceptor.Verdict.REJECT) {
-                stats.rejectedByInterceptor.increment();
-                return null;
-            }
-        }
-        return view.toTree();
-    }
-
+    /** Dispatches a valid inbound message, on the protocol thread. */
     private void handle(InetSocketAddress from, Message message) {
         if (message instanceof Message.Reply reply) {
-            BigInteger rpc = rpcKey(reply.rpcId());
-            Pending p = rpc == null ? null : pending.get(rpc);
-            if (p == null && reply instanceof Message.Pong && rpc == null) {
-                p = pendingPingFrom(from);
-                rpc = p == null ? null : p.rpc();
-            }
-            if (p == null || !p.address().equals(from)) {
-                stats.unmatchedReplies.increment();
-                stats.datagramsDropped.increment();
-                LOG.debug("dropped {} from {}: no pending request {}", reply.type(), from, reply.rpcId());
-                observe(from, message);
-                return;
-            }
-            pending.remove(rpc);
-            observe(from, message);
-            p.reply().complete(reply);
+            endpoint.onReply(from, reply, () -> observe(from, message));
             return;
         }
         if (!(message instanceof Message.Leave)) {
@@ -619,112 +437,38 @@ public final class KadNode implements AutoCloseable {
             return;
         }
         if (message instanceof Message.Ping ping) {
-            send(from, new Message.Pong(id.value(), NullNode.getInstance(), ping.rpcId()));
+            endpoint.send(from, new Message.Pong(id.value(), NullNode.getInstance(), ping.rpcId()));
         } else if (message instanceof Message.FindNode find) {
-            send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.target(),
+            endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.target(),
                     nearestFor(find.target())));
         } else if (message instanceof Message.FindValue find) {
             StoredRecord r = engine.read(find.keyId()).record();
             if (r != null && r.json()) {
-                send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
-                        Dht.parse(r.value())));
+                endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
+                        JsonValues.parse(r.value())));
             } else {
-                send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
+                endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
                         nearestFor(find.keyId())));
             }
         } else if (message instanceof Message.Store store) {
-            engine.storeJson(store.keyId(), Dht.write(store.value()), StoredRecord.NEVER);
+            engine.storeJson(store.keyId(), JsonValues.write(store.value()), StoredRecord.NEVER);
         } else if (message instanceof Message.GetRecord get) {
-            checkRecordId(get.id(), get.namespace(), get.key());
-            mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), rpcKey(get.rpcId()), get.unreachable())
-                    .whenComplete((nearer, e) -> {
-                        if (e != null) {
-                            LOG.debug("read of {} from {} not served: {}", get.id(), from, e.toString());
-                        } else if (nearer != null) {
-                            send(from, new Message.Redirect(id.value(), peerInfo, get.rpcId(), nearer));
-                        } else {
-                            stats.recordReads.increment();
-                            ReadResult r = engine.read(get.id());
-                            if (r.expired() != null) {
-                                publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
-                                        r.expired().value(), null, r.expired().version() + 1, get.peerId()));
-                            }
-                            send(from, new Message.RecordReply(id.value(), peerInfo, get.rpcId(), r.record(),
-                                    r.expired()));
-                        }
-                    });
+            server.serveGet(from, get);
         } else if (message instanceof Message.PutRecord put) {
-            checkRecordId(put.id(), put.namespace(), put.key());
-            decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), rpcKey(put.rpcId()),
-                    put.unreachable()).whenComplete((d, e) -> {
-                        if (e != null) {
-                            LOG.debug("write of {} from {} not decided: {}", put.id(), from, e.toString());
-                        } else if (d.write() != null) {
-                            send(from, new Message.PutReply(id.value(), peerInfo, put.rpcId(), d.write().result(),
-                                    d.write().requesterKeepsCopy()));
-                        } else {
-                            send(from, new Message.Redirect(id.value(), peerInfo, put.rpcId(), d.redirect()));
-                        }
-                    });
+            server.servePut(from, put);
         } else if (message instanceof Message.Replicate replicate) {
-            for (StoredRecord r : replicate.records()) {
-                engine.acceptCopy(r);
-            }
-            Message.WriteTag tag = replicate.tag();
-            BigInteger tagRpc = tag == null ? null : rpcKey(tag.rpcId());
-            if (tagRpc != null && replicate.records().size() == 1) {
-                // should this node become the owner, a retry of that write gets its first outcome
-                StoredRecord copy = replicate.records().get(0);
-                WriteResult first = new WriteResult(true, tag.previous(), copy.tombstone() ? null : copy, null);
-                copiedWrites.put(new WriteAttempt(tag.requester(), tagRpc), new Decision(new OwnerWrite(first, false), null));
-            }
-            send(from, new Message.ReplicateAck(id.value(), peerInfo, replicate.rpcId()));
+            server.acceptCopies(from, replicate);
         } else if (message instanceof Message.Scan scan) {
-            int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
-            List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
-            // a page ends at the key limit or at a byte budget that keeps the reply in one datagram
-            List<byte[]> keys = new ArrayList<>();
-            int bytes = 0;
-            for (StoredRecord r : page) {
-                if (keys.size() == limit || (!keys.isEmpty() && bytes + r.key().length > SCAN_PAGE_BYTES)) {
-                    break;
-                }
-                keys.add(r.key());
-                bytes += r.key().length;
-            }
-            boolean more = keys.size() < page.size();
-            BigInteger next = more ? page.get(keys.size() - 1).id() : null;
-            // the first page names this node's neighbours, so a scan reaches members its requester missed
-            List<Contact> neighbours = scan.after() == null ? scanNeighbours() : List.of();
-            send(from, new Message.ScanReply(id.value(), peerInfo, scan.rpcId(), keys, next, neighbours));
+            server.serveScan(from, scan);
         } else if (message instanceof Message.Subscribe sub) {
-            Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
-                    .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
-            Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.computeIfAbsent(sub.namespace(),
-                    k -> new ConcurrentHashMap<>());
-            if (sub.leaseMillis() <= 0) {
-                subs.remove(c.id());
-            } else {
-                long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
-                subs.put(c.id(), new RemoteSubscriber(c, scheduler.nowMillis() + lease));
-            }
-            if (!sub.rpcId().isMissingNode()) {
-                send(from, new Message.Pong(id.value(), peerInfo, sub.rpcId()));
-            }
+            events.onSubscribe(from, sub);
         } else if (message instanceof Message.Event event) {
-            deliverLocally(event.event());
+            events.deliverLocally(event.event());
         } else if (message instanceof Message.Leave) {
             NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
-            departed.put(leaver, Boolean.TRUE);
+            liveness.departed(leaver);
             table.remove(leaver);
             membership.remove(leaver);
-            suspects.remove(leaver);
-        }
-    }
-
-    private void checkRecordId(BigInteger claimed, String namespace, byte[] key) {
-        if (!claimed.equals(RecordIds.of(hash, namespace, key))) {
-            throw new IllegalArgumentException("record id does not match its namespace and key (another hash?)");
         }
     }
 
@@ -742,13 +486,13 @@ public final class KadNode implements AutoCloseable {
                     .orElse(false);
         }
         Contact contact = new Contact(new NodeId(peer, NodeId.NODE_ID_BITS), from, speaksRecords);
-        if (departed.getIfPresent(contact.id()) != null) {
+        if (liveness.hasDeparted(contact.id())) {
             if (!(message instanceof Message.Request)) {
                 return;
             }
-            departed.invalidate(contact.id());
+            liveness.returned(contact.id());
         }
-        suspects.remove(contact.id());
+        liveness.heardFrom(contact.id());
         ObserveResult result = table.observe(contact, scheduler.nowMillis());
         if (result instanceof ObserveResult.PingHead ping) {
             pingBeforeEvict(ping.head());
@@ -758,25 +502,10 @@ public final class KadNode implements AutoCloseable {
         }
     }
 
-    /**
-     * The contacts a scan's first page names: this node's nearest members and a couple from each bucket
-     * of its table, so that a walk over the answers reaches every region of the id space.
-     */
-    private List<Contact> scanNeighbours() {
-        java.util.LinkedHashSet<Contact> out = new java.util.LinkedHashSet<>(membership.closest(id.value(), NEIGHBOURS,
-                null));
-        for (Contact c : table.sample(2)) {
-            if (c.speaksRecords() && out.size() < MessageCodec.MAX_NEAREST) {
-                out.add(c);
-            }
-        }
-        return new ArrayList<>(out);
-    }
-
     /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */
     private void learn(List<Contact> contacts) {
         for (Contact c : contacts) {
-            if (c.speaksRecords() && !c.id().equals(id) && departed.getIfPresent(c.id()) == null
+            if (c.speaksRecords() && !c.id().equals(id) && !liveness.hasDeparted(c.id())
                     && membership.add(c)) {
                 onNewRecordPeer(c);
             }
@@ -784,277 +513,22 @@ public final class KadNode implements AutoCloseable {
     }
 
     private void pingBeforeEvict(Contact head) {
-        request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc)).whenComplete((r, e) -> {
-            if (e != null) {
-                table.onPingTimeout(head);
-            }
-        });
-    }
-
-    /** A new node of this project: tell it our subscriptions and hand it the records it now holds (2.5). */
-    private void onNewRecordPeer(Contact contact) {
-        for (String ns : localSubscribers.keySet()) {
-            send(contact.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
-        }
-        if (engine.tier().size() == 0) {
-            return;
-        }
-        synchronized (newcomers) {
-            newcomers.add(contact);
-            if (newcomers.size() == 1) {
-                scheduler.schedule(this::handOff, HAND_OFF_DELAY_MILLIS);
-            }
-        }
-    }
-
-    /** Members learnt since the last hand-off: one pass over the records serves them all. */
-    private final java.util.Set<Contact> newcomers = new java.util.HashSet<>();
-
-    private void handOff() {
-        List<Contact> batchOf;
-        synchronized (newcomers) {
-            batchOf = new ArrayList<>(newcomers);
-            newcomers.clear();
-        }
-        if (closed || batchOf.isEmpty()) {
-            return;
-        }
-        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
-        for (StoredRecord r : engine.snapshot()) {
-            if (r.namespace().isEmpty() && r.key().length == 0) {
-                continue;
-            }
-            List<Contact> holders = replicaSet(r.id());
-            for (Contact c : batchOf) {
-                if (holders.contains(c)) {
-                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
-                }
-            }
-        }
-        batches.forEach(this::sendCopiesInBatches);
-    }
-
-    /** Copies travel in batches small enough for one datagram each (a large record alone). */
-    private void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
-        List<StoredRecord> batch = new ArrayList<>();
-        int bytes = 0;
-        for (StoredRecord r : records) {
-            int size = r.key().length + r.value().length + r.namespace().length();
-            if (!batch.isEmpty() && (batch.size() == 16 || bytes + size > COPY_BATCH_BYTES)) {
-                sendCopies(to, List.copyOf(batch));
-                batch.clear();
-                bytes = 0;
-            }
-            batch.add(r);
-            bytes += size;
-        }
-        if (!batch.isEmpty()) {
-            sendCopies(to, batch);
-        }
-    }
-
-    /** Sends copies of records to a node; the acknowledgement only confirms, nothing waits for it. */
-    private void sendCopies(Contact to, List<StoredRecord> records) {
-        request(to, to.address(), rpc -> new Message.Replicate(id.value(), peerInfo, rpc, records))
+        endpoint.request(head, head.address(), rpc -> new Message.Ping(id.value(), peerInfo, rpc))
                 .whenComplete((r, e) -> {
                     if (e != null) {
-                        LOG.debug("copies of {} records to {} not acknowledged: {}", records.size(), to, e.getMessage());
+                        table.onPingTimeout(head);
                     }
                 });
     }
 
+    /** A new node of this project: tell it our subscriptions and hand it the records it now holds (2.5). */
+    private void onNewRecordPeer(Contact contact) {
+        events.announceTo(contact);
+        handOff.newMember(contact);
+    }
+
     private List<Contact> nearestFor(BigInteger target) {
-        return liveClosest(target, config.k());
-    }
-
-    /** How long a contact that timed out is passed over before it is given another chance. */
-    private static final long SUSPECT_MILLIS = 30_000;
-
-    private boolean isSuspect(NodeId contact) {
-        Long since = suspects.get(contact);
-        if (since == null) {
-            return false;
-        }
-        if (scheduler.nowMillis() - since < SUSPECT_MILLIS) {
-            return true;
-        }
-        suspects.remove(contact, since);
-        return false;
-    }
-
-    /** The table's contacts nearest a target, passing over suspects (silent since their last timeout). */
-    private List<Contact> liveClosest(BigInteger target, int n) {
-        if (suspects.isEmpty()) {
-            return table.closest(target, n);
-        }
-        List<Contact> live = new ArrayList<>(n);
-        for (Contact c : table.closest(target, n + suspects.size())) {
-            if (!isSuspect(c.id())) {
-                live.add(c);
-                if (live.size() == n) {
-                    break;
-                }
-            }
-        }
-        return live;
-    }
-
-    // ------------------------------------------------------------------ outbound
-
-    private boolean send(InetSocketAddress to, Message message) {
-        if (leaving) {
-            return false;
-        }
-        return sendNow(to, message);
-    }
-
-    private boolean sendNow(InetSocketAddress to, Message message) {
-        if (closed) {
-            return false;
-        }
-        byte[] data;
-        try {
-            if (interceptors.isEmpty()) {
-                data = codec.encode(message);
-            } else {
-                ObjectNode tree = intercept(InterceptedMessage.Direction.OUTBOUND, to, codec.toTree(message));
-                if (tree == null) {
-                    return false;
-                }
-                codec.decode(tree);
-                data = codec.encodeTree(tree);
-            }
-        } catch (MessageTooLargeException e) {
-            LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
-                    message.type(), e.size(), e.limit(), to);
-            return false;
-        } catch (MalformedMessageException | IllegalArgumentException e) {
-            LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
-            return false;
-        }
-        if (authenticator != null) {
-            data = authenticator.sign(data);
-        }
-        stats.datagramsSent.increment();
-        if (message instanceof Message.GetRecord || message instanceof Message.RecordReply
-                || message instanceof Message.PutRecord || message instanceof Message.PutReply
-                || message instanceof Message.Replicate || message instanceof Message.ReplicateAck
-                || message instanceof Message.Redirect) {
-            stats.recordDatagramsSent.increment();
-        }
-        transport.send(to, data);
-        return true;
-    }
-
-    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
-                                                     Function<JsonNode, Message.Request> build) {
-        return request(to, address, build, new BigInteger(128, random));
-    }
-
-    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
-                                                     Function<JsonNode, Message.Request> build, BigInteger rpc) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new RecordException("node " + id.shortHex() + " closed"));
-        }
-        CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
-        Message.Request message = build.apply(new BigIntegerNode(rpc));
-        long timeoutMillis = config.rpcTimeout().toMillis();
-        Pending entry = new Pending(rpc, to, address, message instanceof Message.Ping, reply,
-                scheduler.nowMillis() + timeoutMillis);
-        pending.put(rpc, entry);
-        if (closed) {
-            // close() ran between the check above and the put: nobody would ever complete this one
-            pending.remove(rpc, entry);
-            reply.completeExceptionally(new RecordException("node " + id.shortHex() + " closed"));
-            return reply;
-        }
-        ensureSweep(timeoutMillis);
-        if (!send(address, message)) {
-            // it never left (too large, refused by an interceptor, node leaving): fail now, blame nobody
-            pending.remove(rpc, entry);
-            reply.completeExceptionally(new RecordException(message.type() + " to " + address + " was not sent"));
-        }
-        return reply;
-    }
-
-    /**
-     * Arms the one timer that expires pending requests. A timer per request would wake the scheduler
-     * thread on every request (the new timeout heads its queue once the previous one was cancelled);
-     * one sweep at the earliest deadline costs nothing while replies arrive in time.
-     */
-    private void ensureSweep(long delayMillis) {
-        if (sweepArmed.compareAndSet(false, true)) {
-            scheduler.schedule(this::sweepTimeouts, Math.max(1, delayMillis));
-        }
-    }
-
-    private void sweepTimeouts() {
-        sweepArmed.set(false);
-        long now = scheduler.nowMillis();
-        long next = Long.MAX_VALUE;
-        for (Pending p : pending.values()) {
-            if (p.deadline() <= now) {
-                if (pending.remove(p.rpc(), p)) {
-                    stats.rpcTimeouts.increment();
-                    if (p.to() != null) {
-                        table.onFailure(p.to().id());
-                        suspects.put(p.to().id(), now);
-                    }
-                    p.reply().completeExceptionally(new TimeoutException("no reply from "
-                            + (p.to() != null ? p.to() : p.address()) + " within "
-                            + config.rpcTimeout().toMillis() + " ms"));
-                }
-            } else {
-                next = Math.min(next, p.deadline());
-            }
-        }
-        if (next != Long.MAX_VALUE && !closed) {
-            ensureSweep(next - now);
-        }
-    }
-
-    /**
-     * Sends a request and, if it times out, sends it again (a new {@code rpc_id}) up to
-     * {@code attempts} times in all: one lost datagram must not make a live node count as dead.
-     */
-    private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
-                                                             int attempts) {
-        return requestRetrying(to, build, attempts, new BigInteger(128, random));
-    }
-
-    /** Retries keep the {@code rpc_id}, so an owner can tell a repeated write from a new one. */
-    private CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
-                                                             int attempts, BigInteger rpc) {
-        return requestRetrying(to, to.address(), build, attempts, rpc);
-    }
-
-    /** The same to an address whose node is not known yet ({@code to} null): a seed. */
-    private CompletableFuture<Message.Reply> requestRetrying(Contact to, InetSocketAddress address,
-                                                             Function<JsonNode, Message.Request> build,
-                                                             int attempts, BigInteger rpc) {
-        return request(to, address, build, rpc).handle((reply, e) -> {
-            if (e == null) {
-                return CompletableFuture.completedFuture(reply);
-            }
-            if (attempts > 1 && !closed && e instanceof TimeoutException) {
-                return requestRetrying(to, address, build, attempts - 1, rpc);
-            }
-            return CompletableFuture.<Message.Reply>failedFuture(e);
-        }).thenCompose(Function.identity());
-    }
-
-    /** kad.py answers a ping with a pong without {@code rpc_id}: match it by address. */
-    private Pending pendingPingFrom(InetSocketAddress from) {
-        for (Pending p : pending.values()) {
-            if (p.ping() && p.address().equals(from)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static BigInteger rpcKey(JsonNode rpcId) {
-        return rpcId != null && rpcId.isIntegralNumber() ? rpcId.bigIntegerValue() : null;
+        return liveness.liveClosest(table, target, config.k());
     }
 
     // ------------------------------------------------------------------ lookups
@@ -1069,113 +543,20 @@ public final class KadNode implements AutoCloseable {
     public record LookupResult(List<Contact> closest, Optional<JsonNode> value, int rounds) {
     }
 
-    private CompletableFuture<LookupResult> runLookup(BigInteger target, Lookup.Kind kind) {
-        CompletableFuture<LookupResult> done = new CompletableFuture<>();
-        onProtocolThread(() -> {
-            stats.lookups.increment();
-            List<Contact> initial = liveClosest(target, config.k());
-            Lookup lookup = new Lookup(target, initial, config.k(), config.alpha(), id, kind,
-                    config.rpcTimeout().toMillis());
-            drive(lookup, done, new JsonNode[1]);
-        });
-        return done;
-    }
-
-    /** Runs a task on the protocol thread: now if this is it, else soon. */
-    private void onProtocolThread(Runnable task) {
-        if (scheduler.inProtocolThread()) {
-            task.run();
-        } else {
-            scheduler.execute(task);
-        }
-    }
-
-    /**
-     * Moves a lookup on, on the protocol thread only (a lookup is not thread-safe): sends the queries it
-     * asks for, and wakes it at the peer timeout so a silent peer frees its slot.
-     */
-    private void drive(Lookup lookup, CompletableFuture<LookupResult> done, JsonNode[] value) {
-        if (done.isDone()) {
-            return;
-        }
-        boolean sent = false;
-        while (true) {
-            Step step = lookup.next(scheduler.nowMillis());
-            if (step instanceof Step.Query q) {
-                query(lookup, q.to(), done, value);
-                sent = true;
-            } else if (step instanceof Step.Finished f) {
-                stats.lookupRounds.add(f.rounds());
-                // a lookup refreshes the bucket of its target (paper 2.3): no refresh needed there
-                table.touch(lookup.target(), scheduler.nowMillis());
-                done.complete(new LookupResult(f.closest(), Optional.ofNullable(value[0]), f.rounds()));
-                return;
-            } else {
-                break;
-            }
-        }
-        if (sent) {
-            scheduler.schedule(() -> drive(lookup, done, value), config.rpcTimeout().toMillis());
-        }
-    }
-
-    private void query(Lookup lookup, Contact c, CompletableFuture<LookupResult> done, JsonNode[] value) {
-        BigInteger target = lookup.target();
-        requestRetrying(c, rpc -> lookup.kind() == Lookup.Kind.VALUE
-                ? new Message.FindValue(id.value(), peerInfo, rpc, target)
-                : new Message.FindNode(id.value(), peerInfo, rpc, target), RPC_ATTEMPTS)
-                .whenComplete((r, e) -> onProtocolThread(() -> {
-                    long now = scheduler.nowMillis();
-                    if (e != null) {
-                        lookup.onFailure(c, now);
-                    } else if (r instanceof Message.FoundValue fv) {
-                        value[0] = fv.value();
-                        lookup.onValueFound(c, now);
-                    } else if (r instanceof Message.FoundNodes fn) {
-                        List<Contact> closer = new ArrayList<>();
-                        for (Contact n : fn.nearest()) {
-                            if (!n.id().equals(id)) {
-                                closer.add(n);
-                            }
-                        }
-                        learn(closer);
-                        lookup.onResponse(c, closer, now);
-                    } else {
-                        lookup.onFailure(c, now);
-                    }
-                    drive(lookup, done, value);
-                }));
-    }
+    // ------------------------------------------------------------------ ownership
 
     // ------------------------------------------------------------------ ownership
 
     private record Owners(List<Contact> recordNodes, List<Contact> kadpyNodes) {
     }
 
-    private Contact self() {
-        return self;
-    }
-
     /**
-     * This node's view of the record-holding nodes nearest an id: itself included, nearest first,
-     * suspects passed over. Resolved from the membership view, with no request.
-     */
-    private List<Contact> replicaSet(BigInteger recordId) {
-        List<Contact> candidates = new ArrayList<>(membership.closest(recordId, config.replication(),
-                c -> isSuspect(c.id())));
-        candidates.add(self);
-        candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
-        return candidates.size() <= config.replication() ? candidates
-                : candidates.subList(0, config.replication());
-    }
-
-    /**
-     * The nodes that hold a kad.py-style value: the record nodes of {@link #replicaSet}, and, when this
-     * node knows kad.py nodes, the kad.py nodes among the K nearest (found by an iterative lookup, since
-     * kad.py nodes are not in the membership view).
+     * The nodes that hold a kad.py-style value: the record nodes of {@link Ownership#replicaSet}, and,
+     * when this node knows kad.py nodes, the kad.py nodes among the K nearest (found by an iterative
+     * lookup, since kad.py nodes are not in the membership view).
      */
     private CompletableFuture<Owners> ownersOf(BigInteger recordId) {
-        List<Contact> records = replicaSet(recordId);
+        List<Contact> records = ownership.replicaSet(recordId);
         boolean kadpyKnown = table.all().stream().anyMatch(c -> !c.speaksRecords());
         if (!kadpyKnown) {
             return CompletableFuture.completedFuture(new Owners(records, List.of()));
@@ -1187,887 +568,8 @@ public final class KadNode implements AutoCloseable {
                     kadpy.add(c);
                 }
             }
-            return new Owners(replicaSet(recordId), kadpy);
+            return new Owners(ownership.replicaSet(recordId), kadpy);
         });
-    }
-
-    private long deadline() {
-        return scheduler.nowMillis() + config.operationTimeout().toMillis();
-    }
-
-    // ------------------------------------------------------------------ owner side
-
-    /**
-     * Applies a write as the key's owner, copies it to the replicas, publishes the events. The copies
-     * leave first: the write is acknowledged once they are acknowledged, while events are sent and
-     * never waited for, so they are published as the copies travel.
-     */
-    private CompletableFuture<OwnerWrite> ownerWrite(BigInteger recordId, String namespace, byte[] key,
-                                                     WriteCommand command, BigInteger origin, BigInteger rpc) {
-        WriteResult result = engine.write(recordId, namespace, key, command);
-        stats.recordWrites.increment();
-        CompletableFuture<OwnerWrite> done;
-        if (!result.applied()) {
-            stats.recordWriteConflicts.increment();
-            done = CompletableFuture.completedFuture(new OwnerWrite(result, false));
-        } else {
-            // the record this write stored; a removal's tombstone is not in the result
-            StoredRecord stored = result.current() != null ? result.current() : engine.tier().get(recordId);
-            List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
-            boolean copies = stored != null && config.replication() > 1;
-            List<Contact> holders = copies || !origin.equals(id.value()) ? replicaSet(recordId) : List.of();
-            boolean requesterCopiesReply = requesterKeepsCopy(holders, command, result, origin);
-            if (copies) {
-                for (Contact c : holders) {
-                    if (requesterCopiesReply && c.id().value().equals(origin)) {
-                        continue;
-                    }
-                    if (!c.id().equals(id)) {
-                        // the tag lets a replica that becomes the owner answer a retry of this write
-                        Message.WriteTag tag = rpc == null ? null
-                                : new Message.WriteTag(origin, new BigIntegerNode(rpc), result.previous());
-                        acks.add(requestRetrying(c, r -> new Message.Replicate(id.value(), peerInfo, r,
-                                List.of(stored), tag), COPY_ATTEMPTS));
-                    }
-                }
-            }
-            OwnerWrite applied = new OwnerWrite(result, requesterCopiesReply);
-            done = acks.isEmpty()
-                    ? CompletableFuture.completedFuture(applied)
-                    : CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {
-                        if (e != null) {
-                            LOG.debug("replica copy of {} not acknowledged: {}", recordId, e.getMessage());
-                        }
-                        return null;
-                    })).toArray(CompletableFuture[]::new)).thenApply(v -> applied);
-        }
-        if (result.expired() != null) {
-            // reported whether or not the write applied: the record is a tombstone from now on
-            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, result.expired().value(), null,
-                    result.expired().version() + 1, origin));
-        }
-        if (result.applied()) {
-            RecordEvent event = eventOf(namespace, key, command, result, origin);
-            if (event != null) {
-                publish(event);
-            }
-        }
-        return done;
-    }
-
-    /**
-     * Whether a remote requester that is one of the record's holders (in this owner's view) keeps its
-     * copy from the reply instead of a separate copy (see {@link #keepCopyFromReply}): only when there is
-     * a live record to carry; a removal's tombstone travels as a copy like to any other holder.
-     *
-     * @param holders the record's holders in this owner's view ({@link #replicaSet})
-     */
-    private boolean requesterKeepsCopy(List<Contact> holders, WriteCommand command, WriteResult result,
-                                       BigInteger origin) {
-        if (origin.equals(id.value()) || !result.applied() || result.current() == null
-                || command.op() == WriteCommand.Op.REMOVE || command.op() == WriteCommand.Op.CLEAR) {
-            return false;
-        }
-        for (Contact c : holders) {
-            if (c.id().value().equals(origin)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static RecordEvent eventOf(String namespace, byte[] key, WriteCommand command, WriteResult result,
-                                       BigInteger origin) {
-        if (command.op() == WriteCommand.Op.TOUCH || command.op() == WriteCommand.Op.CLEAR) {
-            return null;
-        }
-        StoredRecord prev = result.previous();
-        StoredRecord cur = result.current();
-        if (command.op() == WriteCommand.Op.REMOVE) {
-            return prev == null ? null : new RecordEvent(RecordEvent.Kind.REMOVED, namespace, key, prev.value(),
-                    null, prev.version() + 1, origin);
-        }
-        if (cur == null) {
-            return null;
-        }
-        return new RecordEvent(prev == null ? RecordEvent.Kind.CREATED : RecordEvent.Kind.UPDATED, namespace, key,
-                prev == null ? null : prev.value(), cur.value(), cur.version(), origin);
-    }
-
-    /** Sends an event to the namespace's subscribers, except the node whose request caused it. */
-    private void publish(RecordEvent event) {
-        if (!event.origin().equals(id.value())) {
-            deliverLocally(event);
-        }
-        Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.get(event.namespace());
-        if (subs == null || subs.isEmpty()) {
-            return;
-        }
-        long now = scheduler.nowMillis();
-        for (RemoteSubscriber s : subs.values()) {
-            if (s.leaseUntil() < now) {
-                subs.remove(s.contact().id());
-            } else if (!s.contact().id().value().equals(event.origin())) {
-                send(s.contact().address(), new Message.Event(id.value(), peerInfo, event));
-            }
-        }
-    }
-
-    private void deliverLocally(RecordEvent event) {
-        List<Consumer<RecordEvent>> listeners = localSubscribers.get(event.namespace());
-        if (listeners == null || listeners.isEmpty() || eventExecutor.isShutdown()) {
-            return;
-        }
-        try {
-            eventExecutor.execute(() -> {
-                for (Consumer<RecordEvent> l : listeners) {
-                    try {
-                        l.accept(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("record event listener failed", e);
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.debug("event dropped: node closing");
-        }
-    }
-
-    // ------------------------------------------------------------------ caller side
-
-    /** Reads as the key's owner; a record found expired is published as such. */
-    private ReadResult localRead(BigInteger recordId, String namespace, byte[] key) {
-        ReadResult r = engine.read(recordId);
-        if (r.expired() != null) {
-            publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
-                    r.expired().version() + 1, id.value()));
-        }
-        return r;
-    }
-
-    /**
-     * One record operation on its way to the key's owner: the state its retries, redirects and
-     * fail-overs share. The {@code rpc} stays the same for every attempt at every node, so whichever node
-     * decides the write recognises a repeat.
-     */
-    private final class RecordCall {
-        final BigInteger recordId;
-        final String namespace;
-        final byte[] key;
-        final WriteCommand command;
-        final long deadline;
-        final BigInteger rpc;
-        /** Nodes nearer the record that did not answer this operation. */
-        final List<Contact> unreachable = new ArrayList<>(2);
-        int redirects;
-        /** Whether a remote node may already have decided this write (its reply lost). */
-        boolean sentAway;
-        /** The nodes this call was sent to: going back to one is waiting for it, not a new redirect. */
-        final java.util.Set<NodeId> visited = new java.util.HashSet<>(4);
-
-        RecordCall(BigInteger recordId, String namespace, byte[] key, WriteCommand command) {
-            this.recordId = recordId;
-            this.namespace = namespace;
-            this.key = key;
-            this.command = command;
-            this.deadline = deadline();
-            this.rpc = new BigInteger(128, random);
-        }
-
-        List<BigInteger> unreachableIds() {
-            List<BigInteger> ids = new ArrayList<>(unreachable.size());
-            for (Contact c : unreachable) {
-                ids.add(c.id().value());
-            }
-            return ids.size() > MessageCodec.MAX_UNREACHABLE ? ids.subList(0, MessageCodec.MAX_UNREACHABLE) : ids;
-        }
-
-        /** The nearest holder this call has not given up on: this node's view, minus the unreachable. */
-        Contact nextHolder() {
-            List<Contact> near = membership.closest(recordId, config.replication() + unreachable.size(),
-                    c -> unreachable.contains(c) || isSuspect(c.id()));
-            Contact best = self;
-            for (Contact c : near) {
-                if (c.id().distance(recordId).compareTo(best.id().distance(recordId)) < 0) {
-                    best = c;
-                }
-            }
-            return best;
-        }
-
-        /** The next node to try among a redirect's nearer nodes, or the view's choice. */
-        Contact afterRedirect(List<Contact> nearer) {
-            for (Contact c : nearer) {
-                if (c.id().equals(id)) {
-                    return self;
-                }
-                if (c.speaksRecords() && !unreachable.contains(c)) {
-                    return c;
-                }
-            }
-            return nextHolder();
-        }
-
-        RecordException failure(String what) {
-            String owner = unreachable.isEmpty() ? nextHolder().toString() : unreachable.get(0).toString();
-            return new RecordException("record " + what + " in '" + namespace + "' failed: owner " + owner
-                    + " and its replicas did not answer within " + config.operationTimeout().toMillis() + " ms ("
-                    + redirects + " redirects; unreachable: " + unreachable + ")");
-        }
-    }
-
-    private CompletableFuture<ReadResult> readVia(RecordCall call, Contact target) {
-        if (target.id().equals(id)) {
-            return mayServeRead(call.recordId, call.namespace, call.key, id.value(), call.rpc, call.unreachableIds())
-                    .thenCompose(nearer -> {
-                        if (nearer == null) {
-                            return CompletableFuture.completedFuture(localRead(call.recordId, call.namespace,
-                                    call.key));
-                        }
-                        if (nearer.isEmpty()) {
-                            return CompletableFuture.failedFuture(call.failure("read"));
-                        }
-                        call.unreachable.removeAll(nearer);
-                        return redirected(call, nearer, n -> readVia(call, n), "read");
-                    });
-        }
-        if (scheduler.nowMillis() >= call.deadline) {
-            return CompletableFuture.failedFuture(call.failure("read"));
-        }
-        call.visited.add(target.id());
-        List<BigInteger> unreachable = call.unreachableIds();
-        // the same rpc_id at every node: a holder checking the owner on this read's behalf knows a repeat
-        return requestRetrying(target, rpc -> new Message.GetRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, unreachable), unreachable.isEmpty() ? RPC_ATTEMPTS : FAILOVER_ATTEMPTS,
-                call.rpc)
-                .handle((reply, e) -> {
-                    if (e == null && reply instanceof Message.RecordReply rr) {
-                        return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
-                    }
-                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
-                        learn(r.nearest());
-                        call.unreachable.removeAll(r.nearest());
-                        return redirected(call, r.nearest(), n -> readVia(call, n), "read");
-                    }
-                    call.unreachable.add(target);
-                    return readVia(call, call.nextHolder());
-                }).thenCompose(Function.identity());
-    }
-
-    private <T> CompletableFuture<T> redirected(RecordCall call, List<Contact> nearer,
-                                                Function<Contact, CompletableFuture<T>> next, String what) {
-        Contact to = call.afterRedirect(nearer);
-        if ((!call.visited.contains(to.id()) && ++call.redirects > MAX_REDIRECTS)
-                || scheduler.nowMillis() >= call.deadline) {
-            return CompletableFuture.failedFuture(call.failure(what));
-        }
-        stats.redirects.increment();
-        if (crawlInterval > CRAWL_FAST_MILLIS) {
-            hurryCrawl();
-        }
-        return next.apply(to);
-    }
-
-    private CompletableFuture<WriteResult> writeVia(RecordCall call, Contact target) {
-        if (target.id().equals(id)) {
-            CompletableFuture<Decision> local = call.sentAway || !call.unreachable.isEmpty()
-                    // a remote node may have decided it already: go through the record of decided writes
-                    ? decide(call.recordId, call.namespace, call.key, call.command, id.value(), call.rpc,
-                            call.unreachableIds())
-                    : decideHere(call);
-            return local.thenCompose(d -> {
-                if (d.write() != null) {
-                    return CompletableFuture.completedFuture(d.write().result());
-                }
-                // the nodes named answered this node's own probe: worth another try
-                call.unreachable.removeAll(d.redirect());
-                return redirected(call, d.redirect(), n -> writeVia(call, n), "write");
-            });
-        }
-        if (scheduler.nowMillis() >= call.deadline) {
-            return CompletableFuture.failedFuture(call.failure("write"));
-        }
-        call.sentAway = true;
-        call.visited.add(target.id());
-        List<BigInteger> unreachable = call.unreachableIds();
-        return requestRetrying(target, rpc -> new Message.PutRecord(id.value(), peerInfo, rpc, call.recordId,
-                call.namespace, call.key, call.command, unreachable),
-                unreachable.isEmpty() ? WRITE_ATTEMPTS : FAILOVER_ATTEMPTS, call.rpc)
-                .handle((reply, e) -> {
-                    if (e == null && reply instanceof Message.PutReply pr) {
-                        if (pr.keepCopy() && pr.result().current() != null) {
-                            engine.acceptCopy(pr.result().current());
-                        }
-                        return CompletableFuture.completedFuture(pr.result());
-                    }
-                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
-                        learn(r.nearest());
-                        // the nodes it names answered the receiver's own probe: worth another try
-                        call.unreachable.removeAll(r.nearest());
-                        return redirected(call, r.nearest(), n -> writeVia(call, n), "write");
-                    }
-                    call.unreachable.add(target);
-                    return writeVia(call, call.nextHolder());
-                }).thenCompose(Function.identity());
-    }
-
-    /** This node's own write, not yet seen elsewhere: decided at once if this node is the owner. */
-    private CompletableFuture<Decision> decideHere(RecordCall call) {
-        List<Contact> nearer = nearerThanSelf(call.recordId, List.of());
-        if (!nearer.isEmpty()) {
-            return CompletableFuture.completedFuture(Decision.redirect(nearer));
-        }
-        return ownerWrite(call.recordId, call.namespace, call.key, call.command, id.value(), null)
-                .thenApply(w -> new Decision(w, null));
-    }
-
-    /**
-     * Decides a write that reached this node: the same request decided before gets its first outcome
-     * (also one this node learnt with a copy from a former owner); a node that knows nearer nodes sends
-     * the requester on to them, unless the requester found them unreachable and this node, asking them
-     * itself, finds so too. Only then does this node decide the write as the owner.
-     */
-    private CompletableFuture<Decision> decide(BigInteger recordId, String namespace, byte[] key, WriteCommand command,
-                                               BigInteger requester, BigInteger rpc, List<BigInteger> unreachable) {
-        WriteAttempt attempt = rpc == null ? null : new WriteAttempt(requester, rpc);
-        if (attempt != null) {
-            Decision copied = copiedWrites.getIfPresent(attempt);
-            if (copied != null) {
-                return CompletableFuture.completedFuture(copied);
-            }
-            CompletableFuture<Decision> known = recentWrites.getIfPresent(attempt);
-            if (known != null) {
-                return known;
-            }
-        }
-        List<Contact> nearer = nearerThanSelf(recordId, List.of());
-        List<Contact> unverified = new ArrayList<>();
-        List<Contact> toCheck = new ArrayList<>();
-        for (Contact c : nearer) {
-            (unreachable.contains(c.id().value()) ? toCheck : unverified).add(c);
-        }
-        if (!unverified.isEmpty()) {
-            return CompletableFuture.completedFuture(Decision.redirect(unverified));
-        }
-        if (toCheck.isEmpty()) {
-            if (attempt == null) {
-                return ownerWrite(recordId, namespace, key, command, requester, null).thenApply(w -> new Decision(w, null));
-            }
-            return recentWrites.asMap().computeIfAbsent(attempt, k -> {
-                Decision copied = copiedWrites.getIfPresent(attempt);
-                return copied != null ? CompletableFuture.completedFuture(copied)
-                        : ownerWrite(recordId, namespace, key, command, requester, rpc).thenApply(w -> new Decision(w, null));
-            });
-        }
-        if (attempt == null) {
-            return CompletableFuture.completedFuture(Decision.redirect(toCheck));
-        }
-        // the requester could not reach the nearer nodes: ask them ourselves before taking the write over;
-        // the check is remembered under the request, so the requester's retries wait for the same one
-        CompletableFuture<Decision> checked = recentWrites.asMap().computeIfAbsent(attempt, k -> {
-            return probe(toCheck, recordId, namespace, key).thenCompose(alive -> {
-                        if (!alive.isEmpty()) {
-                            return CompletableFuture.completedFuture(Decision.redirect(alive));
-                        }
-                        // the former owner's copy of this very write may have come in during the check
-                        Decision copied = copiedWrites.getIfPresent(attempt);
-                        if (copied != null) {
-                            return CompletableFuture.completedFuture(copied);
-                        }
-                        return ownerWrite(recordId, namespace, key, command, requester, rpc)
-                                .thenApply(w -> new Decision(w, null));
-                    });
-        });
-        return checked.thenApply(d -> {
-            if (d.write() == null) {
-                // a redirect is not an outcome: a later attempt is judged afresh
-                recentWrites.asMap().remove(attempt, checked);
-            }
-            return d;
-        });
-    }
-
-    /**
-     * Whether this node serves a read of a record: completes with {@code null} if it does (it is the
-     * owner; or the requester could not reach the nearer nodes, this node is one of the record's
-     * holders, and its own check finds them unreachable too), else with the nearer nodes to ask instead
-     * (empty when none is left that the requester could reach and this node holds no copy: the read
-     * must fail rather than answer "absent"). A holder serves in the owner's place only when the owner
-     * is gone: its copy may lack writes the owner applied while this holder was out of its replica set.
-     */
-    private CompletableFuture<List<Contact>> mayServeRead(BigInteger recordId, String namespace, byte[] key,
-                                                          BigInteger requester, BigInteger rpc,
-                                                          List<BigInteger> unreachable) {
-        List<Contact> nearer = nearerThanSelf(recordId, List.of());
-        if (nearer.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<Contact> reachable = new ArrayList<>();
-        for (Contact c : nearer) {
-            if (!unreachable.contains(c.id().value())) {
-                reachable.add(c);
-            }
-        }
-        if (!reachable.isEmpty()) {
-            return CompletableFuture.completedFuture(reachable);
-        }
-        if (nearer.size() >= config.replication()) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        if (rpc == null) {
-            return CompletableFuture.completedFuture(nearer);
-        }
-        // the check is remembered under the request, so the requester's retries wait for the same one
-        WriteAttempt attempt = new WriteAttempt(requester, rpc);
-        CompletableFuture<List<Contact>> checked = readChecks.asMap().computeIfAbsent(attempt,
-                k -> probe(nearer, recordId, namespace, key).thenApply(alive -> alive.isEmpty() ? null : alive));
-        return checked.whenComplete((r, e) -> {
-            if (r != null) {
-                readChecks.asMap().remove(attempt, checked);
-            }
-        });
-    }
-
-    /** Reads still waiting for this node's check of the nodes their requester could not reach. */
-    private final Cache<WriteAttempt, CompletableFuture<List<Contact>>> readChecks = Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
-
-    /**
-     * Asks nodes a requester could not reach for the record itself (a node that answers pings but not
-     * records is no owner); the ones that do not answer leave this node's view.
-     *
-     * @return completes with the nodes that answered
-     */
-    private CompletableFuture<List<Contact>> probe(List<Contact> nodes, BigInteger recordId, String namespace,
-                                                  byte[] key) {
-        List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
-        for (Contact c : nodes) {
-            // several requests at once: the node counts as alive if any of them is answered
-            List<CompletableFuture<Message.Reply>> burst = new ArrayList<>();
-            for (int i = 0; i < PROBE_ATTEMPTS; i++) {
-                burst.add(request(c, c.address(), r -> new Message.GetRecord(id.value(), peerInfo, r, recordId,
-                        namespace, key)));
-            }
-            CompletableFuture<Message.Reply> any = new CompletableFuture<>();
-            for (CompletableFuture<Message.Reply> f : burst) {
-                f.thenAccept(any::complete);
-            }
-            CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-                if (e != null) {
-                    any.completeExceptionally(e);
-                }
-            });
-            probes.add(any);
-        }
-        return CompletableFuture.allOf(probes.stream().map(f -> f.handle((r, e) -> null))
-                .toArray(CompletableFuture[]::new)).thenApply(v -> {
-                    List<Contact> alive = new ArrayList<>();
-                    for (int i = 0; i < nodes.size(); i++) {
-                        if (probes.get(i).isCompletedExceptionally()) {
-                            forget(nodes.get(i));
-                        } else {
-                            alive.add(nodes.get(i));
-                        }
-                    }
-                    return alive;
-                });
-    }
-
-    /** A node found unreachable by this node's own check: out of the view until it is heard from again. */
-    private void forget(Contact c) {
-        membership.remove(c.id());
-        suspects.put(c.id(), scheduler.nowMillis());
-        table.onFailure(c.id());
-    }
-
-    /**
-     * The record nodes this node knows nearer a record than itself, nearest first, but for the ones a
-     * requester could not reach: empty when this node is the owner as far as it knows. Suspects count
-     * (a silent node is not a dead one): only a failed check of this node's own removes a node.
-     */
-    private List<Contact> nearerThanSelf(BigInteger recordId, List<BigInteger> unreachable) {
-        BigInteger mine = id.distance(recordId);
-        List<Contact> nearer = new ArrayList<>();
-        for (Contact c : membership.closest(recordId, NEIGHBOURS, null)) {
-            if (c.id().distance(recordId).compareTo(mine) >= 0) {
-                break;
-            }
-            if (!unreachable.contains(c.id().value())) {
-                nearer.add(c);
-            }
-        }
-        return nearer;
-    }
-
-    /**
-     * Lists a namespace's keys on every member of the swarm: the members of this node's view, and the
-     * members their first pages name (so a scan reaches the nodes this node did not know), with at most
-     * {@link #SCAN_PARALLELISM} requests in flight. Runs on the protocol thread.
-     */
-    private final class SwarmScan {
-        final String namespace;
-        final long deadline = deadline();
-        final Map<BigInteger, byte[]> keys = new HashMap<>();
-        final java.util.Set<NodeId> seen = new java.util.HashSet<>();
-        final java.util.ArrayDeque<Contact> frontier = new java.util.ArrayDeque<>();
-        final CompletableFuture<List<byte[]>> done = new CompletableFuture<>();
-        int inFlight;
-
-        SwarmScan(String namespace) {
-            this.namespace = namespace;
-        }
-
-        void start() {
-            for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
-                keys.put(r.id(), r.key());
-            }
-            offer(membership.all());
-            pump();
-        }
-
-        void offer(List<Contact> contacts) {
-            for (Contact c : contacts) {
-                if (c.speaksRecords() && !c.id().equals(id) && seen.add(c.id())) {
-                    frontier.add(c);
-                }
-            }
-        }
-
-        void pump() {
-            if (done.isDone()) {
-                return;
-            }
-            if (scheduler.nowMillis() >= deadline) {
-                done.completeExceptionally(new RecordException("scan of '" + namespace + "' did not reach every node"
-                        + " within " + config.operationTimeout().toMillis() + " ms (" + frontier.size()
-                        + " left)"));
-                return;
-            }
-            while (inFlight < SCAN_PARALLELISM && !frontier.isEmpty()) {
-                Contact c = frontier.poll();
-                inFlight++;
-                page(c, null);
-            }
-            if (inFlight == 0 && frontier.isEmpty()) {
-                done.complete(new ArrayList<>(keys.values()));
-            }
-        }
-
-        void page(Contact c, BigInteger after) {
-            requestRetrying(c, rpc -> new Message.Scan(id.value(), peerInfo, rpc, namespace, after, SCAN_PAGE),
-                    RPC_ATTEMPTS).whenComplete((reply, e) -> scheduler.execute(() -> {
-                        if (e == null && reply instanceof Message.ScanReply sr) {
-                            learn(sr.neighbours());
-                            offer(sr.neighbours());
-                            for (byte[] k : sr.keys()) {
-                                keys.putIfAbsent(RecordIds.of(hash, namespace, k), k);
-                            }
-                            if (sr.next() != null) {
-                                page(c, sr.next());
-                                return;
-                            }
-                        }
-                        // a node that does not answer holds nothing we can list: its replicas do
-                        inFlight--;
-                        pump();
-                    }));
-        }
-    }
-
-    private CompletableFuture<List<byte[]>> scanAll(String namespace) {
-        SwarmScan scan = new SwarmScan(namespace);
-        scheduler.execute(scan::start);
-        return scan.done;
-    }
-
-    // ------------------------------------------------------------------ maintenance
-
-    /**
-     * One step of the crawl, a sweep of the id space in order: asks the member nearest the sweep's
-     * cursor for the nodes it knows nearest it, learns them, and moves the cursor past the highest id of
-     * the block of the id space the answer covered. A sweep learns a swarm of n nodes in about n / 10
-     * requests, one every {@link #CRAWL_FAST_MILLIS}; a sweep starts {@link #CRAWL_IDLE_MILLIS} after the
-     * node started or the last sweep ended, and at once when an operation meets a stale view (a
-     * redirect). go-libp2p-kad-dht's full-routing-table client crawls likewise, once an hour and
-     * all at once. A member that does not answer is passed over for a while (a suspect) but stays in the
-     * view: only a failed ownership check removes it.
-     */
-    private void crawl() {
-        if (closed) {
-            return;
-        }
-        try {
-            if (crawlCursor.signum() == 0) {
-                crawlInterval = CRAWL_FAST_MILLIS; // a sweep begins
-            }
-            BigInteger target = crawlCursor;
-            List<Contact> nearest = membership.closest(target, 1, c -> isSuspect(c.id()));
-            if (!nearest.isEmpty()) {
-                Contact c = nearest.get(0);
-                crawlInFlight = true;
-                requestRetrying(c, rpc -> new Message.FindNode(id.value(), peerInfo, rpc, target),
-                        RPC_ATTEMPTS).whenComplete((reply, e) -> onProtocolThread(() -> {
-                            crawlInFlight = false;
-                            BigInteger farthest = null;
-                            boolean all = false;
-                            if (e == null && reply instanceof Message.FoundNodes fn) {
-                                learn(fn.nearest());
-                                for (Contact n : fn.nearest()) {
-                                    BigInteger d = n.id().value().xor(target);
-                                    if (farthest == null || d.compareTo(farthest) > 0) {
-                                        farthest = d;
-                                    }
-                                }
-                                // fewer than K: the answerer knows no more nodes around the target
-                                all = fn.nearest().size() < config.k();
-                            } else if (e instanceof TimeoutException) {
-                                // passed over for a while; only a failed ownership check removes a member
-                                suspects.put(c.id(), scheduler.nowMillis());
-                            }
-                            advanceCrawl(target, all ? null : farthest, all);
-                            scheduleCrawl(crawlInterval);
-                        }));
-                return;
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("crawl step failed", e);
-        }
-        scheduleCrawl(crawlInterval);
-    }
-
-    /** The sweep's position in the id space. */
-    private BigInteger crawlCursor = BigInteger.ZERO;
-    /** How far the cursor jumps when an answer held nothing beyond it: grows until it finds nodes. */
-    private BigInteger crawlJump = BigInteger.ONE;
-    /** The crawl's current pace; see {@link #crawl()}. */
-    private volatile long crawlInterval = CRAWL_IDLE_MILLIS;
-
-    /**
-     * Moves the sweep past the block of the id space an answer covered. The answer holds the K nodes
-     * nearest the target, so every node nearer than the farthest of them is in it: the aligned block
-     * around the target whose ids are all nearer than that one is known completely, and the sweep goes
-     * on after it.
-     *
-     * @param farthest the XOR distance of the farthest node of the answer, {@code null} if none
-     * @param everything whether the answer held every node its sender knows around the target
-     */
-    private void advanceCrawl(BigInteger target, BigInteger farthest, boolean everything) {
-        BigInteger next;
-        if (everything) {
-            next = BigInteger.ONE.shiftLeft(NodeId.NODE_ID_BITS);
-        } else if (farthest != null && farthest.signum() > 0) {
-            int m = farthest.bitLength() - 1; // ids within 2^m of the target are all in the answer
-            next = target.shiftRight(m).add(BigInteger.ONE).shiftLeft(m);
-            crawlJump = BigInteger.ONE;
-        } else {
-            crawlJump = crawlJump.shiftLeft(4);
-            next = target.add(crawlJump);
-        }
-        if (next.bitLength() > NodeId.NODE_ID_BITS) {
-            // a sweep is complete: the next one after the pause, or when an operation meets a stale view
-            next = BigInteger.ZERO;
-            crawlJump = BigInteger.ONE;
-            crawlInterval = CRAWL_IDLE_MILLIS;
-        }
-        crawlCursor = next;
-    }
-
-    private Scheduler.Cancellable nextCrawl;
-    private boolean crawlInFlight;
-
-    private void scheduleCrawl(long delayMillis) {
-        nextCrawl = scheduler.schedule(this::crawl, delayMillis);
-    }
-
-    /** An operation met a stale view: the crawl sweeps fast again, from now rather than its next idle step. */
-    private void hurryCrawl() {
-        onProtocolThread(() -> {
-            if (closed || crawlInterval == CRAWL_FAST_MILLIS) {
-                return;
-            }
-            crawlInterval = CRAWL_FAST_MILLIS;
-            if (!crawlInFlight) {
-                if (nextCrawl != null) {
-                    nextCrawl.cancel();
-                }
-                scheduleCrawl(CRAWL_FAST_MILLIS);
-            }
-        });
-    }
-
-
-
-    private void scheduleMaintenance() {
-        long period = Math.min(config.refreshInterval().toMillis(), config.republishInterval().toMillis());
-        long tick = Math.max(1000, Math.min(period, SUBSCRIPTION_LEASE_MILLIS / 3));
-        scheduler.schedule(this::maintain, tick);
-    }
-
-    private void maintain() {
-        if (closed) {
-            return;
-        }
-        try {
-            long now = scheduler.nowMillis();
-            for (BigInteger target : table.refreshTargets(now, config.refreshInterval().toMillis(), random)) {
-                lookupNodes(target);
-            }
-            for (String ns : localSubscribers.keySet()) {
-                for (Contact c : membership.all()) {
-                    send(c.address(), new Message.Subscribe(id.value(), peerInfo, ns, SUBSCRIPTION_LEASE_MILLIS));
-                }
-            }
-            republishIfDue(now);
-            reclaimIfDue(now);
-        } finally {
-            scheduleMaintenance();
-        }
-    }
-
-    private long lastReclaim;
-
-    /**
-     * Drops records that expired more than the grace ago, at most every half grace (and at most once a
-     * maintenance tick), so a reclaimed record stayed between one grace and 1.5 graces plus a tick.
-     */
-    private void reclaimIfDue(long now) {
-        long grace = config.expiryGrace().toMillis();
-        if (now - lastReclaim < grace / 2) {
-            return;
-        }
-        lastReclaim = now;
-        int removed = engine.reclaim(grace);
-        if (removed > 0) {
-            LOG.debug("node {} reclaimed {} expired records and tombstones", id.shortHex(), removed);
-        }
-    }
-
-    private long lastRepublish;
-
-    /** Re-copies every record to its current replica set (paper 2.5), so records follow churn. */
-    private void republishIfDue(long now) {
-        if (lastRepublish == 0) {
-            lastRepublish = now;
-            return;
-        }
-        if (now - lastRepublish < config.republishInterval().toMillis()) {
-            return;
-        }
-        lastRepublish = now;
-        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
-        for (StoredRecord r : engine.snapshot()) {
-            if (r.key().length == 0 && r.namespace().isEmpty()) {
-                continue;
-            }
-            for (Contact c : replicaSet(r.id())) {
-                if (!c.id().equals(id)) {
-                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
-                }
-            }
-        }
-        batches.forEach(this::sendCopiesInBatches);
-    }
-
-    // ------------------------------------------------------------------ RecordClient
-
-    private final class Records implements RecordClient {
-
-        @Override
-        public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
-            }
-            BigInteger recordId = RecordIds.of(hash, namespace, key);
-            if (membership.size() == 0) {
-                // a node alone owns everything: the owner-side read, without the future chain or a deadline
-                return CompletableFuture.completedFuture(localRead(recordId, namespace, key));
-            }
-            RecordCall call = new RecordCall(recordId, namespace, key, null);
-            return readVia(call, call.nextHolder());
-        }
-
-        @Override
-        public CompletableFuture<WriteResult> write(String namespace, byte[] key, WriteCommand command) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
-            }
-            if (key.length + command.value().length > MAX_RECORD_BYTES) {
-                return CompletableFuture.failedFuture(new RecordException("record too large: key and value take "
-                        + (key.length + command.value().length) + " bytes, at most " + MAX_RECORD_BYTES
-                        + " fit in one datagram"));
-            }
-            BigInteger recordId = RecordIds.of(hash, namespace, key);
-            if (membership.size() == 0) {
-                return ownerWrite(recordId, namespace, key, command, id.value(), null).thenApply(OwnerWrite::result);
-            }
-            RecordCall call = new RecordCall(recordId, namespace, key, command);
-            return writeVia(call, call.nextHolder());
-        }
-
-        @Override
-        public CompletableFuture<List<byte[]>> keys(String namespace) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("node " + id.shortHex() + " closed"));
-            }
-            return scanAll(namespace);
-        }
-
-        @Override
-        public CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener) {
-            boolean[] firstOfNamespace = new boolean[1];
-            // add and remove happen inside compute, so a last unsubscribe and a new subscribe cannot
-            // leave a listener in a list that is no longer registered
-            localSubscribers.compute(namespace, (k, current) -> {
-                List<Consumer<RecordEvent>> list = current != null ? current : new CopyOnWriteArrayList<>();
-                firstOfNamespace[0] = list.isEmpty();
-                list.add(listener);
-                return list;
-            });
-            AutoCloseable handle = () -> {
-                boolean[] lastOfNamespace = new boolean[1];
-                localSubscribers.computeIfPresent(namespace, (k, list) -> {
-                    list.remove(listener);
-                    lastOfNamespace[0] = list.isEmpty();
-                    return list.isEmpty() ? null : list;
-                });
-                if (lastOfNamespace[0]) {
-                    for (Contact c : membership.all()) {
-                        send(c.address(), new Message.Subscribe(id.value(), peerInfo, namespace, 0));
-                    }
-                }
-            };
-            if (!firstOfNamespace[0]) {
-                return CompletableFuture.completedFuture(handle);
-            }
-            // every member, each confirming: events of writes made after this completes reach the listener
-            List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
-            for (Contact c : membership.all()) {
-                confirmations.add(requestRetrying(c, rpc -> new Message.Subscribe(id.value(), peerInfo, namespace,
-                        SUBSCRIPTION_LEASE_MILLIS, rpc), RPC_ATTEMPTS));
-            }
-            return CompletableFuture.allOf(confirmations.stream().map(f -> f.handle((r, e) -> {
-                if (e != null) {
-                    LOG.debug("subscription to '{}' not confirmed: {}", namespace, e.toString());
-                }
-                return null;
-            })).toArray(CompletableFuture[]::new)).thenApply(v -> handle);
-        }
-
-        @Override
-        public long nowMillis() {
-            return scheduler.nowMillis();
-        }
-
-        @Override
-        public <T> T await(CompletableFuture<T> future, long timeoutMillis)
-                throws InterruptedException, ExecutionException, TimeoutException {
-            return scheduler.await(future, timeoutMillis);
-        }
-
-        @Override
-        public Duration operationTimeout() {
-            return config.operationTimeout();
-        }
     }
 
     @Override

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,12 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * Turns datagrams into {@link Message}s and back, for both kad.py's dialect and this project's record
@@ -116,12 +108,11 @@ public final class MessageCodec {
             // Python's json.loads accepts NaN and Infinity, and kad.py may relay such values
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final BigInteger NODE_ID_LIMIT = BigInteger.ONE.shiftLeft(NodeId.NODE_ID_BITS);
-
     private final int idBits;
-    private final BigInteger keyIdLimit;
-    private final BigInteger replyIdLimit;
+    /** kad.py's seven messages. */
+    private final KadpyMessages kadpy;
+    /** The record protocol's messages. */
+    private final RecordMessages records;
 
     /**
      * @param idBits the width of key and record ids: the key hash's width, e.g. 256 for SHA-256 (kad.py
@@ -132,8 +123,9 @@ public final class MessageCodec {
             throw new IllegalArgumentException("idBits must be 1..4096, was " + idBits);
         }
         this.idBits = idBits;
-        this.keyIdLimit = BigInteger.ONE.shiftLeft(idBits);
-        this.replyIdLimit = BigInteger.ONE.shiftLeft(Math.max(idBits, NodeId.NODE_ID_BITS));
+        BigInteger keyIdLimit = BigInteger.ONE.shiftLeft(idBits);
+        this.kadpy = new KadpyMessages(keyIdLimit, BigInteger.ONE.shiftLeft(Math.max(idBits, NodeId.NODE_ID_BITS)));
+        this.records = new RecordMessages(keyIdLimit);
     }
 
     /** @return the width of key and record ids */
@@ -189,7 +181,7 @@ public final class MessageCodec {
             throw new MalformedMessageException("not a JSON object");
         }
         ObjectNode object = (ObjectNode) tree;
-        peerId(object);
+        WireFields.peerId(object);
         return object;
     }
 
@@ -246,7 +238,7 @@ public final class MessageCodec {
     }
 
     private Message decodeChecked(ObjectNode t) throws MalformedMessageException {
-        BigInteger peerId = peerId(t);
+        BigInteger peerId = WireFields.peerId(t);
         JsonNode typeNode = t.get("message_type");
         if (typeNode == null) {
             throw new MalformedMessageException("missing message_type");
@@ -257,253 +249,46 @@ public final class MessageCodec {
         String type = typeNode.textValue();
         JsonNode info = t.get("peer_info");
         JsonNode peerInfo = info == null ? NullNode.getInstance() : info;
-        switch (type) {
-            case "ping":
-                return new Message.Ping(peerId, peerInfo, optional(t, "rpc_id", NullNode.getInstance()));
-            case "pong":
-                return new Message.Pong(peerId, peerInfo, optional(t, "rpc_id", NullNode.getInstance()));
-            case "find_node":
-                return new Message.FindNode(peerId, peerInfo, optional(t, "rpc_id", MissingNode.getInstance()),
-                        id(t, "id", keyIdLimit));
-            case "find_value":
-                return new Message.FindValue(peerId, peerInfo, optional(t, "rpc_id", MissingNode.getInstance()),
-                        id(t, "id", keyIdLimit));
-            case "found_nodes":
-                return new Message.FoundNodes(peerId, peerInfo, optional(t, "rpc_id", MissingNode.getInstance()),
-                        id(t, "id", replyIdLimit), nearest(t));
-            case "found_value":
-                return new Message.FoundValue(peerId, peerInfo, optional(t, "rpc_id", MissingNode.getInstance()),
-                        id(t, "id", replyIdLimit), required(t, "value"));
-            case "store":
-                return new Message.Store(peerId, peerInfo, id(t, "id", keyIdLimit), required(t, "value"));
-            case "get_record":
-                return new Message.GetRecord(peerId, peerInfo, rpcId(t), id(t, "id", keyIdLimit), text(t, "ns"),
-                        bytes(t, "key"), unreachable(t));
-            case "record":
-                return new Message.RecordReply(peerId, peerInfo, rpcId(t), recordOrNull(t, "record"),
-                        recordOrNull(t, "expired"));
-            case "put_record":
-                return new Message.PutRecord(peerId, peerInfo, rpcId(t), id(t, "id", keyIdLimit), text(t, "ns"),
-                        bytes(t, "key"), command(t), unreachable(t));
-            case "not_owner":
-                return new Message.Redirect(peerId, peerInfo, rpcId(t), nearest(t));
-            case "put_result":
-                return new Message.PutReply(peerId, peerInfo, rpcId(t), new WriteResult(bool(t, "applied"),
-                        recordOrNull(t, "previous"), recordOrNull(t, "current"), recordOrNull(t, "expired")),
-                        t.path("keep_copy").asBoolean(false));
-            case "replicate":
-                return new Message.Replicate(peerId, peerInfo, rpcId(t), records(t), writeTag(t));
-            case "replicated":
-                return new Message.ReplicateAck(peerId, peerInfo, rpcId(t));
-            case "scan": {
-                long limit = longValue(t, "limit");
-                if (limit < 1 || limit > MAX_SCAN_KEYS) {
-                    throw new MalformedMessageException("limit out of range");
-                }
-                return new Message.Scan(peerId, peerInfo, rpcId(t), text(t, "ns"), idOrNull(t, "after", keyIdLimit),
-                        (int) limit);
-            }
-            case "scan_result":
-                return new Message.ScanReply(peerId, peerInfo, rpcId(t), keys(t), idOrNull(t, "next", keyIdLimit),
-                        t.has("nearest_nodes") ? nearest(t) : List.of());
-            case "subscribe": {
-                long lease = longValue(t, "lease_ms");
-                if (lease < 0) {
-                    throw new MalformedMessageException("lease_ms out of range");
-                }
-                return new Message.Subscribe(peerId, peerInfo, text(t, "ns"), lease,
-                        optional(t, "rpc_id", MissingNode.getInstance()));
-            }
-            case "record_event":
-                return new Message.Event(peerId, peerInfo, event(t));
-            case "leave":
-                return new Message.Leave(peerId, peerInfo);
-            default:
-                throw new UnknownMessageTypeException(type, peerId);
-        }
+        return MessageTypes.isKadpy(type) ? kadpy.decode(type, t, peerId, peerInfo)
+                : records.decode(type, t, peerId, peerInfo);
     }
 
     /** The most node ids a request may name as unreachable. */
     public static final int MAX_UNREACHABLE = 16;
 
-    private static List<BigInteger> unreachable(JsonNode t) throws MalformedMessageException {
-        JsonNode n = t.get("unreachable");
-        if (n == null || n.isNull()) {
-            return List.of();
-        }
-        if (!n.isArray() || n.size() > MAX_UNREACHABLE) {
-            throw new MalformedMessageException("unreachable not a list of at most " + MAX_UNREACHABLE + " ids");
-        }
-        List<BigInteger> ids = new ArrayList<>(n.size());
-        for (JsonNode e : n) {
-            ids.add(idValue(e, "unreachable", NODE_ID_LIMIT));
-        }
-        return ids;
-    }
 
-    private Message.WriteTag writeTag(JsonNode t) throws MalformedMessageException {
-        JsonNode n = t.get("tag");
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isObject()) {
-            throw new MalformedMessageException("tag not an object");
-        }
-        JsonNode rpc = n.get("rpc_id");
-        if (rpc == null || rpc.isNull()) {
-            throw new MalformedMessageException("tag without rpc_id");
-        }
-        return new Message.WriteTag(id(n, "requester", NODE_ID_LIMIT), rpc, recordOrNull(n, "previous"));
-    }
 
-    private static BigInteger peerId(ObjectNode t) throws MalformedMessageException {
-        return id(t, "peer_id", NODE_ID_LIMIT);
-    }
 
-    private static BigInteger id(JsonNode t, String field, BigInteger limit) throws MalformedMessageException {
-        JsonNode n = t.get(field);
-        if (n == null) {
-            throw new MalformedMessageException("missing " + field);
-        }
-        return idValue(n, field, limit);
-    }
 
-    private static BigInteger idOrNull(JsonNode t, String field, BigInteger limit) throws MalformedMessageException {
-        JsonNode n = t.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        return idValue(n, field, limit);
-    }
 
-    private static BigInteger idValue(JsonNode n, String field, BigInteger limit) throws MalformedMessageException {
-        if (!n.isIntegralNumber()) {
-            throw new MalformedMessageException(field + " not an integer");
-        }
-        BigInteger v = n.bigIntegerValue();
-        if (v.signum() < 0 || v.compareTo(limit) >= 0) {
-            throw new MalformedMessageException(field + " out of range");
-        }
-        return v;
-    }
 
-    private static JsonNode optional(JsonNode t, String field, JsonNode absent) {
-        JsonNode n = t.get(field);
-        return n == null ? absent : n;
-    }
 
-    private static JsonNode required(JsonNode t, String field) throws MalformedMessageException {
-        JsonNode n = t.get(field);
-        if (n == null) {
-            throw new MalformedMessageException("missing " + field);
-        }
-        return n;
-    }
 
-    /** Record-protocol rpc_id: our nodes always send a 128-bit integer. */
-    private static JsonNode rpcId(JsonNode t) throws MalformedMessageException {
-        JsonNode n = required(t, "rpc_id");
-        idValue(n, "rpc_id", NODE_ID_LIMIT);
-        return n;
-    }
 
-    private static String text(JsonNode t, String field) throws MalformedMessageException {
-        JsonNode n = required(t, field);
-        if (!n.isTextual()) {
-            throw new MalformedMessageException(field + " not a string");
-        }
-        return n.textValue();
-    }
 
-    private static boolean bool(JsonNode t, String field) throws MalformedMessageException {
-        JsonNode n = required(t, field);
-        if (!n.isBoolean()) {
-            throw new MalformedMessageException(field + " not a boolean");
-        }
-        return n.booleanValue();
-    }
 
-    private static long longValue(JsonNode t, String field) throws MalformedMessageException {
-        JsonNode n = required(t, field);
-        if (!n.isIntegralNumber()) {
-            throw new MalformedMessageException(field + " not an integer");
-        }
-        BigInteger v = n.bigIntegerValue();
-        if (v.bitLength() > 63) {
-            throw new MalformedMessageException(field + " out of range");
-        }
-        return v.longValue();
-    }
 
-    private static byte[] bytes(JsonNode t, String field) throws MalformedMessageException {
-        return base64(required(t, field), field);
-    }
 
-    private static byte[] bytesOrNull(JsonNode t, String field) throws MalformedMessageException {
-        JsonNode n = t.get(field);
-        return n == null || n.isNull() ? null : base64(n, field);
-    }
 
-    private static byte[] base64(JsonNode n, String field) throws MalformedMessageException {
-        if (!n.isTextual()) {
-            throw new MalformedMessageException(field + " not a base64 string");
-        }
-        try {
-            return Base64.getDecoder().decode(n.textValue());
-        } catch (IllegalArgumentException e) {
-            throw new MalformedMessageException(field + " not a base64 string");
-        }
-    }
 
-    private List<Contact> nearest(JsonNode t) throws MalformedMessageException {
-        JsonNode list = required(t, "nearest_nodes");
-        if (!list.isArray()) {
-            throw new MalformedMessageException("nearest_nodes not an array");
-        }
-        if (list.size() > MAX_NEAREST) {
-            throw new MalformedMessageException("nearest_nodes has more than " + MAX_NEAREST + " entries");
-        }
-        List<Contact> contacts = new ArrayList<>(list.size());
-        Set<BigInteger> seen = new HashSet<>();
-        for (JsonNode entry : list) {
-            Contact c = contact(entry);
-            if (c != null && seen.add(c.id().value())) {
-                contacts.add(c);
-            }
-        }
-        return List.copyOf(contacts);
-    }
 
-    /** @return the contact, or null if the entry is unusable (skipped, not fatal) */
-    private static Contact contact(JsonNode e) {
-        if (!e.isArray() || e.size() != 4) {
-            return null;
-        }
-        JsonNode host = e.get(0);
-        JsonNode port = e.get(1);
-        JsonNode id = e.get(2);
-        if (!host.isTextual() || !port.isIntegralNumber() || !id.isIntegralNumber()) {
-            return null;
-        }
-        BigInteger p = port.bigIntegerValue();
-        if (p.signum() <= 0 || p.compareTo(BigInteger.valueOf(65535)) > 0) {
-            return null;
-        }
-        BigInteger v = id.bigIntegerValue();
-        if (v.signum() < 0 || v.compareTo(NODE_ID_LIMIT) >= 0) {
-            return null;
-        }
-        InetSocketAddress address;
-        try {
-            address = new InetSocketAddress(host.textValue(), p.intValue());
-        } catch (RuntimeException ex) {
-            return null;
-        }
-        if (address.isUnresolved()) {
-            return null;
-        }
-        return new Contact(new NodeId(v, NodeId.NODE_ID_BITS), address, speaksRecords(e.get(3)));
-    }
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
     /**
      * @param info a {@code peer_info}, or the info of a {@code nearest_nodes} entry
@@ -513,85 +298,17 @@ public final class MessageCodec {
         return info != null && info.isObject() && info.has("kad");
     }
 
-    private WriteCommand command(JsonNode t) throws MalformedMessageException {
-        String opText = text(t, "op");
-        WriteCommand.Op op = switch (opText) {
-            case "put" -> WriteCommand.Op.PUT;
-            case "remove" -> WriteCommand.Op.REMOVE;
-            case "touch" -> WriteCommand.Op.TOUCH;
-            case "clear" -> WriteCommand.Op.CLEAR;
-            default -> throw new MalformedMessageException("unknown op " + opText);
-        };
-        long expected = longValue(t, "expected_version");
-        if (expected < WriteCommand.ANY_VERSION) {
-            throw new MalformedMessageException("expected_version out of range");
-        }
-        return new WriteCommand(op, bytes(t, "value"), bool(t, "json"), expected,
-                longValue(t, "expires_if_created"), longValue(t, "expires_if_updated"));
-    }
 
-    private StoredRecord recordOrNull(JsonNode t, String field) throws MalformedMessageException {
-        JsonNode n = t.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        return record(n, field);
-    }
 
-    private StoredRecord record(JsonNode n, String field) throws MalformedMessageException {
-        if (!n.isObject()) {
-            throw new MalformedMessageException(field + " not a record object");
-        }
-        long version = longValue(n, "version");
-        if (version < 0) {
-            throw new MalformedMessageException("version out of range");
-        }
-        return new StoredRecord(id(n, "id", keyIdLimit), text(n, "ns"), bytes(n, "key"), bytes(n, "value"),
-                bool(n, "json"), version, longValue(n, "expires_at"), bool(n, "tombstone"));
-    }
 
-    private List<StoredRecord> records(JsonNode t) throws MalformedMessageException {
-        JsonNode list = required(t, "records");
-        if (!list.isArray()) {
-            throw new MalformedMessageException("records not an array");
-        }
-        if (list.size() > MAX_REPLICATE) {
-            throw new MalformedMessageException("records has more than " + MAX_REPLICATE + " entries");
-        }
-        List<StoredRecord> out = new ArrayList<>(list.size());
-        for (JsonNode r : list) {
-            out.add(record(r, "records"));
-        }
-        return List.copyOf(out);
-    }
 
-    private static List<byte[]> keys(JsonNode t) throws MalformedMessageException {
-        JsonNode list = required(t, "keys");
-        if (!list.isArray()) {
-            throw new MalformedMessageException("keys not an array");
-        }
-        if (list.size() > MAX_SCAN_KEYS) {
-            throw new MalformedMessageException("keys has more than " + MAX_SCAN_KEYS + " entries");
-        }
-        List<byte[]> out = new ArrayList<>(list.size());
-        for (JsonNode k : list) {
-            out.add(base64(k, "keys"));
-        }
-        return List.copyOf(out);
-    }
 
-    private static RecordEvent event(JsonNode t) throws MalformedMessageException {
-        String kindText = text(t, "kind");
-        RecordEvent.Kind kind = switch (kindText) {
-            case "created" -> RecordEvent.Kind.CREATED;
-            case "updated" -> RecordEvent.Kind.UPDATED;
-            case "removed" -> RecordEvent.Kind.REMOVED;
-            case "expired" -> RecordEvent.Kind.EXPIRED;
-            default -> throw new MalformedMessageException("unknown kind " + kindText);
-        };
-        return new RecordEvent(kind, text(t, "ns"), bytes(t, "key"), bytesOrNull(t, "old_value"),
-                bytesOrNull(t, "new_value"), longValue(t, "version"), id(t, "origin", NODE_ID_LIMIT));
-    }
+
+
+
+
+
+
 
     // ------------------------------------------------------------------------------------------------
     // encoding
@@ -601,9 +318,7 @@ public final class MessageCodec {
      * @return whether it is one of kad.py's seven types (encoded Python-style, 8192-byte limit)
      */
     public static boolean isKadpyDialect(Message m) {
-        return m instanceof Message.Ping || m instanceof Message.Pong || m instanceof Message.FindNode
-                || m instanceof Message.FindValue || m instanceof Message.FoundNodes
-                || m instanceof Message.FoundValue || m instanceof Message.Store;
+        return MessageTypes.isKadpy(m);
     }
 
     /**
@@ -630,7 +345,7 @@ public final class MessageCodec {
      */
     public byte[] encodeTree(ObjectNode tree) {
         String type = tree.path("message_type").asText("");
-        if (KADPY_TYPES.contains(type)) {
+        if (MessageTypes.isKadpy(type)) {
             byte[] bytes = PythonJson.write(tree).getBytes(StandardCharsets.US_ASCII);
             if (bytes.length > KADPY_MAX_DATAGRAM) {
                 throw new MessageTooLargeException(type, bytes.length, KADPY_MAX_DATAGRAM);
@@ -649,9 +364,6 @@ public final class MessageCodec {
         return bytes;
     }
 
-    private static final Set<String> KADPY_TYPES =
-            Set.of("ping", "pong", "find_node", "find_value", "found_nodes", "found_value", "store");
-
     /**
      * Builds the JSON object of a message, fields in wire order (kad.py's order for its types).
      *
@@ -660,211 +372,24 @@ public final class MessageCodec {
      * @throws IllegalArgumentException if a field is out of range
      */
     public ObjectNode toTree(Message m) {
-        ObjectNode o = NODES.objectNode();
+        ObjectNode o = WireFields.NODES.objectNode();
         o.put("message_type", m.type());
-        if (m instanceof Message.Ping p) {
-            head(o, p);
-            if (p.rpcId() != null && !p.rpcId().isNull() && !p.rpcId().isMissingNode()) {
-                o.set("rpc_id", p.rpcId());
-            }
-            return o;
-        } else if (m instanceof Message.Pong p) {
-            head(o, p);
-            if (p.rpcId() != null && !p.rpcId().isNull() && !p.rpcId().isMissingNode()) {
-                o.set("rpc_id", p.rpcId());
-            }
-            return o;
-        } else if (m instanceof Message.FindNode f) {
-            o.put("id", checkId(f.target(), keyIdLimit, "target"));
-            rpc(o, f.rpcId());
-        } else if (m instanceof Message.FindValue f) {
-            o.put("id", checkId(f.keyId(), keyIdLimit, "keyId"));
-            rpc(o, f.rpcId());
-        } else if (m instanceof Message.FoundNodes f) {
-            o.put("id", checkId(f.id(), replyIdLimit, "id"));
-            contacts(o, f.nearest());
-            rpc(o, f.rpcId());
-        } else if (m instanceof Message.FoundValue f) {
-            o.put("id", checkId(f.id(), replyIdLimit, "id"));
-            o.set("value", value(f.value()));
-            rpc(o, f.rpcId());
-        } else if (m instanceof Message.Store s) {
-            o.put("id", checkId(s.keyId(), keyIdLimit, "keyId"));
-            o.set("value", value(s.value()));
-        } else if (m instanceof Message.GetRecord g) {
-            o.put("id", checkId(g.id(), keyIdLimit, "id"));
-            o.put("ns", g.namespace());
-            o.put("key", b64(g.key()));
-            unreachable(o, g.unreachable());
-            rpc(o, g.rpcId());
-        } else if (m instanceof Message.RecordReply r) {
-            o.set("record", record(r.record()));
-            o.set("expired", record(r.expired()));
-            rpc(o, r.rpcId());
-        } else if (m instanceof Message.PutRecord p) {
-            o.put("id", checkId(p.id(), keyIdLimit, "id"));
-            o.put("ns", p.namespace());
-            o.put("key", b64(p.key()));
-            WriteCommand c = p.command();
-            o.put("op", c.op().name().toLowerCase(Locale.ROOT));
-            o.put("value", b64(c.value()));
-            o.put("json", c.json());
-            o.put("expected_version", c.expectedVersion());
-            o.put("expires_if_created", c.expiresAtIfCreated());
-            o.put("expires_if_updated", c.expiresAtIfUpdated());
-            unreachable(o, p.unreachable());
-            rpc(o, p.rpcId());
-        } else if (m instanceof Message.Redirect r) {
-            contacts(o, r.nearest());
-            rpc(o, r.rpcId());
-        } else if (m instanceof Message.PutReply p) {
-            WriteResult w = p.result();
-            o.put("applied", w.applied());
-            o.set("previous", record(w.previous()));
-            o.set("current", record(w.current()));
-            o.set("expired", record(w.expired()));
-            o.put("keep_copy", p.keepCopy());
-            rpc(o, p.rpcId());
-        } else if (m instanceof Message.Replicate r) {
-            if (r.records().size() > MAX_REPLICATE) {
-                throw new IllegalArgumentException("more than " + MAX_REPLICATE + " records");
-            }
-            ArrayNode list = o.putArray("records");
-            for (StoredRecord rec : r.records()) {
-                list.add(record(rec));
-            }
-            if (r.tag() != null) {
-                ObjectNode tag = o.putObject("tag");
-                tag.put("requester", checkId(r.tag().requester(), NODE_ID_LIMIT, "requester"));
-                tag.set("rpc_id", r.tag().rpcId());
-                tag.set("previous", record(r.tag().previous()));
-            }
-            rpc(o, r.rpcId());
-        } else if (m instanceof Message.ReplicateAck r) {
-            rpc(o, r.rpcId());
-        } else if (m instanceof Message.Scan s) {
-            if (s.limit() < 1 || s.limit() > MAX_SCAN_KEYS) {
-                throw new IllegalArgumentException("scan limit must be 1.." + MAX_SCAN_KEYS + ": " + s.limit());
-            }
-            o.put("ns", s.namespace());
-            if (s.after() == null) {
-                o.putNull("after");
-            } else {
-                o.put("after", checkId(s.after(), keyIdLimit, "after"));
-            }
-            o.put("limit", s.limit());
-            rpc(o, s.rpcId());
-        } else if (m instanceof Message.ScanReply s) {
-            if (s.keys().size() > MAX_SCAN_KEYS) {
-                throw new IllegalArgumentException("more than " + MAX_SCAN_KEYS + " keys");
-            }
-            ArrayNode list = o.putArray("keys");
-            for (byte[] k : s.keys()) {
-                list.add(b64(k));
-            }
-            if (s.next() == null) {
-                o.putNull("next");
-            } else {
-                o.put("next", checkId(s.next(), keyIdLimit, "next"));
-            }
-            if (!s.neighbours().isEmpty()) {
-                contacts(o, s.neighbours());
-            }
-            rpc(o, s.rpcId());
-        } else if (m instanceof Message.Subscribe s) {
-            if (s.leaseMillis() < 0) {
-                throw new IllegalArgumentException("lease must not be negative: " + s.leaseMillis());
-            }
-            o.put("ns", s.namespace());
-            o.put("lease_ms", s.leaseMillis());
-            rpc(o, s.rpcId());
-        } else if (m instanceof Message.Leave) {
-            // sender fields only
-        } else if (m instanceof Message.Event ev) {
-            RecordEvent e = ev.event();
-            o.put("kind", e.kind().name().toLowerCase(Locale.ROOT));
-            o.put("ns", e.namespace());
-            o.put("key", b64(e.key()));
-            o.set("old_value", e.oldValue() == null ? NullNode.getInstance() : NODES.textNode(b64(e.oldValue())));
-            o.set("new_value", e.newValue() == null ? NullNode.getInstance() : NODES.textNode(b64(e.newValue())));
-            o.put("version", e.version());
-            o.put("origin", checkId(e.origin(), NODE_ID_LIMIT, "origin"));
-        }
-        head(o, m);
-        return o;
+        return MessageTypes.isKadpy(m) ? kadpy.toTree(m, o) : records.toTree(m, o);
     }
 
-    /** Writes contacts as kad.py's {@code nearest_nodes}: {@code [host, port, id, peer_info]} each. */
-    private static void contacts(ObjectNode o, List<Contact> contacts) {
-        if (contacts.size() > MAX_NEAREST) {
-            throw new IllegalArgumentException("more than " + MAX_NEAREST + " contacts");
-        }
-        ArrayNode list = o.putArray("nearest_nodes");
-        for (Contact c : contacts) {
-            ArrayNode e = list.addArray();
-            e.add(c.address().getHostString());
-            e.add(c.address().getPort());
-            e.add(c.id().value());
-            ObjectNode info = e.addObject();
-            if (c.speaksRecords()) {
-                info.put("kad", 1);
-            }
-        }
-    }
 
-    private static void unreachable(ObjectNode o, List<BigInteger> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        if (ids.size() > MAX_UNREACHABLE) {
-            throw new IllegalArgumentException("more than " + MAX_UNREACHABLE + " unreachable ids");
-        }
-        ArrayNode list = o.putArray("unreachable");
-        for (BigInteger id : ids) {
-            list.add(checkId(id, NODE_ID_LIMIT, "unreachable id"));
-        }
-    }
 
-    /** Appends peer_id and peer_info, which kad.py writes after the type-specific fields. */
-    private static void head(ObjectNode o, Message m) {
-        o.put("peer_id", checkId(m.peerId(), NODE_ID_LIMIT, "peer_id"));
-        o.set("peer_info", m.peerInfo() == null ? NullNode.getInstance() : m.peerInfo());
-    }
 
-    private static void rpc(ObjectNode o, JsonNode rpcId) {
-        if (rpcId != null && !rpcId.isMissingNode()) {
-            o.set("rpc_id", rpcId);
-        }
-    }
 
-    private static JsonNode value(JsonNode v) {
-        return v == null || v.isMissingNode() ? NullNode.getInstance() : v;
-    }
 
-    private static BigInteger checkId(BigInteger id, BigInteger limit, String what) {
-        if (id == null || id.signum() < 0 || id.compareTo(limit) >= 0) {
-            throw new IllegalArgumentException(what + " out of range: " + id);
-        }
-        return id;
-    }
 
-    private static String b64(byte[] b) {
-        return Base64.getEncoder().encodeToString(b);
-    }
 
-    private JsonNode record(StoredRecord r) {
-        if (r == null) {
-            return NullNode.getInstance();
-        }
-        ObjectNode o = NODES.objectNode();
-        o.put("id", checkId(r.id(), keyIdLimit, "record id"));
-        o.put("ns", r.namespace());
-        o.put("key", b64(r.key()));
-        o.put("value", b64(r.value()));
-        o.put("json", r.json());
-        o.put("version", r.version());
-        o.put("expires_at", r.expiresAtMillis());
-        o.put("tombstone", r.tombstone());
-        return o;
-    }
+
+
+
+
+
+
+
+
 }

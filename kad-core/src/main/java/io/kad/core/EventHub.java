@@ -1,0 +1,182 @@
+package io.kad.core;
+
+import io.kad.core.id.Contact;
+import io.kad.core.id.NodeId;
+import io.kad.core.routing.Membership;
+import io.kad.core.routing.RoutingTable;
+import io.kad.core.wire.Message;
+import io.kad.core.wire.RecordEvent;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's record events: the listeners of this JVM by namespace (local subscribers), the nodes that
+ * subscribed to a namespace with a lease (remote subscribers), publishing an event to both, and the
+ * one event thread that runs the listeners. Owns the two subscriber maps, both thread-safe: the
+ * protocol thread receives subscriptions and events and publishes owner writes, and a caller's thread
+ * subscribes, unsubscribes, and publishes a write it applied as owner (a swarm of one). Listeners run
+ * on the event thread only, never on the protocol thread.
+ */
+final class EventHub {
+
+    /** Logs under the node's name: these are the node's messages. */
+    private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
+
+    /** How long a subscription to a namespace's events lasts before it must be renewed. */
+    static final long SUBSCRIPTION_LEASE_MILLIS = 60_000;
+
+    private final NodeContext node;
+    private final RpcEndpoint endpoint;
+    private final RoutingTable table;
+    private final Membership membership;
+    private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
+    private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
+    private final ExecutorService eventExecutor;
+
+    private record RemoteSubscriber(Contact contact, long leaseUntil) {
+    }
+
+    EventHub(NodeContext node, RpcEndpoint endpoint, RoutingTable table, Membership membership) {
+        this.node = node;
+        this.endpoint = endpoint;
+        this.table = table;
+        this.membership = membership;
+        String name = "kad-events-" + node.self().address().getPort();
+        this.eventExecutor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Stops the event thread; events still queued are dropped. */
+    void close() {
+        eventExecutor.shutdownNow();
+    }
+
+    /** A node subscribed to a namespace's events (a lease), renewed its lease, or ended it (no lease). */
+    void onSubscribe(InetSocketAddress from, Message.Subscribe sub) {
+        Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
+                .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
+        Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.computeIfAbsent(sub.namespace(),
+                k -> new ConcurrentHashMap<>());
+        if (sub.leaseMillis() <= 0) {
+            subs.remove(c.id());
+        } else {
+            long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
+            subs.put(c.id(), new RemoteSubscriber(c, node.scheduler().nowMillis() + lease));
+        }
+        if (!sub.rpcId().isMissingNode()) {
+            endpoint.send(from, new Message.Pong(node.id().value(), node.peerInfo(), sub.rpcId()));
+        }
+    }
+
+    /** A new member: tell it the namespaces this node listens to. */
+    void announceTo(Contact contact) {
+        for (String ns : localSubscribers.keySet()) {
+            endpoint.send(contact.address(), new Message.Subscribe(node.id().value(), node.peerInfo(), ns,
+                    SUBSCRIPTION_LEASE_MILLIS));
+        }
+    }
+
+    /** Renews this node's subscriptions at every member, before their leases run out. */
+    void renewLeases() {
+        for (String ns : localSubscribers.keySet()) {
+            for (Contact c : membership.all()) {
+                endpoint.send(c.address(), new Message.Subscribe(node.id().value(), node.peerInfo(), ns,
+                        SUBSCRIPTION_LEASE_MILLIS));
+            }
+        }
+    }
+
+    /** Sends an event to the namespace's subscribers, except the node whose request caused it. */
+    void publish(RecordEvent event) {
+        if (!event.origin().equals(node.id().value())) {
+            deliverLocally(event);
+        }
+        Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.get(event.namespace());
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        long now = node.scheduler().nowMillis();
+        for (RemoteSubscriber s : subs.values()) {
+            if (s.leaseUntil() < now) {
+                subs.remove(s.contact().id());
+            } else if (!s.contact().id().value().equals(event.origin())) {
+                endpoint.send(s.contact().address(), new Message.Event(node.id().value(), node.peerInfo(), event));
+            }
+        }
+    }
+
+    void deliverLocally(RecordEvent event) {
+        List<Consumer<RecordEvent>> listeners = localSubscribers.get(event.namespace());
+        if (listeners == null || listeners.isEmpty() || eventExecutor.isShutdown()) {
+            return;
+        }
+        try {
+            eventExecutor.execute(() -> {
+                for (Consumer<RecordEvent> l : listeners) {
+                    try {
+                        l.accept(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("record event listener failed", e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("event dropped: node closing");
+        }
+    }
+
+    /** See {@link io.kad.core.record.RecordClient#subscribe}. */
+    CompletableFuture<AutoCloseable> subscribe(String namespace, Consumer<RecordEvent> listener) {
+        boolean[] firstOfNamespace = new boolean[1];
+        // add and remove happen inside compute, so a last unsubscribe and a new subscribe cannot
+        // leave a listener in a list that is no longer registered
+        localSubscribers.compute(namespace, (k, current) -> {
+            List<Consumer<RecordEvent>> list = current != null ? current : new CopyOnWriteArrayList<>();
+            firstOfNamespace[0] = list.isEmpty();
+            list.add(listener);
+            return list;
+        });
+        AutoCloseable handle = () -> {
+            boolean[] lastOfNamespace = new boolean[1];
+            localSubscribers.computeIfPresent(namespace, (k, list) -> {
+                list.remove(listener);
+                lastOfNamespace[0] = list.isEmpty();
+                return list.isEmpty() ? null : list;
+            });
+            if (lastOfNamespace[0]) {
+                for (Contact c : membership.all()) {
+                    endpoint.send(c.address(), new Message.Subscribe(node.id().value(), node.peerInfo(), namespace, 0));
+                }
+            }
+        };
+        if (!firstOfNamespace[0]) {
+            return CompletableFuture.completedFuture(handle);
+        }
+        // every member, each confirming: events of writes made after this completes reach the listener
+        List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
+        for (Contact c : membership.all()) {
+            confirmations.add(endpoint.requestRetrying(c, rpc -> new Message.Subscribe(node.id().value(),
+                    node.peerInfo(), namespace, SUBSCRIPTION_LEASE_MILLIS, rpc), RpcEndpoint.RPC_ATTEMPTS));
+        }
+        return CompletableFuture.allOf(confirmations.stream().map(f -> f.handle((r, e) -> {
+            if (e != null) {
+                LOG.debug("subscription to '{}' not confirmed: {}", namespace, e.toString());
+            }
+            return null;
+        })).toArray(CompletableFuture[]::new)).thenApply(v -> handle);
+    }
+}

@@ -1,0 +1,113 @@
+package io.kad.core;
+
+import io.kad.core.id.Contact;
+import io.kad.core.record.RecordEngine;
+import io.kad.core.wire.Message;
+import io.kad.spi.StoredRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands records to the nodes that now hold them (paper 2.5): the members learnt since the last hand-off
+ * get, in one pass over the records a short while later, copies of the records whose replica sets they
+ * joined; and copies travel in batches that fit a datagram, also for the republish of
+ * {@link Maintenance}. Owns the set of newcomers, guarded by its own lock: members are learnt on the
+ * protocol thread, and the hand-off runs there too, as a task of the scheduler.
+ */
+final class HandOff {
+
+    /** Logs under the node's name: these are the node's messages. */
+    private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
+
+    /** How long a batch of newly learnt members waits before their records are handed off to them. */
+    private static final long HAND_OFF_DELAY_MILLIS = 100;
+    /** Key and value bytes one batch of copies carries at most (base64 makes them 4/3 larger). */
+    private static final int COPY_BATCH_BYTES = 40_000;
+
+    private final NodeContext node;
+    private final RecordEngine engine;
+    private final RpcEndpoint endpoint;
+    private final Ownership ownership;
+    /** Members learnt since the last hand-off: one pass over the records serves them all. */
+    private final Set<Contact> newcomers = new HashSet<>();
+
+    HandOff(NodeContext node, RecordEngine engine, RpcEndpoint endpoint, Ownership ownership) {
+        this.node = node;
+        this.engine = engine;
+        this.endpoint = endpoint;
+        this.ownership = ownership;
+    }
+
+    /** A new member: it gets its records with the next hand-off, unless this node holds none. */
+    void newMember(Contact contact) {
+        if (engine.tier().size() == 0) {
+            return;
+        }
+        synchronized (newcomers) {
+            newcomers.add(contact);
+            if (newcomers.size() == 1) {
+                node.scheduler().schedule(this::handOff, HAND_OFF_DELAY_MILLIS);
+            }
+        }
+    }
+
+    private void handOff() {
+        List<Contact> batchOf;
+        synchronized (newcomers) {
+            batchOf = new ArrayList<>(newcomers);
+            newcomers.clear();
+        }
+        if (endpoint.closed() || batchOf.isEmpty()) {
+            return;
+        }
+        Map<Contact, List<StoredRecord>> batches = new HashMap<>();
+        for (StoredRecord r : engine.snapshot()) {
+            if (r.namespace().isEmpty() && r.key().length == 0) {
+                continue;
+            }
+            List<Contact> holders = ownership.replicaSet(r.id());
+            for (Contact c : batchOf) {
+                if (holders.contains(c)) {
+                    batches.computeIfAbsent(c, x -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        batches.forEach(this::sendCopiesInBatches);
+    }
+
+    /** Copies travel in batches small enough for one datagram each (a large record alone). */
+    void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
+        List<StoredRecord> batch = new ArrayList<>();
+        int bytes = 0;
+        for (StoredRecord r : records) {
+            int size = r.key().length + r.value().length + r.namespace().length();
+            if (!batch.isEmpty() && (batch.size() == 16 || bytes + size > COPY_BATCH_BYTES)) {
+                sendCopies(to, List.copyOf(batch));
+                batch.clear();
+                bytes = 0;
+            }
+            batch.add(r);
+            bytes += size;
+        }
+        if (!batch.isEmpty()) {
+            sendCopies(to, batch);
+        }
+    }
+
+    /** Sends copies of records to a node; the acknowledgement only confirms, nothing waits for it. */
+    private void sendCopies(Contact to, List<StoredRecord> records) {
+        endpoint.request(to, to.address(), rpc -> new Message.Replicate(node.id().value(), node.peerInfo(), rpc,
+                        records))
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        LOG.debug("copies of {} records to {} not acknowledged: {}", records.size(), to, e.getMessage());
+                    }
+                });
+    }
+}

@@ -1,0 +1,98 @@
+package io.kad.core;
+
+import io.kad.core.id.Contact;
+import io.kad.core.routing.Membership;
+import io.kad.core.routing.RoutingTable;
+import io.kad.core.wire.MessageCodec;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * Who holds a record, as far as this node knows: replica sets, the owner a request goes to, and the
+ * nodes nearer a record than this one, all resolved from the membership view with no request
+ * (principle 9). Holds no state of its own: it reads the {@link Membership} view (thread-safe; learnt
+ * on the protocol thread) and the suspects of {@link PeerLiveness}, from the protocol thread or a
+ * caller's thread.
+ */
+final class Ownership {
+
+    /** How many contacts a redirect or a scan's first page carries. */
+    static final int NEIGHBOURS = 20;
+
+    private final NodeContext node;
+    private final Membership membership;
+    private final RoutingTable table;
+    private final PeerLiveness liveness;
+
+    Ownership(NodeContext node, Membership membership, RoutingTable table, PeerLiveness liveness) {
+        this.node = node;
+        this.membership = membership;
+        this.table = table;
+        this.liveness = liveness;
+    }
+
+    /**
+     * This node's view of the record-holding nodes nearest an id: itself included, nearest first,
+     * suspects passed over. Resolved from the membership view, with no request.
+     */
+    List<Contact> replicaSet(BigInteger recordId) {
+        int replication = node.config().replication();
+        List<Contact> candidates = new ArrayList<>(membership.closest(recordId, replication,
+                c -> liveness.isSuspect(c.id())));
+        candidates.add(node.self());
+        candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
+        return candidates.size() <= replication ? candidates : candidates.subList(0, replication);
+    }
+
+    /**
+     * The nearest holder of a record an operation has not given up on: this node's view, minus the
+     * nodes the operation found unreachable and the suspects; this node itself if it is nearer.
+     */
+    Contact nearestHolder(BigInteger recordId, List<Contact> unreachable) {
+        List<Contact> near = membership.closest(recordId, node.config().replication() + unreachable.size(),
+                c -> unreachable.contains(c) || liveness.isSuspect(c.id()));
+        Contact best = node.self();
+        for (Contact c : near) {
+            if (c.id().distance(recordId).compareTo(best.id().distance(recordId)) < 0) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The record nodes this node knows nearer a record than itself, nearest first, but for the ones a
+     * requester could not reach: empty when this node is the owner as far as it knows. Suspects count
+     * (a silent node is not a dead one): only a failed check of this node's own removes a node.
+     */
+    List<Contact> nearerThanSelf(BigInteger recordId, List<BigInteger> unreachable) {
+        BigInteger mine = node.id().distance(recordId);
+        List<Contact> nearer = new ArrayList<>();
+        for (Contact c : membership.closest(recordId, NEIGHBOURS, null)) {
+            if (c.id().distance(recordId).compareTo(mine) >= 0) {
+                break;
+            }
+            if (!unreachable.contains(c.id().value())) {
+                nearer.add(c);
+            }
+        }
+        return nearer;
+    }
+
+    /**
+     * The contacts a scan's first page names: this node's nearest members and a couple from each bucket
+     * of its table, so that a walk over the answers reaches every region of the id space.
+     */
+    List<Contact> scanNeighbours() {
+        LinkedHashSet<Contact> out = new LinkedHashSet<>(membership.closest(node.id().value(), NEIGHBOURS, null));
+        for (Contact c : table.sample(2)) {
+            if (c.speaksRecords() && out.size() < MessageCodec.MAX_NEAREST) {
+                out.add(c);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+}

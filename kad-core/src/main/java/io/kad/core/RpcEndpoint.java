@@ -1,0 +1,347 @@
+package io.kad.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kad.core.id.Contact;
+import io.kad.core.record.RecordException;
+import io.kad.core.transport.Scheduler;
+import io.kad.core.transport.Transport;
+import io.kad.core.wire.DatagramAuthenticator;
+import io.kad.core.wire.InterceptedView;
+import io.kad.core.wire.MalformedMessageException;
+import io.kad.core.wire.Message;
+import io.kad.core.wire.MessageCodec;
+import io.kad.core.wire.MessageTooLargeException;
+import io.kad.spi.InterceptedMessage;
+import io.kad.spi.RequestInterceptor;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's RPC endpoint over its transport: checks the shared secret's tag, parses, runs the request
+ * interceptors and decodes each datagram before handing it to the node's dispatch; encodes, intercepts
+ * and signs what the node sends; and keeps the table of pending requests, matched with their replies,
+ * retried and expired by one timeout sweep. Owns the pending table (thread-safe: requests may start on
+ * a caller's thread, replies and the sweep come on the protocol thread) and the node's open / leaving /
+ * closed state.
+ */
+final class RpcEndpoint {
+
+    /** Logs under the node's name: these are the node's messages. */
+    private static final Logger LOG = LoggerFactory.getLogger(KadNode.class);
+
+    /** How many times a lookup or record request is sent before its peer counts as failed. */
+    static final int RPC_ATTEMPTS = 2;
+
+    private final NodeContext node;
+    private final Transport transport;
+    private final MessageCodec codec;
+    private final DatagramAuthenticator authenticator;
+    private final List<RequestInterceptor> interceptors;
+    /** Told of each request that timed out, with the time: its contact is passed over for a while. */
+    private final ObjLongConsumer<Contact> onTimeout;
+    private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweepArmed = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile boolean leaving;
+
+    private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
+                           CompletableFuture<Message.Reply> reply, long deadline) {
+    }
+
+    RpcEndpoint(NodeContext node, Transport transport, MessageCodec codec, DatagramAuthenticator authenticator,
+                List<RequestInterceptor> interceptors, ObjLongConsumer<Contact> onTimeout) {
+        this.node = node;
+        this.transport = transport;
+        this.codec = codec;
+        this.authenticator = authenticator;
+        this.interceptors = interceptors;
+        this.onTimeout = onTimeout;
+    }
+
+    /** Starts receiving: every valid datagram goes to {@code dispatch}, on the protocol thread. */
+    void start(BiConsumer<InetSocketAddress, Message> dispatch) {
+        transport.start((from, data) -> onDatagram(from, data, dispatch));
+    }
+
+    /** @return whether the node is closed */
+    boolean closed() {
+        return closed;
+    }
+
+    /** From now on only the goodbyes go out ({@link #sendNow}). */
+    void leave() {
+        leaving = true;
+    }
+
+    /** Stops sending and receiving, and closes the transport. */
+    void close() {
+        closed = true;
+        transport.close();
+    }
+
+    /** Fails every request still waiting for its reply: the node closed. */
+    void failPending() {
+        for (BigInteger rpc : List.copyOf(pending.keySet())) {
+            Pending p = pending.remove(rpc);
+            if (p != null) {
+                p.reply().completeExceptionally(new RecordException("node " + node.id().shortHex() + " closed"));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    private void onDatagram(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (closed) {
+            return;
+        }
+        NodeStats stats = node.stats();
+        stats.datagramsReceived.increment();
+        if (authenticator != null) {
+            byte[] verified = authenticator.verify(data);
+            if (verified == null) {
+                stats.datagramsDropped.increment();
+                stats.unauthenticated.increment();
+                LOG.debug("dropped datagram of {} bytes from {}: no valid tag of the shared secret", data.length,
+                        from);
+                return;
+            }
+            data = verified;
+        }
+        Message message;
+        try {
+            ObjectNode tree = codec.parse(data);
+            if (!interceptors.isEmpty()) {
+                tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
+                if (tree == null) {
+                    return;
+                }
+            }
+            message = codec.decode(tree);
+        } catch (MalformedMessageException e) {
+            stats.datagramsDropped.increment();
+            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
+            return;
+        }
+        try {
+            dispatch.accept(from, message);
+        } catch (RuntimeException e) {
+            stats.datagramsDropped.increment();
+            LOG.debug("dropped {} from {}: {}", message.type(), from, e.toString());
+        }
+    }
+
+    private ObjectNode intercept(InterceptedMessage.Direction direction, InetSocketAddress peer, ObjectNode tree) {
+        BigInteger peerId = tree.path("peer_id").isIntegralNumber() ? tree.get("peer_id").bigIntegerValue() : null;
+        InterceptedView view = new InterceptedView(direction, peer, peerId, node.id().value(), tree);
+        for (RequestInterceptor interceptor : interceptors) {
+            RequestInterceptor.Verdict verdict;
+            try {
+                verdict = interceptor.intercept(view);
+            } catch (RuntimeException e) {
+                LOG.warn("request interceptor {} failed; message passed on", interceptor.getClass().getName(), e);
+                continue;
+            }
+            if (verdict == RequestInterceptor.Verdict.REJECT) {
+                node.stats().rejectedByInterceptor.increment();
+                return null;
+            }
+        }
+        return view.toTree();
+    }
+
+    /**
+     * Completes the pending request a reply answers; a reply that answers none is dropped and counted.
+     * Either way {@code observe} runs (before the request's future completes), so its sender is learnt.
+     */
+    void onReply(InetSocketAddress from, Message.Reply reply, Runnable observe) {
+        BigInteger rpc = rpcKey(reply.rpcId());
+        Pending p = rpc == null ? null : pending.get(rpc);
+        if (p == null && reply instanceof Message.Pong && rpc == null) {
+            p = pendingPingFrom(from);
+            rpc = p == null ? null : p.rpc();
+        }
+        if (p == null || !p.address().equals(from)) {
+            node.stats().unmatchedReplies.increment();
+            node.stats().datagramsDropped.increment();
+            LOG.debug("dropped {} from {}: no pending request {}", reply.type(), from, reply.rpcId());
+            observe.run();
+            return;
+        }
+        pending.remove(rpc);
+        observe.run();
+        p.reply().complete(reply);
+    }
+
+    /** kad.py answers a ping with a pong without {@code rpc_id}: match it by address. */
+    private Pending pendingPingFrom(InetSocketAddress from) {
+        for (Pending p : pending.values()) {
+            if (p.ping() && p.address().equals(from)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    static BigInteger rpcKey(JsonNode rpcId) {
+        return rpcId != null && rpcId.isIntegralNumber() ? rpcId.bigIntegerValue() : null;
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    boolean send(InetSocketAddress to, Message message) {
+        if (leaving) {
+            return false;
+        }
+        return sendNow(to, message);
+    }
+
+    /** Sends even while the node is leaving: its goodbyes. */
+    boolean sendNow(InetSocketAddress to, Message message) {
+        if (closed) {
+            return false;
+        }
+        byte[] data;
+        try {
+            if (interceptors.isEmpty()) {
+                data = codec.encode(message);
+            } else {
+                ObjectNode tree = intercept(InterceptedMessage.Direction.OUTBOUND, to, codec.toTree(message));
+                if (tree == null) {
+                    return false;
+                }
+                codec.decode(tree);
+                data = codec.encodeTree(tree);
+            }
+        } catch (MessageTooLargeException e) {
+            LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
+                    message.type(), e.size(), e.limit(), to);
+            return false;
+        } catch (MalformedMessageException | IllegalArgumentException e) {
+            LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
+            return false;
+        }
+        if (authenticator != null) {
+            data = authenticator.sign(data);
+        }
+        node.stats().datagramsSent.increment();
+        if (message instanceof Message.GetRecord || message instanceof Message.RecordReply
+                || message instanceof Message.PutRecord || message instanceof Message.PutReply
+                || message instanceof Message.Replicate || message instanceof Message.ReplicateAck
+                || message instanceof Message.Redirect) {
+            node.stats().recordDatagramsSent.increment();
+        }
+        transport.send(to, data);
+        return true;
+    }
+
+    CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
+                                             Function<JsonNode, Message.Request> build) {
+        return request(to, address, build, node.newRpcId());
+    }
+
+    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
+                                                     Function<JsonNode, Message.Request> build, BigInteger rpc) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new RecordException("node " + node.id().shortHex() + " closed"));
+        }
+        CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
+        Message.Request message = build.apply(new BigIntegerNode(rpc));
+        long timeoutMillis = node.config().rpcTimeout().toMillis();
+        Pending entry = new Pending(rpc, to, address, message instanceof Message.Ping, reply,
+                node.scheduler().nowMillis() + timeoutMillis);
+        pending.put(rpc, entry);
+        if (closed) {
+            // close() ran between the check above and the put: nobody would ever complete this one
+            pending.remove(rpc, entry);
+            reply.completeExceptionally(new RecordException("node " + node.id().shortHex() + " closed"));
+            return reply;
+        }
+        ensureSweep(timeoutMillis);
+        if (!send(address, message)) {
+            // it never left (too large, refused by an interceptor, node leaving): fail now, blame nobody
+            pending.remove(rpc, entry);
+            reply.completeExceptionally(new RecordException(message.type() + " to " + address + " was not sent"));
+        }
+        return reply;
+    }
+
+    /**
+     * Arms the one timer that expires pending requests. A timer per request would wake the scheduler
+     * thread on every request (the new timeout heads its queue once the previous one was cancelled);
+     * one sweep at the earliest deadline costs nothing while replies arrive in time.
+     */
+    private void ensureSweep(long delayMillis) {
+        if (sweepArmed.compareAndSet(false, true)) {
+            node.scheduler().schedule(this::sweepTimeouts, Math.max(1, delayMillis));
+        }
+    }
+
+    private void sweepTimeouts() {
+        sweepArmed.set(false);
+        Scheduler scheduler = node.scheduler();
+        long now = scheduler.nowMillis();
+        long next = Long.MAX_VALUE;
+        for (Pending p : pending.values()) {
+            if (p.deadline() <= now) {
+                if (pending.remove(p.rpc(), p)) {
+                    node.stats().rpcTimeouts.increment();
+                    if (p.to() != null) {
+                        onTimeout.accept(p.to(), now);
+                    }
+                    p.reply().completeExceptionally(new TimeoutException("no reply from "
+                            + (p.to() != null ? p.to() : p.address()) + " within "
+                            + node.config().rpcTimeout().toMillis() + " ms"));
+                }
+            } else {
+                next = Math.min(next, p.deadline());
+            }
+        }
+        if (next != Long.MAX_VALUE && !closed) {
+            ensureSweep(next - now);
+        }
+    }
+
+    /**
+     * Sends a request and, if it times out, sends it again (a new {@code rpc_id}) up to
+     * {@code attempts} times in all: one lost datagram must not make a live node count as dead.
+     */
+    CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
+                                                     int attempts) {
+        return requestRetrying(to, build, attempts, node.newRpcId());
+    }
+
+    /** Retries keep the {@code rpc_id}, so an owner can tell a repeated write from a new one. */
+    CompletableFuture<Message.Reply> requestRetrying(Contact to, Function<JsonNode, Message.Request> build,
+                                                     int attempts, BigInteger rpc) {
+        return requestRetrying(to, to.address(), build, attempts, rpc);
+    }
+
+    /** The same to an address whose node is not known yet ({@code to} null): a seed. */
+    CompletableFuture<Message.Reply> requestRetrying(Contact to, InetSocketAddress address,
+                                                     Function<JsonNode, Message.Request> build,
+                                                     int attempts, BigInteger rpc) {
+        return request(to, address, build, rpc).handle((reply, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(reply);
+            }
+            if (attempts > 1 && !closed && e instanceof TimeoutException) {
+                return requestRetrying(to, address, build, attempts - 1, rpc);
+            }
+            return CompletableFuture.<Message.Reply>failedFuture(e);
+        }).thenCompose(Function.identity());
+    }
+}
