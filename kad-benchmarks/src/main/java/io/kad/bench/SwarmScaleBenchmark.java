@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * once before the measured pass; the measured reads come from a node that is not the key's owner. A
  * swarm of the first size runs once before, unreported, to warm the JIT up.
  *
- * <p>Run: {@code mvn -q -pl kad-benchmarks -am compile exec:java -Dexec.skip=true
+ * <p>Run: {@code mvn -q -pl kad-benchmarks -am test-compile exec:java -Dexec.skip=true
  * -Dexec.mainClass=io.kad.bench.SwarmScaleBenchmark [-Dexec.args="3,21,100 400"]} (swarm sizes, keys).
  * Goal: get p50 at 100 nodes within 1.5x of get p50 at 3 nodes.
  */
