@@ -17,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * not a test (a 10,000-node swarm takes minutes to build on two cores):
  *
  * <pre>
- * mvn -q -pl kad-core -am test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.kad.core.sim.SimulatedSwarmHarness -Dexec.args="10000 1000"
+ * mvn -q -pl kad-core -am test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt \
+ *     -Dmdep.includeScope=test
+ * java -Xmx16g -cp kad-core/target/test-classes:kad-core/target/classes:kad-spi/target/classes:$(cat kad-core/cp.txt) \
+ *     io.kad.core.sim.SimulatedSwarmHarness 10000 1000
  * </pre>
  *
  * Arguments: nodes (default 10,000), lookups (default 1,000), seed (default 1).
