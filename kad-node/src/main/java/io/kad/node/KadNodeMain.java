@@ -57,7 +57,7 @@ public final class KadNodeMain {
     /** Exit status: bad arguments or settings. */
     static final int USAGE = 2;
 
-    @Option(names = "--host", paramLabel = "HOST", description = "address to bind and announce (default 127.0.0.1)")
+    @Option(names = "--host", paramLabel = "HOST", description = "address to bind, 0.0.0.0 for every interface (default 127.0.0.1)")
     String host;
 
     @Option(names = "--port", paramLabel = "PORT", description = "UDP port, 0 for an ephemeral one (default 0)")

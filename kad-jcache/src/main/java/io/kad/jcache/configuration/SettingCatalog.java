@@ -44,7 +44,7 @@ public final class SettingCatalog {
     static {
         NodeConfig d = NodeConfig.builder().build();
         NODE = byName(List.of(
-                Setting.of("kad.host", d.host(), Range.TEXT, "address the node binds and announces"),
+                Setting.of("kad.host", d.host(), Range.TEXT, "address the node binds (0.0.0.0: every interface)"),
                 Setting.of("kad.port", Integer.toString(d.port()), Range.whole(0, 65535),
                         "UDP port; 0 picks an ephemeral port"),
                 Setting.of("kad.seeds", null, Range.TEXT,
