@@ -181,18 +181,4 @@ public final class Membership {
         }
         return count;
     }
-
-    /**
-     * The member after a given id in id order, wrapping around: the crawl walks the swarm with it.
-     *
-     * @param after an id, or {@code null} for the first member
-     * @return the next member, or {@code null} if there is none
-     */
-    public Contact next(BigInteger after) {
-        Map.Entry<BigInteger, Contact> e = after == null ? members.firstEntry() : members.higherEntry(after);
-        if (e == null) {
-            e = members.firstEntry();
-        }
-        return e == null ? null : e.getValue();
-    }
 }
