@@ -54,7 +54,6 @@ class ChurnTest {
 
         int replaced = 40;
         int ops = 0;
-        int failedReads = 0;
         long redirectsBefore = swarm.redirects();
         for (int step = 1; step <= replaced; step++) {
             KadNode victim = nodes.remove(random.nextInt(nodes.size()));
@@ -89,8 +88,7 @@ class ChurnTest {
             ops++;
         }
         long redirects = swarm.redirects() - redirectsBefore;
-        LOG.info("{} nodes replaced of 200: {} operations, {} redirects, {} failed reads", replaced, ops, redirects,
-                failedReads);
+        LOG.info("{} nodes replaced of 200: {} operations, {} redirects", replaced, ops, redirects);
         assertThat(redirects).as("redirects of %d operations under churn", ops).isLessThan(ops / 2);
         SwarmScaleTest.close(swarm);
     }
