@@ -114,7 +114,9 @@ final class EventHub {
             if (s.leaseUntil() < now) {
                 subs.remove(s.contact().id());
             } else if (!s.contact().id().value().equals(event.origin())) {
-                endpoint.send(s.contact().address(), new Message.Event(node.id().value(), node.peerInfo(), event));
+                if (endpoint.send(s.contact().address(), new Message.Event(node.id().value(), node.peerInfo(), event))) {
+                    node.stats().eventsSent.increment();
+                }
             }
         }
     }

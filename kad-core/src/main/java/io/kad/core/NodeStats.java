@@ -22,6 +22,7 @@ public final class NodeStats {
     final LongAdder recordWriteConflicts = new LongAdder();
     final LongAdder redirects = new LongAdder();
     final LongAdder recordDatagramsSent = new LongAdder();
+    final LongAdder eventsSent = new LongAdder();
 
     NodeStats() {
     }
@@ -63,6 +64,8 @@ public final class NodeStats {
      *     operation adds to the swarm
      */
     public long recordDatagramsSent() { return recordDatagramsSent.sum(); }
+    /** @return record events this node sent to subscribed nodes (none for a namespace nobody follows) */
+    public long eventsSent() { return eventsSent.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
 

@@ -76,6 +76,14 @@ class SwarmScaleTest {
             return sum;
         }
 
+        long eventsSent() {
+            long sum = 0;
+            for (KadNode n : nodes) {
+                sum += n.stats().eventsSent();
+            }
+            return sum;
+        }
+
         long redirects() {
             long sum = 0;
             for (KadNode n : nodes) {
@@ -159,6 +167,7 @@ class SwarmScaleTest {
 
         // measured: one put of each key from a node that is not its owner
         before = swarm.recordDatagrams();
+        long eventsBefore = swarm.eventsSent();
         for (int i = 0; i < keys; i++) {
             KadNode writer = swarm.anyBut(swarm.owner(key(i)));
             WriteResult w = swarm.run(writer.records().write(NS, key(i), WriteCommand.put(value("w" + i), false,
@@ -166,11 +175,34 @@ class SwarmScaleTest {
             assertThat(w.applied()).isTrue();
         }
         double perPut = (swarm.recordDatagrams() - before) / (double) keys;
+        assertThat(swarm.eventsSent() - eventsBefore).as("events sent for puts nobody follows").isZero();
         LOG.info("{} nodes: {} datagrams per remote get ({} redirects in {} gets), {} per put", size,
                 String.format("%.2f", perGet), getRedirects, keys, String.format("%.2f", perPut));
         assertThat(perGet).as("record datagrams per remote get at %d nodes", size).isLessThanOrEqualTo(2.2);
         assertThat(perPut).as("record datagrams per put at %d nodes", size)
                 .isLessThanOrEqualTo(2 + 2 * (REPLICATION - 1) + 0.5);
+
+        // a node that follows the namespace gets one event datagram per change, from the key's owner only
+        // (none when it owns the key itself: the owner delivers to its own listeners in process)
+        KadNode follower = swarm.any();
+        List<io.kad.core.wire.RecordEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AutoCloseable subscription = swarm.run(follower.records().subscribe(NS, seen::add));
+        eventsBefore = swarm.eventsSent();
+        int changes = 0;
+        for (int i = 0; i < 20; i++) {
+            KadNode writer = swarm.anyBut(follower);
+            swarm.run(writer.records().write(NS, key(i), WriteCommand.put(value("e" + i), false, StoredRecord.NEVER)));
+            if (swarm.owner(key(i)) != follower) {
+                changes++;
+            }
+        }
+        assertThat(swarm.eventsSent() - eventsBefore).as("events sent for %d changes made away from their one follower", changes)
+                .isEqualTo(changes);
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
 
         // scans from random nodes list every key once; clearing through the listing leaves none
         for (int round = 0; round < 3; round++) {
