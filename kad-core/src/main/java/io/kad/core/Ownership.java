@@ -64,6 +64,15 @@ final class Ownership {
     }
 
     /**
+     * Whether this node owns a record as far as it knows: no member of its view is nearer, suspects
+     * included (a silent node is not a dead one), the same test as {@link #nearerThanSelf} being empty,
+     * answered without building a list.
+     */
+    boolean ownsAsFarAsKnown(BigInteger recordId) {
+        return !membership.anyNearerThanSelf(recordId);
+    }
+
+    /**
      * The record nodes this node knows nearer a record than itself, nearest first, but for the ones a
      * requester could not reach: empty when this node is the owner as far as it knows. Suspects count
      * (a silent node is not a dead one): only a failed check of this node's own removes a node.

@@ -82,8 +82,9 @@ final class RecordCaller implements RecordClient {
             return CompletableFuture.failedFuture(new IllegalStateException("node " + node.id().shortHex() + " closed"));
         }
         BigInteger recordId = RecordIds.of(hash, namespace, key);
-        if (membership.size() == 0) {
-            // a node alone owns everything: the owner-side read, without the future chain or a deadline
+        if (ownership.ownsAsFarAsKnown(recordId)) {
+            // alone, or the owner in its own view: the owner-side read, with no call state, request id or
+            // future chain (the check is the one a remote read of this node makes before serving it)
             return CompletableFuture.completedFuture(server.localRead(recordId, namespace, key));
         }
         RecordCall call = new RecordCall(recordId, namespace, key, null);
@@ -101,7 +102,8 @@ final class RecordCaller implements RecordClient {
                     + " fit in one datagram"));
         }
         BigInteger recordId = RecordIds.of(hash, namespace, key);
-        if (membership.size() == 0) {
+        if (ownership.ownsAsFarAsKnown(recordId)) {
+            // the owner in its own view decides at once, as it would for a first attempt that reached it
             return server.ownerWrite(recordId, namespace, key, command, node.id().value(), null)
                     .thenApply(RecordServer.OwnerWrite::result);
         }

@@ -4,7 +4,6 @@ import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,9 @@ import java.util.function.Predicate;
  *   <li>{@link #closest} is lock-free and safe from any thread; mutations too (a concurrent skip list),
  *       though the node makes them from its protocol thread;</li>
  *   <li>ids of the view are node ids ({@link NodeId#NODE_ID_BITS} bits); a wider record id orders the
- *       members by its low bits only, since its high bits are XORed with zeros for every node alike.</li>
+ *       members by its low bits only, since its high bits are XORed with zeros for every node alike;</li>
+ *   <li>ids are held as two 64-bit words, so that ordering, XOR distance and the search below
+ *       allocate nothing per member: the view is read on every record operation.</li>
  * </ul>
  */
 public final class Membership {
@@ -37,11 +38,11 @@ public final class Membership {
     public static final int DEFAULT_CAPACITY = 200_000;
 
     private static final int ID_BITS = NodeId.NODE_ID_BITS;
-    private static final BigInteger ID_MASK = BigInteger.ONE.shiftLeft(ID_BITS).subtract(BigInteger.ONE);
 
     private final NodeId self;
+    private final Id128 selfKey;
     private final int capacity;
-    private final ConcurrentSkipListMap<BigInteger, Contact> members = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Id128, Contact> members = new ConcurrentSkipListMap<>();
     private volatile long refused;
 
     /**
@@ -54,6 +55,7 @@ public final class Membership {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
         this.capacity = capacity;
+        this.selfKey = Id128.of(self.value());
     }
 
     /**
@@ -67,7 +69,7 @@ public final class Membership {
         if (!c.speaksRecords() || c.id().equals(self)) {
             return false;
         }
-        BigInteger key = c.id().value();
+        Id128 key = Id128.of(c.id().value());
         Contact before = members.get(key);
         if (before == null && members.size() >= capacity) {
             refused++;
@@ -86,7 +88,7 @@ public final class Membership {
      * @return whether it was a member
      */
     public boolean remove(NodeId id) {
-        return members.remove(id.value()) != null;
+        return members.remove(Id128.of(id.value())) != null;
     }
 
     /**
@@ -94,7 +96,7 @@ public final class Membership {
      * @return whether it is a member
      */
     public boolean contains(NodeId id) {
-        return members.containsKey(id.value());
+        return members.containsKey(Id128.of(id.value()));
     }
 
     /** @return the number of members */
@@ -118,6 +120,41 @@ public final class Membership {
     }
 
     /**
+     * Whether a member is nearer a target than the local node, suspects included: {@code false} means
+     * the local node owns the target as far as this view knows. Costs a few map probes and allocates
+     * next to nothing, so that an operation on a key this node owns pays no routing work.
+     *
+     * <p>The members nearer than the local node are those that agree with the target on every bit above
+     * the highest bit in which the local node differs from it ({@code h}); of those, every member that
+     * also agrees on bit {@code h} is nearer, and only the others need comparing one by one.
+     *
+     * @param target the id (a node id or a record id of any width)
+     * @return whether some member is nearer {@code target} than the local node
+     */
+    public boolean anyNearerThanSelf(BigInteger target) {
+        if (members.isEmpty()) {
+            return false;
+        }
+        Id128 t = Id128.of(target);
+        long dHi = selfKey.hi ^ t.hi;
+        long dLo = selfKey.lo ^ t.lo;
+        if (dHi == 0 && dLo == 0) {
+            return false; // nobody is nearer than distance 0
+        }
+        int h = dHi != 0 ? 127 - Long.numberOfLeadingZeros(dHi) : 63 - Long.numberOfLeadingZeros(dLo);
+        if (!block(t, h).isEmpty()) {
+            return true; // agrees with the target on bit h too: nearer
+        }
+        // the local node's half of the block: compare each (few, unless the local node is far from the target)
+        for (Id128 m : block(selfKey, h).keySet()) {
+            if (Id128.xorLess(m, t, dHi, dLo)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The members nearest a target by XOR distance, nearest first.
      *
      * <p>The nearest ids share the longest prefix with the target, so they lie in the smallest aligned
@@ -133,7 +170,7 @@ public final class Membership {
         if (n <= 0 || members.isEmpty()) {
             return List.of();
         }
-        BigInteger t = target.bitLength() > ID_BITS ? target.and(ID_MASK) : target;
+        Id128 t = Id128.of(target);
         int lo = 0;
         int hi = ID_BITS;
         if (countIn(t, hi, n, skip) < n) {
@@ -149,36 +186,92 @@ public final class Membership {
                 }
             }
         }
-        List<Contact> block = new ArrayList<>();
-        for (Contact c : block(t, lo).values()) {
-            if (skip == null || !skip.test(c)) {
-                block.add(c);
+        List<Map.Entry<Id128, Contact>> block = new ArrayList<>();
+        for (Map.Entry<Id128, Contact> e : block(t, lo).entrySet()) {
+            if (skip == null || !skip.test(e.getValue())) {
+                block.add(e);
             }
         }
-        block.sort(Comparator.comparing(c -> c.id().value().xor(t)));
-        return block.size() <= n ? block : new ArrayList<>(block.subList(0, n));
+        if (block.size() > 1) {
+            block.sort((a, b) -> Id128.compareDistance(a.getKey(), b.getKey(), t));
+        }
+        int size = Math.min(n, block.size());
+        List<Contact> out = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            out.add(block.get(i).getValue());
+        }
+        return out;
     }
 
     /** The members whose ids share all but the low {@code freeBits} bits with {@code t}. */
-    private NavigableMap<BigInteger, Contact> block(BigInteger t, int freeBits) {
+    private NavigableMap<Id128, Contact> block(Id128 t, int freeBits) {
         if (freeBits >= ID_BITS) {
             return members;
         }
-        BigInteger from = t.shiftRight(freeBits).shiftLeft(freeBits);
-        BigInteger to = from.add(BigInteger.ONE.shiftLeft(freeBits));
-        return members.subMap(from, true, to, false);
+        long maskHi = freeBits > 64 ? -1L >>> (128 - freeBits) : 0L; // (a shift by 64 is a shift by 0)
+        long maskLo = freeBits >= 64 ? -1L : (freeBits == 0 ? 0L : -1L >>> (64 - freeBits));
+        Id128 from = new Id128(t.hi & ~maskHi, t.lo & ~maskLo);
+        Id128 to = new Id128(t.hi | maskHi, t.lo | maskLo);
+        return members.subMap(from, true, to, true);
     }
 
     /** Counts the eligible members of a block, stopping at {@code cap}. */
-    private int countIn(BigInteger t, int freeBits, int cap, Predicate<Contact> skip) {
+    private int countIn(Id128 t, int freeBits, int cap, Predicate<Contact> skip) {
         int count = 0;
-        Iterator<Map.Entry<BigInteger, Contact>> it = block(t, freeBits).entrySet().iterator();
+        Iterator<Contact> it = block(t, freeBits).values().iterator();
         while (count < cap && it.hasNext()) {
-            Contact c = it.next().getValue();
+            Contact c = it.next();
             if (skip == null || !skip.test(c)) {
                 count++;
             }
         }
         return count;
+    }
+
+    /** The low 128 bits of an id as two unsigned words, ordered as the id. */
+    private static final class Id128 implements Comparable<Id128> {
+        final long hi;
+        final long lo;
+
+        Id128(long hi, long lo) {
+            this.hi = hi;
+            this.lo = lo;
+        }
+
+        static Id128 of(BigInteger id) {
+            // longValue() is the low 64 bits in two's complement: the unsigned word for a non-negative id
+            return new Id128(id.bitLength() <= 64 ? 0L : id.shiftRight(64).longValue(), id.longValue());
+        }
+
+        /** Whether {@code m XOR t} is below the distance {@code (dHi, dLo)}. */
+        static boolean xorLess(Id128 m, Id128 t, long dHi, long dLo) {
+            long hi = m.hi ^ t.hi;
+            if (hi != dHi) {
+                return Long.compareUnsigned(hi, dHi) < 0;
+            }
+            return Long.compareUnsigned(m.lo ^ t.lo, dLo) < 0;
+        }
+
+        /** Orders {@code a} and {@code b} by XOR distance to {@code t}. */
+        static int compareDistance(Id128 a, Id128 b, Id128 t) {
+            int c = Long.compareUnsigned(a.hi ^ t.hi, b.hi ^ t.hi);
+            return c != 0 ? c : Long.compareUnsigned(a.lo ^ t.lo, b.lo ^ t.lo);
+        }
+
+        @Override
+        public int compareTo(Id128 o) {
+            int c = Long.compareUnsigned(hi, o.hi);
+            return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Id128 k && hi == k.hi && lo == k.lo;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hi * 31 + lo);
+        }
     }
 }

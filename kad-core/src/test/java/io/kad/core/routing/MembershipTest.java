@@ -27,26 +27,44 @@ class MembershipTest {
                 records);
     }
 
-    @Property(tries = 300)
+    /**
+     * A random id that shares all but its low {@code spread} bits with {@code prefix}: small spreads put
+     * members, target and local node in one narrow block, so that the search runs through block widths
+     * near and below 64 bits (the boundary between the view's two words), not only through the top bits.
+     */
+    private static BigInteger near(BigInteger prefix, int spread, int bits, Random random) {
+        BigInteger low = new BigInteger(spread, random);
+        return prefix.shiftRight(spread).shiftLeft(spread).or(low).and(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE));
+    }
+
+    @Property(tries = 400)
     void closestEqualsABruteForceSortByXorDistance(@ForAll long seed, @ForAll @IntRange(min = 0, max = 400) int size,
                                                    @ForAll @IntRange(min = 0, max = 30) int n,
-                                                   @ForAll boolean wideTarget, @ForAll boolean skipSome) {
+                                                   @ForAll boolean wideTarget, @ForAll boolean skipSome,
+                                                   @ForAll @IntRange(min = 1, max = 128) int spread) {
         Random random = new Random(seed);
-        NodeId self = NodeId.random(NodeId.NODE_ID_BITS, random);
+        BigInteger prefix = new BigInteger(NodeId.NODE_ID_BITS, random);
+        NodeId self = new NodeId(near(prefix, spread, NodeId.NODE_ID_BITS, random), NodeId.NODE_ID_BITS);
         Membership view = new Membership(self, 1_000);
         List<Contact> all = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            Contact c = contact(new BigInteger(NodeId.NODE_ID_BITS, random), true);
+            Contact c = contact(near(prefix, spread, NodeId.NODE_ID_BITS, random), true);
             if (view.add(c)) {
                 all.add(c);
             }
         }
-        BigInteger target = new BigInteger(wideTarget ? 256 : NodeId.NODE_ID_BITS, random);
+        BigInteger target = wideTarget
+                ? new BigInteger(128, random).shiftLeft(128).or(near(prefix, spread, NodeId.NODE_ID_BITS, random))
+                : near(prefix, spread, NodeId.NODE_ID_BITS, random);
         Predicate<Contact> skip = skipSome ? c -> c.id().value().testBit(3) : null;
         List<Contact> expected = all.stream().filter(c -> skip == null || !skip.test(c))
                 .sorted(Comparator.comparing(c -> c.id().value().xor(target)))
                 .limit(n).toList();
         assertThat(view.closest(target, n, skip)).containsExactlyElementsOf(expected);
+
+        BigInteger low = target.and(BigInteger.ONE.shiftLeft(NodeId.NODE_ID_BITS).subtract(BigInteger.ONE));
+        boolean nearer = all.stream().anyMatch(c -> c.id().value().xor(low).compareTo(self.value().xor(low)) < 0);
+        assertThat(view.anyNearerThanSelf(target)).as("a member nearer the target than the local node").isEqualTo(nearer);
     }
 
     @Example
