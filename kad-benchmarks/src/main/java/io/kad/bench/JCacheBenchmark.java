@@ -84,17 +84,19 @@ public final class JCacheBenchmark {
         for (byte[] v : pool) {
             values.nextBytes(v);
         }
-        singleNode(warmup, iterations, rounds, pool);
-        swarm(warmup, iterations, rounds, pool);
+        double aloneGetP50 = singleNode(warmup, iterations, rounds, pool);
+        swarm(warmup, iterations, rounds, pool, aloneGetP50);
     }
 
     // ------------------------------------------------------------------ single node
 
-    static void singleNode(int warmup, int iterations, int rounds, byte[][] pool) throws Exception {
+    /** @return kad-jcache's get p50 on the node alone, in microseconds */
+    static double singleNode(int warmup, int iterations, int rounds, byte[][] pool) throws Exception {
         ClassLoader loader = JCacheBenchmark.class.getClassLoader();
         CachingProvider kadProvider = Caching.getCachingProvider(KAD_PROVIDER, loader);
         CachingProvider caffeineProvider = Caching.getCachingProvider(CAFFEINE_PROVIDER, loader);
         Stats stats = new Stats();
+        Map<String, Double> allocated = new LinkedHashMap<>();
         try (CacheManager kadManager = kadProvider.getCacheManager(URI.create("kad:bench-single"), loader,
                 new Properties());
              CacheManager caffeineManager = caffeineProvider.getCacheManager(caffeineProvider.getDefaultURI(), loader,
@@ -130,17 +132,64 @@ public final class JCacheBenchmark {
                             null)[0]);
                 }
             }
+            allocated.put("kad-jcache", allocatedPerGet(kad, iterations, null, true));
+            allocated.put("caffeine", allocatedPerGet(caffeine, iterations, null, true));
         }
         System.out.println();
         System.out.println("== 1. single node, Cache<Integer, byte[]>, 1 KiB values, store-by-value"
                 + " (kad-jcache default configuration vs Caffeine JCache)");
         stats.print();
         ratio("kad-jcache get p50 / caffeine get p50", stats.median("kad-jcache get", 0),
-                stats.median("caffeine get", 0), 2.0);
+                stats.median("caffeine get", 0), 1.3);
         ratio("kad-jcache get p50 / caffeine bounded get p50", stats.median("kad-jcache get", 0),
                 stats.median("caffeine bounded get", 0), Double.NaN);
         ratio("kad-jcache put p50 / caffeine put p50", stats.median("kad-jcache put", 0),
                 stats.median("caffeine put", 0), Double.NaN);
+        allocated.forEach((name, bytes) -> System.out.printf("   allocated per get, %-30s = %8.0f bytes%n", name,
+                bytes));
+        return stats.median("kad-jcache get", 0);
+    }
+
+    /**
+     * Bytes allocated per get, after the timed rounds: this thread's allocation only for a node alone
+     * (nothing else runs per get), every thread of this JVM for a swarm (a remote get's reply is decoded
+     * on the node's protocol thread). The other processes' side of a remote get is not counted.
+     *
+     * @param local which keys to read ({@code local[key] == mine}), or {@code null} for all
+     */
+    static double allocatedPerGet(Cache<Integer, byte[]> cache, int gets, boolean[] local, boolean mine) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Random keys = new Random(SEED - 2);
+        int[] chosen = new int[gets];
+        for (int i = 0; i < gets; ) {
+            int key = keys.nextInt(KEYS);
+            if (local == null || local[key] == mine) {
+                chosen[i++] = key;
+            }
+        }
+        boolean allThreads = local != null;
+        long before = allocatedBytes(threads, allThreads);
+        long check = 0;
+        for (int key : chosen) {
+            check += cache.get(key).length;
+        }
+        long after = allocatedBytes(threads, allThreads);
+        if (check == Long.MIN_VALUE) {
+            System.out.print("");
+        }
+        return (after - before) / (double) gets;
+    }
+
+    private static long allocatedBytes(com.sun.management.ThreadMXBean threads, boolean allThreads) {
+        if (!allThreads) {
+            return threads.getCurrentThreadAllocatedBytes();
+        }
+        long total = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            total += Math.max(0, b);
+        }
+        return total;
     }
 
     /** Caffeine's provider, store-by-value, bounded like kad-jcache's default storage tier. */
@@ -214,6 +263,30 @@ public final class JCacheBenchmark {
         return new long[][] {all.sorted(), mine.sorted(), theirs.sorted()};
     }
 
+    /** Times gets of the keys {@code local} marks only. */
+    static long[] timeOwnedGets(Cache<Integer, byte[]> cache, int warmup, int iterations, long seed, boolean[] local) {
+        Random keys = new Random(seed);
+        Samples mine = new Samples(iterations);
+        long check = 0;
+        for (int i = 0; i < warmup + iterations; ) {
+            int key = keys.nextInt(KEYS);
+            if (!local[key]) {
+                continue;
+            }
+            long t0 = System.nanoTime();
+            byte[] v = cache.get(key);
+            long t = System.nanoTime() - t0;
+            check += v[i & (VALUE_BYTES - 1)];
+            if (i++ >= warmup) {
+                mine.add(t);
+            }
+        }
+        if (check == Long.MIN_VALUE) {
+            System.out.print("");
+        }
+        return mine.sorted();
+    }
+
     static long[][] timePuts(Cache<Integer, byte[]> cache, int warmup, int iterations, long seed, byte[][] pool,
                              boolean[] local) {
         Random keys = new Random(seed);
@@ -238,8 +311,10 @@ public final class JCacheBenchmark {
 
     // ------------------------------------------------------------------ 3-process swarm
 
-    static void swarm(int warmup, int iterations, int rounds, byte[][] pool) throws Exception {
+    static void swarm(int warmup, int iterations, int rounds, byte[][] pool, double aloneGetP50) throws Exception {
         Stats stats = new Stats();
+        double allocatedOwned;
+        double allocatedRemote;
         List<Member> members = new ArrayList<>();
         Thread reaper = new Thread(() -> members.forEach(m -> m.process.destroyForcibly()), "member-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -272,11 +347,17 @@ public final class JCacheBenchmark {
                     stats.add("get, all keys", gets[0]);
                     stats.add("get, owner = this node", gets[1]);
                     stats.add("get, owner = other process", gets[2]);
+                    // gets of owned keys only, one after another, as on a node alone: between remote gets each
+                    // local one meets caches the wait for a reply has cooled
+                    stats.add("get, owner = this node, in a row", timeOwnedGets(cache, warmup, iterations,
+                            SEED + 250 + r, local));
                     long[][] puts = timePuts(cache, warmup, iterations, SEED + 300 + r, pool, local);
                     stats.add("put, all keys", puts[0]);
                     stats.add("put, owner = this node", puts[1]);
                     stats.add("put, owner = other process", puts[2]);
                 }
+                allocatedOwned = allocatedPerGet(cache, iterations, local, true);
+                allocatedRemote = allocatedPerGet(cache, iterations, local, false);
                 localStats = String.format("this node: peers=%d records=%d rpcTimeouts=%d lookups=%d datagrams sent=%d"
                         + " received=%d", node.peers().size(), node.storage().size(), node.stats().rpcTimeouts(),
                         node.stats().lookups(), node.stats().datagramsSent(), node.stats().datagramsReceived());
@@ -316,6 +397,14 @@ public final class JCacheBenchmark {
         ratio("put p50 (all keys) / raw 1 KiB RTT p50", stats.median("put, all keys", 0), raw, Double.NaN);
         ratio("put p50 (owner = other process) / raw 1 KiB RTT p50", stats.median("put, owner = other process", 0),
                 raw, Double.NaN);
+        ratio("get p50 (owner = this node, in a row) / get p50 alone", stats.median(
+                "get, owner = this node, in a row", 0), aloneGetP50, 1.5);
+        ratio("get p50 (owner = this node, among others) / get p50 alone", stats.median(
+                "get, owner = this node", 0), aloneGetP50, Double.NaN);
+        System.out.printf("   allocated per get, owner = this node     = %8.0f bytes (all threads of this JVM)%n",
+                allocatedOwned);
+        System.out.printf("   allocated per get, owner = other process = %8.0f bytes (all threads of this JVM)%n",
+                allocatedRemote);
     }
 
     /**

@@ -157,6 +157,48 @@ public final class MessageCodec {
         if (datagram.length > RECORD_MAX_DATAGRAM) {
             throw new MalformedMessageException("datagram larger than " + RECORD_MAX_DATAGRAM + " bytes");
         }
+        JsonNode tree;
+        if (isAscii(datagram)) {
+            // the usual case (base64 and numbers): valid UTF-8 as it stands, so Jackson reads the bytes
+            // themselves, without a decoded copy of the whole datagram as a String
+            int start = 0;
+            int end = datagram.length;
+            while (start < end && isPythonSpace((char) datagram[start])) {
+                start++;
+            }
+            while (end > start && isPythonSpace((char) datagram[end - 1])) {
+                end--;
+            }
+            if (start == end) {
+                throw new MalformedMessageException("not JSON");
+            }
+            try {
+                tree = MAPPER.readTree(datagram, start, end - start);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new MalformedMessageException("not JSON");
+            }
+        } else {
+            tree = parseText(datagram);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new MalformedMessageException("not a JSON object");
+        }
+        ObjectNode object = (ObjectNode) tree;
+        WireFields.peerId(object);
+        return object;
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Strict UTF-8 decoding, Python's strip, then JSON. */
+    private static JsonNode parseText(byte[] datagram) throws MalformedMessageException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -171,18 +213,11 @@ public final class MessageCodec {
         if (text.isEmpty()) {
             throw new MalformedMessageException("not JSON");
         }
-        JsonNode tree;
         try {
-            tree = MAPPER.readTree(text);
+            return MAPPER.readTree(text);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new MalformedMessageException("not JSON");
         }
-        if (tree == null || !tree.isObject()) {
-            throw new MalformedMessageException("not a JSON object");
-        }
-        ObjectNode object = (ObjectNode) tree;
-        WireFields.peerId(object);
-        return object;
     }
 
     /** Python's {@code str.strip()}: removes Unicode whitespace at both ends. */
