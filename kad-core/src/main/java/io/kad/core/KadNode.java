@@ -93,6 +93,8 @@ public final class KadNode implements AutoCloseable {
     private final RoutingTable table;
     /** Every record node this node knows: where replica sets are resolved, and what scans reach. */
     private final Membership membership;
+    /** Known nodes being pinged at a new address (protocol thread, and completions on it). */
+    private final java.util.Set<NodeId> movesChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Ownership ownership;
     private final RecordEngine engine;
     private final EventHub events;
@@ -121,7 +123,7 @@ public final class KadNode implements AutoCloseable {
                 : NodeId.random(NodeId.NODE_ID_BITS, random);
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
         DatagramAuthenticator authenticator = config.sharedSecret() == null ? null
-                : new DatagramAuthenticator(config.sharedSecret());
+                : new DatagramAuthenticator(config.sharedSecret(), id.value());
         MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
         this.table = new RoutingTable(id, config.k());
         this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
@@ -424,11 +426,11 @@ public final class KadNode implements AutoCloseable {
     /** Dispatches a valid inbound message, on the protocol thread. */
     private void handle(InetSocketAddress from, Message message) {
         if (message instanceof Message.Reply reply) {
-            endpoint.onReply(from, reply, () -> observe(from, message));
+            endpoint.onReply(from, reply, answered -> observe(from, message, answered));
             return;
         }
         if (!(message instanceof Message.Leave)) {
-            observe(from, message);
+            observe(from, message, false);
         }
         if (message instanceof Message.Request request && request.rpcId().isMissingNode()
                 && !(message instanceof Message.Subscribe)) {
@@ -473,9 +475,20 @@ public final class KadNode implements AutoCloseable {
     }
 
     /** Updates the routing table with a node that just sent us a datagram (paper 2.2). */
-    private void observe(InetSocketAddress from, Message message) {
+    /**
+     * Learns the sender of a message. A known node heard from another address keeps its known one until
+     * it answers a ping at the new address ({@code answered}: the message is the reply to a request this
+     * node sent there), so that a replayed or forged datagram cannot re-point a contact.
+     */
+    private void observe(InetSocketAddress from, Message message, boolean answered) {
         BigInteger peer = message.peerId();
         if (peer == null || peer.equals(id.value())) {
+            return;
+        }
+        NodeId peerId = new NodeId(peer, NodeId.NODE_ID_BITS);
+        Contact known = table.get(peerId).or(() -> membership.get(peerId)).orElse(null);
+        if (known != null && !known.address().equals(from) && !answered) {
+            checkMove(known, from);
             return;
         }
         JsonNode info = message.peerInfo();
@@ -497,9 +510,25 @@ public final class KadNode implements AutoCloseable {
         if (result instanceof ObserveResult.PingHead ping) {
             pingBeforeEvict(ping.head());
         }
+        if (known != null && !known.address().equals(from)) {
+            membership.moved(contact);
+            stats.addressChanges.increment();
+            LOG.debug("{} moved from {} to {} (answered there)", peerId.shortHex(), known.address(), from);
+        }
         if (contact.speaksRecords() && membership.add(contact)) {
             onNewRecordPeer(contact);
         }
+    }
+
+    /** Pings a known node at a new address it seems to send from: its answer there moves it (one at a time). */
+    private void checkMove(Contact known, InetSocketAddress to) {
+        stats.addressChecks.increment();
+        if (!movesChecked.add(known.id())) {
+            return;
+        }
+        endpoint.request(new Contact(known.id(), to, known.speaksRecords()), to,
+                        rpc -> new Message.Ping(id.value(), peerInfo, rpc))
+                .whenComplete((r, e) -> movesChecked.remove(known.id()));
     }
 
     /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */

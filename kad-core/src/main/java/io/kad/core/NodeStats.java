@@ -13,6 +13,12 @@ public final class NodeStats {
     final LongAdder datagramsDropped = new LongAdder();
     final LongAdder unmatchedReplies = new LongAdder();
     final LongAdder unauthenticated = new LongAdder();
+    final LongAdder staleDatagrams = new LongAdder();
+    final LongAdder addressChecks = new LongAdder();
+    final LongAdder addressChanges = new LongAdder();
+    final LongAdder replayedDatagrams = new LongAdder();
+    final LongAdder misdirectedDatagrams = new LongAdder();
+    final LongAdder nonceMemoryFull = new LongAdder();
     final LongAdder rejectedByInterceptor = new LongAdder();
     final LongAdder rpcTimeouts = new LongAdder();
     final LongAdder lookups = new LongAdder();
@@ -41,6 +47,30 @@ public final class NodeStats {
     public long unmatchedReplies() { return unmatchedReplies.sum(); }
     /** @return datagrams dropped for lacking a valid tag of the swarm's shared secret (also in dropped) */
     public long unauthenticated() { return unauthenticated.sum(); }
+    /**
+     * @return tagged datagrams dropped because their timestamp was outside the shared secret's window of
+     *     the local clock (also in dropped)
+     */
+    public long staleDatagrams() { return staleDatagrams.sum(); }
+    /**
+     * @return messages from a known node at an address other than its known one, answered with a ping
+     *     there instead of a move
+     */
+    public long addressChecks() { return addressChecks.sum(); }
+    /** @return known nodes moved to a new address after answering a ping there */
+    public long addressChanges() { return addressChanges.sum(); }
+    /**
+     * @return tagged datagrams dropped because they named another node as their recipient (a datagram
+     *     replayed to a node it was not sent to; also in dropped)
+     */
+    public long misdirectedDatagrams() { return misdirectedDatagrams.sum(); }
+    /** @return tagged datagrams dropped as replays: their nonce was accepted before (also in dropped) */
+    public long replayedDatagrams() { return replayedDatagrams.sum(); }
+    /**
+     * @return tagged datagrams dropped because the memory of nonces was full for the current window (also
+     *     in dropped): a member sending faster than the memory allows
+     */
+    public long nonceMemoryFull() { return nonceMemoryFull.sum(); }
     /** @return messages a request interceptor rejected */
     public long rejectedByInterceptor() { return rejectedByInterceptor.sum(); }
     /** @return requests that got no reply in time */

@@ -61,6 +61,16 @@ final class RpcEndpoint {
                            CompletableFuture<Message.Reply> reply, long deadline) {
     }
 
+    /**
+     * With a shared secret: the node id last heard from each address, so that a tagged datagram names its
+     * recipient and cannot be replayed to another node. Bounded; an address not in it gets an unnamed
+     * recipient (first contacts).
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<InetSocketAddress, BigInteger> recipients =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(RECIPIENTS)
+                    .expireAfterAccess(java.time.Duration.ofHours(1)).build();
+    private static final int RECIPIENTS = 250_000;
+
     RpcEndpoint(NodeContext node, Transport transport, MessageCodec codec, DatagramAuthenticator authenticator,
                 List<RequestInterceptor> interceptors, ObjLongConsumer<Contact> onTimeout) {
         this.node = node;
@@ -111,15 +121,21 @@ final class RpcEndpoint {
         NodeStats stats = node.stats();
         stats.datagramsReceived.increment();
         if (authenticator != null) {
-            byte[] verified = authenticator.verify(data);
-            if (verified == null) {
+            DatagramAuthenticator.Verified verified = authenticator.verify(data, node.scheduler().nowMillis());
+            if (verified.refusal() != null) {
                 stats.datagramsDropped.increment();
-                stats.unauthenticated.increment();
-                LOG.debug("dropped datagram of {} bytes from {}: no valid tag of the shared secret", data.length,
-                        from);
+                switch (verified.refusal()) {
+                    case BAD_TAG -> stats.unauthenticated.increment();
+                    case STALE -> stats.staleDatagrams.increment();
+                    case REPLAYED -> stats.replayedDatagrams.increment();
+                    case NONCES_FULL -> stats.nonceMemoryFull.increment();
+                    case MISDIRECTED -> stats.misdirectedDatagrams.increment();
+                }
+                LOG.debug("dropped datagram of {} bytes from {}: {} (shared secret)", data.length, from,
+                        verified.refusal());
                 return;
             }
-            data = verified;
+            data = verified.datagram();
         }
         Message message;
         try {
@@ -135,6 +151,10 @@ final class RpcEndpoint {
             stats.datagramsDropped.increment();
             LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
             return;
+        }
+        if (authenticator != null && message.peerId() != null) {
+            // what this node tags its datagrams to that address with: the receiver checks it is meant
+            recipients.put(from, message.peerId());
         }
         try {
             dispatch.accept(from, message);
@@ -167,7 +187,12 @@ final class RpcEndpoint {
      * Completes the pending request a reply answers; a reply that answers none is dropped and counted.
      * Either way {@code observe} runs (before the request's future completes), so its sender is learnt.
      */
-    void onReply(InetSocketAddress from, Message.Reply reply, Runnable observe) {
+    /**
+     * Completes the request a reply answers. {@code observe} learns the sender in both cases, told
+     * whether the reply answered a request of this node sent to the address it came from (proof that the
+     * peer is reachable there, which an address change requires).
+     */
+    void onReply(InetSocketAddress from, Message.Reply reply, java.util.function.Consumer<Boolean> observe) {
         BigInteger rpc = rpcKey(reply.rpcId());
         Pending p = rpc == null ? null : pending.get(rpc);
         if (p == null && reply instanceof Message.Pong && rpc == null) {
@@ -178,11 +203,11 @@ final class RpcEndpoint {
             node.stats().unmatchedReplies.increment();
             node.stats().datagramsDropped.increment();
             LOG.debug("dropped {} from {}: no pending request {}", reply.type(), from, reply.rpcId());
-            observe.run();
+            observe.accept(false);
             return;
         }
         pending.remove(rpc);
-        observe.run();
+        observe.accept(true);
         p.reply().complete(reply);
     }
 
@@ -235,7 +260,7 @@ final class RpcEndpoint {
             return false;
         }
         if (authenticator != null) {
-            data = authenticator.sign(data);
+            data = authenticator.sign(data, node.scheduler().nowMillis(), recipients.getIfPresent(to));
         }
         node.stats().datagramsSent.increment();
         if (message instanceof Message.GetRecord || message instanceof Message.RecordReply

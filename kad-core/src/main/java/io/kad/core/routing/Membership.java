@@ -59,7 +59,8 @@ public final class Membership {
     }
 
     /**
-     * Learns a member, or its new address.
+     * Learns a member. A known member keeps its address: only {@link #moved} changes it, once the node
+     * has answered at the new one, so that hearsay or a replayed datagram cannot re-point it.
      *
      * @param c the contact; ignored unless it speaks the record protocol and is not the local node
      * @return whether it was not a member before
@@ -70,15 +71,33 @@ public final class Membership {
             return false;
         }
         Id128 key = Id128.of(c.id().value());
-        Contact before = members.get(key);
-        if (before == null && members.size() >= capacity) {
+        if (members.containsKey(key)) {
+            return false;
+        }
+        if (members.size() >= capacity) {
             refused++;
             return false;
         }
-        if (before == null || !before.address().equals(c.address())) {
-            members.put(key, c);
-        }
-        return before == null;
+        return members.putIfAbsent(key, c) == null;
+    }
+
+    /**
+     * Moves a known member to the address it answered from.
+     *
+     * @param c the member, with its new address
+     * @return whether it was a member
+     */
+    public boolean moved(Contact c) {
+        Objects.requireNonNull(c, "contact");
+        return members.replace(Id128.of(c.id().value()), c) != null;
+    }
+
+    /**
+     * @param id a node id
+     * @return the member with that id, if any
+     */
+    public java.util.Optional<Contact> get(NodeId id) {
+        return java.util.Optional.ofNullable(members.get(Id128.of(id.value())));
     }
 
     /**
