@@ -42,12 +42,19 @@ final class EventHub {
     private final Membership membership;
     private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
     private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
+    /** Remote subscriptions held, over all namespaces. */
+    private final java.util.concurrent.atomic.AtomicInteger remoteCount = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService eventExecutor;
 
     private record RemoteSubscriber(Contact contact, long leaseUntil) {
     }
 
-    EventHub(NodeContext node, RpcEndpoint endpoint, RoutingTable table, Membership membership) {
+    /** Whether a node answered a request of this node at an address. */
+    private final java.util.function.BiPredicate<NodeId, InetSocketAddress> answeredAt;
+
+    EventHub(NodeContext node, RpcEndpoint endpoint, RoutingTable table, Membership membership,
+             java.util.function.BiPredicate<NodeId, InetSocketAddress> answeredAt) {
+        this.answeredAt = answeredAt;
         this.node = node;
         this.endpoint = endpoint;
         this.table = table;
@@ -65,18 +72,78 @@ final class EventHub {
         eventExecutor.shutdownNow();
     }
 
-    /** A node subscribed to a namespace's events (a lease), renewed its lease, or ended it (no lease). */
+    /** The most remote subscriptions a node holds, over all namespaces: each costs an event per write. */
+    static final int MAX_REMOTE_SUBSCRIPTIONS = 100_000;
+
+    /**
+     * A node subscribed to a namespace's events (a lease), renewed its lease, or ended it (no lease).
+     *
+     * <p>Every subscription multiplies this node's writes into events, so it is taken only from a node
+     * that has answered this node at the address it came from: any other is pinged there first and
+     * subscribed once it answers (a forged source address gets nothing). An address holds one
+     * subscription per namespace (a later id from it replaces the earlier), and the node holds at most
+     * {@link #MAX_REMOTE_SUBSCRIPTIONS}; refusals are counted.
+     */
     void onSubscribe(InetSocketAddress from, Message.Subscribe sub) {
-        Contact c = table.get(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS))
-                .orElse(new Contact(new NodeId(sub.peerId(), NodeId.NODE_ID_BITS), from, true));
+        NodeId id = new NodeId(sub.peerId(), NodeId.NODE_ID_BITS);
+        Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.get(sub.namespace());
+        if (sub.leaseMillis() <= 0) {
+            RemoteSubscriber current = subs == null ? null : subs.get(id);
+            if (current != null && current.contact().address().equals(from)) {
+                subs.remove(id, current);
+                remoteCount.decrementAndGet();
+            }
+            confirm(from, sub);
+            return;
+        }
+        Contact known = table.get(id).or(() -> membership.get(id)).orElse(null);
+        if (known != null && known.address().equals(from) && answeredAt.test(id, from)) {
+            register(from, sub, known);
+            return;
+        }
+        node.stats().subscriptionsVerified.increment();
+        Contact claimed = new Contact(id, from, true);
+        endpoint.request(claimed, from, rpc -> new Message.Ping(node.id().value(), node.peerInfo(), rpc))
+                .whenComplete((pong, e) -> node.onProtocolThread(() -> {
+                    if (e == null) {
+                        register(from, sub, claimed);
+                    } else {
+                        node.stats().subscriptionsRefused.increment();
+                        LOG.debug("subscription of {} to '{}' refused: no answer at {}", id.shortHex(),
+                                sub.namespace(), from);
+                    }
+                }));
+    }
+
+    private void register(InetSocketAddress from, Message.Subscribe sub, Contact c) {
         Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.computeIfAbsent(sub.namespace(),
                 k -> new ConcurrentHashMap<>());
-        if (sub.leaseMillis() <= 0) {
-            subs.remove(c.id());
-        } else {
-            long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
-            subs.put(c.id(), new RemoteSubscriber(c, node.scheduler().nowMillis() + lease));
+        long lease = Math.min(sub.leaseMillis(), 10 * SUBSCRIPTION_LEASE_MILLIS);
+        RemoteSubscriber fresh = new RemoteSubscriber(c, node.scheduler().nowMillis() + lease);
+        if (subs.replace(c.id(), fresh) == null) {
+            // one subscription per address and namespace: the node now at that address replaces another id
+            subs.values().removeIf(s -> s.contact().address().equals(from) && removedOne());
+            if (remoteCount.get() >= MAX_REMOTE_SUBSCRIPTIONS) {
+                node.stats().subscriptionsRefused.increment();
+                LOG.debug("subscription of {} to '{}' refused: {} subscriptions held", c.id().shortHex(),
+                        sub.namespace(), MAX_REMOTE_SUBSCRIPTIONS);
+                return;
+            }
+            if (subs.putIfAbsent(c.id(), fresh) == null) {
+                remoteCount.incrementAndGet();
+            } else {
+                subs.put(c.id(), fresh);
+            }
         }
+        confirm(from, sub);
+    }
+
+    private boolean removedOne() {
+        remoteCount.decrementAndGet();
+        return true;
+    }
+
+    private void confirm(InetSocketAddress from, Message.Subscribe sub) {
         if (!sub.rpcId().isMissingNode()) {
             endpoint.send(from, new Message.Pong(node.id().value(), node.peerInfo(), sub.rpcId()));
         }
@@ -112,7 +179,9 @@ final class EventHub {
         long now = node.scheduler().nowMillis();
         for (RemoteSubscriber s : subs.values()) {
             if (s.leaseUntil() < now) {
-                subs.remove(s.contact().id());
+                if (subs.remove(s.contact().id(), s)) {
+                    remoteCount.decrementAndGet();
+                }
             } else if (!s.contact().id().value().equals(event.origin())) {
                 if (endpoint.send(s.contact().address(), new Message.Event(node.id().value(), node.peerInfo(), event))) {
                     node.stats().eventsSent.increment();

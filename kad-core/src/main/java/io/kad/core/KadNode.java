@@ -93,6 +93,20 @@ public final class KadNode implements AutoCloseable {
     private final RoutingTable table;
     /** Every record node this node knows: where replica sets are resolved, and what scans reach. */
     private final Membership membership;
+    /**
+     * The node id at each address this node has heard from or of: an address holds one node. Bounded
+     * like the membership view.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<InetSocketAddress, NodeId> addressBook =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(Membership.DEFAULT_CAPACITY)
+                    .build();
+    /** Where each node last answered a request of this node: proof it is there (subscriptions need it). */
+    private final com.github.benmanes.caffeine.cache.Cache<NodeId, InetSocketAddress> answeredAt =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(Membership.DEFAULT_CAPACITY)
+                    .build();
+    /** Addresses being pinged because another id claimed them. */
+    private final java.util.Set<InetSocketAddress> addressesChecked =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Known nodes being pinged at a new address (protocol thread, and completions on it). */
     private final java.util.Set<NodeId> movesChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Ownership ownership;
@@ -146,7 +160,8 @@ public final class KadNode implements AutoCloseable {
             liveness.suspect(to.id(), now);
         });
         this.ownership = new Ownership(ctx, membership, table, liveness);
-        this.events = new EventHub(ctx, endpoint, table, membership);
+        this.events = new EventHub(ctx, endpoint, table, membership,
+                (node, at) -> at.equals(answeredAt.getIfPresent(node)));
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
         this.handOff = new HandOff(ctx, engine, endpoint, ownership);
         this.lookups = new LookupDriver(ctx, endpoint, table, liveness, this::learn);
@@ -491,6 +506,22 @@ public final class KadNode implements AutoCloseable {
             checkMove(known, from);
             return;
         }
+        NodeId holder = addressBook.getIfPresent(from);
+        if (holder != null && !holder.equals(peerId)) {
+            if (!answered) {
+                // one node per address: another id claiming a held address waits for the address's answer
+                checkAddress(from, peerId);
+                return;
+            }
+            // the node at that address answered with a new id: it restarted as another node
+            table.remove(holder);
+            membership.remove(holder);
+            stats.addressChanges.increment();
+        }
+        addressBook.put(from, peerId);
+        if (answered) {
+            answeredAt.put(peerId, from);
+        }
         JsonNode info = message.peerInfo();
         boolean speaksRecords = info != null && info.isObject() && info.has("kad");
         if (!speaksRecords && (message instanceof Message.Store || message instanceof Message.Pong)) {
@@ -520,6 +551,19 @@ public final class KadNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Pings an address another id claims: the id the answer carries is the node there (one check per
+     * address at a time), so one address cannot fill the view with ids of its choosing.
+     */
+    private void checkAddress(InetSocketAddress at, NodeId claimed) {
+        stats.addressChecks.increment();
+        if (!addressesChecked.add(at)) {
+            return;
+        }
+        endpoint.request(new Contact(claimed, at, true), at, rpc -> new Message.Ping(id.value(), peerInfo, rpc))
+                .whenComplete((r, e) -> addressesChecked.remove(at));
+    }
+
     /** Pings a known node at a new address it seems to send from: its answer there moves it (one at a time). */
     private void checkMove(Contact known, InetSocketAddress to) {
         stats.addressChecks.increment();
@@ -531,11 +575,21 @@ public final class KadNode implements AutoCloseable {
                 .whenComplete((r, e) -> movesChecked.remove(known.id()));
     }
 
-    /** Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). */
+    /**
+     * Learns record nodes that another node mentioned (hearsay: they may be gone; a failure tells). A
+     * mentioned id at an address this node knows holds another id is passed over, as is a second id at
+     * one address: hearsay cannot fill the view with ids of one address.
+     */
     private void learn(List<Contact> contacts) {
         for (Contact c : contacts) {
-            if (c.speaksRecords() && !c.id().equals(id) && !liveness.hasDeparted(c.id())
-                    && membership.add(c)) {
+            if (!c.speaksRecords() || c.id().equals(id) || liveness.hasDeparted(c.id())) {
+                continue;
+            }
+            NodeId holder = addressBook.asMap().putIfAbsent(c.address(), c.id());
+            if (holder != null && !holder.equals(c.id())) {
+                continue;
+            }
+            if (membership.add(c)) {
                 onNewRecordPeer(c);
             }
         }

@@ -15,6 +15,8 @@ public final class NodeStats {
     final LongAdder unauthenticated = new LongAdder();
     final LongAdder staleDatagrams = new LongAdder();
     final LongAdder addressChecks = new LongAdder();
+    final LongAdder subscriptionsVerified = new LongAdder();
+    final LongAdder subscriptionsRefused = new LongAdder();
     final LongAdder addressChanges = new LongAdder();
     final LongAdder replayedDatagrams = new LongAdder();
     final LongAdder misdirectedDatagrams = new LongAdder();
@@ -57,6 +59,13 @@ public final class NodeStats {
      *     there instead of a move
      */
     public long addressChecks() { return addressChecks.sum(); }
+    /**
+     * @return subscriptions from a node not known at the address they came from, taken only after it
+     *     answered a ping there
+     */
+    public long subscriptionsVerified() { return subscriptionsVerified.sum(); }
+    /** @return subscriptions refused: no answer at their address, or the bound on subscriptions reached */
+    public long subscriptionsRefused() { return subscriptionsRefused.sum(); }
     /** @return known nodes moved to a new address after answering a ping there */
     public long addressChanges() { return addressChanges.sum(); }
     /**
