@@ -15,6 +15,7 @@ public final class NodeStats {
     final LongAdder unauthenticated = new LongAdder();
     final LongAdder staleDatagrams = new LongAdder();
     final LongAdder addressChecks = new LongAdder();
+    final LongAdder handlerFailures = new LongAdder();
     final LongAdder subscriptionsVerified = new LongAdder();
     final LongAdder subscriptionsRefused = new LongAdder();
     final LongAdder addressChanges = new LongAdder();
@@ -54,6 +55,11 @@ public final class NodeStats {
      *     the local clock (also in dropped)
      */
     public long staleDatagrams() { return staleDatagrams.sum(); }
+    /**
+     * @return valid messages whose handling failed with an exception (also in dropped): a message the
+     *     codec accepted but the node could not use
+     */
+    public long handlerFailures() { return handlerFailures.sum(); }
     /**
      * @return messages from a known node at an address other than its known one, answered with a ping
      *     there instead of a move

@@ -160,6 +160,7 @@ final class RpcEndpoint {
             dispatch.accept(from, message);
         } catch (RuntimeException e) {
             stats.datagramsDropped.increment();
+            stats.handlerFailures.increment();
             LOG.debug("dropped {} from {}: {}", message.type(), from, e.toString());
         }
     }
