@@ -150,7 +150,7 @@ final class RecordServer {
         checkRecordId(put.id(), put.namespace(), put.key());
         int size = put.key().length + put.command().value().length;
         if (size > KadNode.MAX_RECORD_BYTES) {
-            // the caller checks too ({@code RecordCaller}): only a peer that skips the check sends this
+            // the caller checks too (RecordCaller): only a peer that skips the check sends this
             node.stats().oversizedRecordsRefused.increment();
             throw new IllegalArgumentException("record of " + size + " bytes, at most " + KadNode.MAX_RECORD_BYTES);
         }
