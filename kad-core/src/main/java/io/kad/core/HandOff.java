@@ -68,7 +68,7 @@ final class HandOff {
         }
         Map<Contact, List<StoredRecord>> batches = new HashMap<>();
         for (StoredRecord r : engine.snapshot()) {
-            if (r.namespace().isEmpty() && r.key().length == 0) {
+            if ((r.namespace().isEmpty() && r.key().length == 0) || engine.dueForReclaim(r)) {
                 continue;
             }
             List<Contact> holders = ownership.replicaSet(r.id());

@@ -145,7 +145,8 @@ public final class KadNode implements AutoCloseable {
                 ? config.storageTier()
                 : StorageTierProviders.byName(config.storageName()).create(config.storageSettings(),
                         this::onEvicted);
-        this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis());
+        this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis(),
+                config.expiryGrace().toMillis());
         List<RequestInterceptor> all = new ArrayList<>(config.interceptors());
         if (config.loadInterceptors()) {
             all.addAll(ServiceDiscovery.load(RequestInterceptor.class, i -> i.getClass().getName()).values());
@@ -468,7 +469,7 @@ public final class KadNode implements AutoCloseable {
                         nearestFor(find.keyId())));
             }
         } else if (message instanceof Message.Store store) {
-            engine.storeJson(store.keyId(), JsonValues.write(store.value()), StoredRecord.NEVER);
+            storeKadpy(from, store);
         } else if (message instanceof Message.GetRecord get) {
             server.serveGet(from, get);
         } else if (message instanceof Message.PutRecord put) {
@@ -486,6 +487,26 @@ public final class KadNode implements AutoCloseable {
             liveness.departed(leaver);
             table.remove(leaver);
             membership.remove(leaver);
+        }
+    }
+
+    /**
+     * Stores a kad.py {@code store}, which is unauthenticated and unconditional: refused (and counted)
+     * when its value is larger than kad.py's own datagram bound, or when the key holds a record written
+     * through the record protocol (which a kad.py store would otherwise overwrite, version and all).
+     */
+    private void storeKadpy(InetSocketAddress from, Message.Store store) {
+        byte[] value = JsonValues.write(store.value());
+        if (value.length > MessageCodec.KADPY_MAX_DATAGRAM) {
+            stats.kadpyStoresRefused.increment();
+            LOG.debug("kad.py store of {} bytes from {} refused: kad.py's bound is {} bytes", value.length, from,
+                    MessageCodec.KADPY_MAX_DATAGRAM);
+            return;
+        }
+        if (!engine.storeJson(store.keyId(), value, StoredRecord.NEVER)) {
+            stats.kadpyStoresRefused.increment();
+            LOG.debug("kad.py store of {} from {} refused: the key holds a record of the record protocol",
+                    store.keyId(), from);
         }
     }
 

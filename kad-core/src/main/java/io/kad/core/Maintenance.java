@@ -102,7 +102,8 @@ final class Maintenance {
         lastRepublish = now;
         Map<Contact, List<StoredRecord>> batches = new HashMap<>();
         for (StoredRecord r : engine.snapshot()) {
-            if (r.key().length == 0 && r.namespace().isEmpty()) {
+            if ((r.key().length == 0 && r.namespace().isEmpty()) || engine.dueForReclaim(r)) {
+                // a tombstone due for reclaim is not sent back to holders that may have reclaimed it
                 continue;
             }
             for (Contact c : ownership.replicaSet(r.id())) {

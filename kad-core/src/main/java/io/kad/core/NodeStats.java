@@ -32,6 +32,12 @@ public final class NodeStats {
     final LongAdder redirects = new LongAdder();
     final LongAdder recordDatagramsSent = new LongAdder();
     final LongAdder eventsSent = new LongAdder();
+    final LongAdder recordIdMismatches = new LongAdder();
+    final LongAdder oversizedRecordsRefused = new LongAdder();
+    final LongAdder copiesFromNonHolders = new LongAdder();
+    final LongAdder copiesVersionAhead = new LongAdder();
+    final LongAdder copiesExpired = new LongAdder();
+    final LongAdder kadpyStoresRefused = new LongAdder();
 
     NodeStats() {
     }
@@ -111,6 +117,36 @@ public final class NodeStats {
     public long recordDatagramsSent() { return recordDatagramsSent.sum(); }
     /** @return record events this node sent to subscribed nodes (none for a namespace nobody follows) */
     public long eventsSent() { return eventsSent.sum(); }
+    /**
+     * @return records refused because their id is not the one their namespace and key hash to: in a
+     *     read, a write, a copy or a scan page
+     */
+    public long recordIdMismatches() { return recordIdMismatches.sum(); }
+    /**
+     * @return records refused by this node because their key and value exceed
+     *     {@link KadNode#MAX_RECORD_BYTES}: remote writes and copies
+     */
+    public long oversizedRecordsRefused() { return oversizedRecordsRefused.sum(); }
+    /**
+     * @return copies refused because, in this node's view, their sender is too far from the record to
+     *     be one of its holders
+     */
+    public long copiesFromNonHolders() { return copiesFromNonHolders.sum(); }
+    /**
+     * @return copies refused because their version lies further above this node's clock than any owner
+     *     could have issued ({@link io.kad.core.record.RecordEngine#MAX_VERSION_AHEAD_MILLIS})
+     */
+    public long copiesVersionAhead() { return copiesVersionAhead.sum(); }
+    /**
+     * @return copies refused as expired: past their expiry and the reclaim grace, or expired (a
+     *     tombstone included) with nothing stored here for them to supersede
+     */
+    public long copiesExpired() { return copiesExpired.sum(); }
+    /**
+     * @return kad.py {@code store}s refused: a value larger than kad.py's datagram bound, or a key
+     *     that holds a record written through the record protocol
+     */
+    public long kadpyStoresRefused() { return kadpyStoresRefused.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
 

@@ -1,6 +1,7 @@
 package io.kad.core;
 
 import io.kad.core.id.Contact;
+import io.kad.core.id.NodeId;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.wire.MessageCodec;
@@ -45,6 +46,35 @@ final class Ownership {
         candidates.add(node.self());
         candidates.sort(Comparator.comparing(c -> c.id().distance(recordId)));
         return candidates.size() <= replication ? candidates : candidates.subList(0, replication);
+    }
+
+    /**
+     * Whether a node could be one of a record's holders, as far as this node can tell: fewer than
+     * {@code replication + K} record nodes this node knows (itself included, suspects passed over) are
+     * nearer the record than it. A copy comes from the record's owner or another holder (a write's
+     * copies, a republish, a hand-off to a newcomer), all of them near the record. The slack of K covers
+     * views that differ: a holder pushed down by nodes that joined since its view was taken, a sender
+     * this node does not know yet, and a view of this node's that is incomplete only makes the check
+     * looser, never stricter. The sender's id is the one it claims: this bounds who may send copies of
+     * a record to the nodes near it, not who may claim such an id.
+     *
+     * @param recordId the record id
+     * @param sender the id the copy's sender gave
+     * @return whether the copy may be taken
+     */
+    boolean couldHold(BigInteger recordId, NodeId sender) {
+        int limit = node.config().replication() + node.config().k();
+        BigInteger distance = sender.distance(recordId);
+        int nearer = node.id().distance(recordId).compareTo(distance) < 0 ? 1 : 0;
+        for (Contact c : membership.closest(recordId, limit, m -> liveness.isSuspect(m.id()))) {
+            if (c.id().distance(recordId).compareTo(distance) >= 0) {
+                break;
+            }
+            if (++nearer >= limit) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

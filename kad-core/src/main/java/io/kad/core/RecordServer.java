@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import io.kad.core.id.Contact;
+import io.kad.core.id.NodeId;
+import io.kad.core.record.CopyOutcome;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordEngine;
 import io.kad.core.record.RecordIds;
@@ -146,6 +148,12 @@ final class RecordServer {
 
     void servePut(InetSocketAddress from, Message.PutRecord put) {
         checkRecordId(put.id(), put.namespace(), put.key());
+        int size = put.key().length + put.command().value().length;
+        if (size > KadNode.MAX_RECORD_BYTES) {
+            // the caller checks too (RecordCaller): only a peer that skips the check sends this
+            node.stats().oversizedRecordsRefused.increment();
+            throw new IllegalArgumentException("record of " + size + " bytes, at most " + KadNode.MAX_RECORD_BYTES);
+        }
         BigInteger self = node.id().value();
         decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), RpcEndpoint.rpcKey(put.rpcId()),
                 put.unreachable()).whenComplete((d, e) -> {
@@ -160,13 +168,43 @@ final class RecordServer {
                 });
     }
 
+    /**
+     * Takes the copies a holder sent (a write's copies, a republish, a hand-off) that pass the checks:
+     * the record id is the one its namespace and key hash to, the record is within the size bound, the
+     * sender could hold the record ({@link Ownership#couldHold}), and the engine finds its version
+     * plausible and its expiry not past ({@link RecordEngine#offerCopy}). Each refusal is counted. The
+     * copies are acknowledged unless every one was refused as forged: an owner takes an acknowledgement
+     * for a copy held.
+     */
     void acceptCopies(InetSocketAddress from, Message.Replicate replicate) {
+        NodeId sender = new NodeId(replicate.peerId(), NodeId.NODE_ID_BITS);
+        int forged = 0;
+        boolean firstTaken = false;
         for (StoredRecord r : replicate.records()) {
-            engine.acceptCopy(r);
+            String refusal = refusal(r, sender);
+            if (refusal == null) {
+                CopyOutcome outcome = engine.offerCopy(r);
+                if (outcome == CopyOutcome.VERSION_AHEAD) {
+                    node.stats().copiesVersionAhead.increment();
+                    refusal = "its version " + r.version() + " is beyond this node's clock";
+                } else if (outcome == CopyOutcome.EXPIRED) {
+                    node.stats().copiesExpired.increment();
+                    LOG.debug("copy of {} from {} not taken: expired", r.id(), from);
+                }
+            }
+            if (refusal != null) {
+                forged++;
+                LOG.debug("copy of {} from {} refused: {}", r.id(), from, refusal);
+            } else if (r == replicate.records().get(0)) {
+                firstTaken = true;
+            }
+        }
+        if (forged > 0 && forged == replicate.records().size()) {
+            return;
         }
         Message.WriteTag tag = replicate.tag();
         BigInteger tagRpc = tag == null ? null : RpcEndpoint.rpcKey(tag.rpcId());
-        if (tagRpc != null && replicate.records().size() == 1) {
+        if (tagRpc != null && replicate.records().size() == 1 && firstTaken) {
             // should this node become the owner, a retry of that write gets its first outcome
             StoredRecord copy = replicate.records().get(0);
             WriteResult first = new WriteResult(true, tag.previous(), copy.tombstone() ? null : copy, null);
@@ -175,21 +213,57 @@ final class RecordServer {
         endpoint.send(from, new Message.ReplicateAck(node.id().value(), node.peerInfo(), replicate.rpcId()));
     }
 
+    /** Why a copy is refused before it reaches the engine (counted), or {@code null} if it is not. */
+    private String refusal(StoredRecord r, NodeId sender) {
+        if (!idMatches(r)) {
+            node.stats().recordIdMismatches.increment();
+            return "record id does not match its namespace and key";
+        }
+        int size = r.key().length + r.value().length;
+        if (size > KadNode.MAX_RECORD_BYTES) {
+            node.stats().oversizedRecordsRefused.increment();
+            return "record of " + size + " bytes, at most " + KadNode.MAX_RECORD_BYTES;
+        }
+        if (!ownership.couldHold(r.id(), sender)) {
+            node.stats().copiesFromNonHolders.increment();
+            return "sender " + sender.shortHex() + " is too far from the record to hold it";
+        }
+        return null;
+    }
+
+    /**
+     * Whether a stored or copied record's id is the one its namespace and key hash to. kad.py's
+     * {@code store}s, stored under a bare key id without their key, never match: they are neither
+     * copied nor listed.
+     */
+    boolean idMatches(StoredRecord r) {
+        return r.id().equals(RecordIds.of(hash, r.namespace(), r.key()));
+    }
+
     void serveScan(InetSocketAddress from, Message.Scan scan) {
         int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
         List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
         // a page ends at the key limit or at a byte budget that keeps the reply in one datagram
         List<byte[]> keys = new ArrayList<>();
         int bytes = 0;
+        int consumed = 0;
         for (StoredRecord r : page) {
             if (keys.size() == limit || (!keys.isEmpty() && bytes + r.key().length > SCAN_PAGE_BYTES)) {
                 break;
             }
+            consumed++;
+            if (!idMatches(r)) {
+                // never stored through a checked path (a tier filled before the checks): not listed
+                node.stats().recordIdMismatches.increment();
+                LOG.debug("record {} left out of a scan page: its id does not match its key", r.id());
+                continue;
+            }
             keys.add(r.key());
             bytes += r.key().length;
         }
-        boolean more = keys.size() < page.size();
-        BigInteger next = more ? page.get(keys.size() - 1).id() : null;
+        // more if the page stopped early, or if it took every record of a full read (records left out)
+        boolean more = consumed < page.size() || page.size() > limit;
+        BigInteger next = more ? page.get(consumed - 1).id() : null;
         // the first page names this node's neighbours, so a scan reaches members its requester missed
         List<Contact> neighbours = scan.after() == null ? ownership.scanNeighbours() : List.of();
         endpoint.send(from, new Message.ScanReply(node.id().value(), node.peerInfo(), scan.rpcId(), keys, next,
@@ -198,6 +272,7 @@ final class RecordServer {
 
     private void checkRecordId(BigInteger claimed, String namespace, byte[] key) {
         if (!claimed.equals(RecordIds.of(hash, namespace, key))) {
+            node.stats().recordIdMismatches.increment();
             throw new IllegalArgumentException("record id does not match its namespace and key (another hash?)");
         }
     }

@@ -73,7 +73,10 @@ final class SwarmScan {
 
     private void start() {
         for (StoredRecord r : engine.scan(namespace, null, Integer.MAX_VALUE)) {
-            keys.put(r.id(), r.key());
+            BigInteger id = RecordIds.of(hash, namespace, r.key());
+            if (id.equals(r.id())) { // as on a scan page served to others: a mismatched record is not listed
+                keys.put(id, r.key());
+            }
         }
         offer(membership.all());
         pump();

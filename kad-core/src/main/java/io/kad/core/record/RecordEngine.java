@@ -25,15 +25,34 @@ import java.util.function.LongSupplier;
  *       {@code TOUCH} keeps the version;</li>
  *   <li>copies of one version that differ resolve the same way on every holder (later expiry, then
  *       greater value bytes);</li>
+ *   <li>versions are bounded by the clock: a copy numbered more than {@link #MAX_VERSION_AHEAD_MILLIS}
+ *       above this node's clock (in microseconds) is refused, since no owner issues such a version, and a
+ *       stored version that lies beyond that bound (kept from before the bound existed) neither wins
+ *       over a plausible copy nor pins the next write's version; so one forged copy cannot pin a value,
+ *       and {@code previous + 1} never overflows;</li>
+ *   <li>a copy that expired more than the reclaim grace ago is refused, and so is an expired copy or
+ *       tombstone when nothing is stored here for it to supersede: what reclaim removed does not come
+ *       back with a late copy;</li>
  *   <li>a record found expired is reported once (in {@code expired}) and replaced by a tombstone;</li>
  *   <li>no user class is ever deserialized: keys and values stay bytes.</li>
  * </ul>
  */
 public final class RecordEngine {
 
+    /**
+     * How far above the clock a version may lie, in milliseconds: versions are issued from the owner's
+     * clock in microseconds ({@link #nextVersion}), so a version further ahead than the clock skew
+     * between two nodes can only be forged. A forged version within the bound pins a value for at most
+     * this long.
+     */
+    public static final long MAX_VERSION_AHEAD_MILLIS = 60_000;
+    /** The reclaim grace of the three-argument constructor: the node's default. */
+    private static final long DEFAULT_GRACE_MILLIS = 60_000;
+
     private final StorageTier tier;
     private final LongSupplier clock;
     private final long tombstoneTtlMillis;
+    private final long graceMillis;
 
     /**
      * @param tier the local storage tier
@@ -41,12 +60,27 @@ public final class RecordEngine {
      * @param tombstoneTtlMillis how long a removal's tombstone is kept
      */
     public RecordEngine(StorageTier tier, LongSupplier clock, long tombstoneTtlMillis) {
+        this(tier, clock, tombstoneTtlMillis, DEFAULT_GRACE_MILLIS);
+    }
+
+    /**
+     * @param tier the local storage tier
+     * @param clock the current time in epoch milliseconds
+     * @param tombstoneTtlMillis how long a removal's tombstone is kept
+     * @param graceMillis how long after its expiry a record is kept before reclaim (copies older than
+     *     that are refused)
+     */
+    public RecordEngine(StorageTier tier, LongSupplier clock, long tombstoneTtlMillis, long graceMillis) {
         this.tier = Objects.requireNonNull(tier, "tier");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (tombstoneTtlMillis <= 0) {
             throw new IllegalArgumentException("tombstoneTtlMillis must be positive: " + tombstoneTtlMillis);
         }
+        if (graceMillis < 0) {
+            throw new IllegalArgumentException("graceMillis must not be negative: " + graceMillis);
+        }
         this.tombstoneTtlMillis = tombstoneTtlMillis;
+        this.graceMillis = graceMillis;
     }
 
     /** @return the storage tier */
@@ -101,7 +135,7 @@ public final class RecordEngine {
         tier.compute(id, cur -> {
             StoredRecord live = cur != null && cur.isLiveAt(now) ? cur : null;
             StoredRecord expired = cur != null && !cur.tombstone() && cur.isExpiredAt(now) ? cur : null;
-            long base = cur == null ? 0 : cur.version();
+            long base = cur == null ? 0 : plausibleBase(cur.version(), now);
             long expected = command.expectedVersion();
             boolean holds = expected == WriteCommand.ANY_VERSION
                     || (expected == WriteCommand.ABSENT ? live == null : live != null && live.version() == expected);
@@ -158,21 +192,28 @@ public final class RecordEngine {
     }
 
     /**
-     * Stores a kad.py {@code store}: an unconditional overwrite of a JSON value under a bare key id.
+     * Stores a kad.py {@code store}: an unconditional overwrite of a JSON value under a bare key id, of
+     * a key that is empty or holds an earlier kad.py {@code store}. A record written through the record
+     * protocol (it has its key; a tombstone included, until reclaimed) is left alone: a kad.py store is
+     * not authenticated and carries no version to order it.
      *
      * @param id the key id
      * @param jsonValue the value as UTF-8 JSON text
      * @param expiresAtMillis when it expires
-     * @return the stored record
+     * @return whether it was stored
      */
-    public StoredRecord storeJson(BigInteger id, byte[] jsonValue, long expiresAtMillis) {
-        return tier.compute(id, cur -> {
-            long base = cur == null ? 0 : cur.version();
-            String ns = cur != null && cur.namespace().isEmpty() ? cur.namespace() : "";
-            byte[] key = cur != null && cur.namespace().isEmpty() ? cur.key() : new byte[0];
-            return new StoredRecord(id, ns, key, jsonValue, true, nextVersion(base, clock.getAsLong()),
+    public boolean storeJson(BigInteger id, byte[] jsonValue, long expiresAtMillis) {
+        boolean[] stored = new boolean[1];
+        tier.compute(id, cur -> {
+            if (cur != null && (!cur.namespace().isEmpty() || cur.key().length > 0)) {
+                return cur;
+            }
+            stored[0] = true;
+            long base = cur == null ? 0 : plausibleBase(cur.version(), clock.getAsLong());
+            return new StoredRecord(id, "", new byte[0], jsonValue, true, nextVersion(base, clock.getAsLong()),
                     expiresAtMillis, false);
         });
+        return stored[0];
     }
 
     /**
@@ -182,16 +223,53 @@ public final class RecordEngine {
      * @return whether it was kept
      */
     public boolean acceptCopy(StoredRecord copy) {
-        boolean[] kept = new boolean[1];
+        return offerCopy(copy) == CopyOutcome.KEPT;
+    }
+
+    /**
+     * Offers a replica copy: kept if it is newer than what is stored; refused if its version lies
+     * beyond the clock bound, if it expired more than the grace ago, or if it is expired (a tombstone
+     * included) and nothing is stored for it to supersede. A stored record whose version lies beyond
+     * the clock bound gives way to any plausible copy.
+     *
+     * @param copy the owner's record (live or tombstone)
+     * @return what became of it
+     */
+    public CopyOutcome offerCopy(StoredRecord copy) {
+        long now = clock.getAsLong();
+        if (copy.version() > versionCeiling(now)) {
+            return CopyOutcome.VERSION_AHEAD;
+        }
+        if (reclaimable(copy, now, graceMillis)) {
+            return CopyOutcome.EXPIRED;
+        }
+        boolean expired = copy.expiresAtMillis() != StoredRecord.NEVER && copy.expiresAtMillis() <= now;
+        CopyOutcome[] outcome = new CopyOutcome[1];
         tier.compute(copy.id(), cur -> {
-            if (cur == null || copy.version() > cur.version()
+            if (cur == null && expired) {
+                outcome[0] = CopyOutcome.EXPIRED;
+                return null;
+            }
+            if (cur == null || cur.version() > versionCeiling(now) || copy.version() > cur.version()
                     || (copy.version() == cur.version() && wins(copy, cur))) {
-                kept[0] = true;
+                outcome[0] = CopyOutcome.KEPT;
                 return copy;
             }
+            outcome[0] = CopyOutcome.STALE;
             return cur;
         });
-        return kept[0];
+        return outcome[0];
+    }
+
+    /**
+     * Whether a record is due for reclaim: it expired (a tombstone included) more than the grace ago.
+     * Such a record is not copied to other nodes, which would refuse it anyway.
+     *
+     * @param r a record
+     * @return whether reclaim removes it
+     */
+    public boolean dueForReclaim(StoredRecord r) {
+        return reclaimable(r, clock.getAsLong(), graceMillis);
     }
 
     /**
@@ -299,11 +377,30 @@ public final class RecordEngine {
      * long as the nodes' clocks agree within the time between two writes to the key.
      */
     static long nextVersion(long previous, long nowMillis) {
-        return Math.max(previous + 1, nowMillis * 1000);
+        long fromClock = nowMillis * 1000;
+        if (previous < fromClock) {
+            return fromClock;
+        }
+        return previous == Long.MAX_VALUE ? Long.MAX_VALUE : previous + 1;
+    }
+
+    /** The highest version a node could have issued by now: the clock bound, in microseconds. */
+    static long versionCeiling(long nowMillis) {
+        long ahead = nowMillis + MAX_VERSION_AHEAD_MILLIS;
+        return ahead < 0 || ahead > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : ahead * 1000;
+    }
+
+    /**
+     * The version a write numbers above: the stored one, unless it lies beyond the clock bound (no owner
+     * issued it; it was stored before the bound existed), in which case the clock alone.
+     */
+    private static long plausibleBase(long stored, long nowMillis) {
+        return stored > versionCeiling(nowMillis) ? 0 : stored;
     }
 
     private StoredRecord tombstoneOf(StoredRecord r, long now) {
-        return new StoredRecord(r.id(), r.namespace(), r.key(), new byte[0], false, nextVersion(r.version(), now),
+        return new StoredRecord(r.id(), r.namespace(), r.key(), new byte[0], false,
+                nextVersion(plausibleBase(r.version(), now), now),
                 now + tombstoneTtlMillis, true);
     }
 }

@@ -5,12 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.HashSet;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +28,11 @@ import org.slf4j.LoggerFactory;
  *   <li>tasks, timers and channel handlers run one at a time on the loop thread, never concurrently;</li>
  *   <li>{@link #execute} and {@link #schedule} may be called from any thread; from another thread they
  *       wake the selector (once per sleep, not once per task);</li>
- *   <li>a task, timer or handler that throws (an {@link Error} other than a {@link VirtualMachineError}
- *       included) is logged and the loop goes on: the protocol thread never dies of a bad datagram;</li>
+ *   <li>a task, timer or handler that throws anything ({@link OutOfMemoryError} and
+ *       {@link StackOverflowError} included) is contained and the loop goes on: the protocol thread never
+ *       dies of a bad datagram, and the node never stays alive but deaf. The first failure of each kind
+ *       is logged at error level with its stack trace, later ones at debug level without it (a flood
+ *       of bad datagrams does not flood the log); all are counted ({@link #failures()});</li>
  *   <li>{@link #close()} stops the thread and closes the selector; pending tasks are dropped.</li>
  * </ul>
  */
@@ -43,6 +49,11 @@ public final class EventLoop implements Scheduler {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
     private long sequence;
+    private final LongAdder failures = new LongAdder();
+    /** The kinds of failure already logged with their stack trace; touched on the loop thread only. */
+    private final Set<Class<?>> failuresLogged = new HashSet<>();
+    /** How many kinds of failure are logged in full, so the set stays small. */
+    private static final int FAILURE_KINDS_LOGGED = 32;
 
     private static final class Timer implements Comparable<Timer>, Cancellable {
         final long due;
@@ -180,7 +191,8 @@ public final class EventLoop implements Scheduler {
                     selector.selectedKeys().clear();
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // the selector itself failed: outside any task, nothing left to contain it
             if (!closed) {
                 LOG.error("event loop {} stopped", thread.getName(), e);
             }
@@ -203,18 +215,36 @@ public final class EventLoop implements Scheduler {
         }
     }
 
-    private static void guarded(Runnable r) {
+    private void guarded(Runnable r) {
         try {
             r.run();
-        } catch (VirtualMachineError e) {
-            // an OutOfMemoryError may pass (the handler's garbage is gone now); anything worse is fatal
-            if (!(e instanceof OutOfMemoryError)) {
-                throw e;
-            }
-            LOG.error("protocol task ran out of memory; the loop goes on", e);
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-            LOG.error("protocol task failed", e);
+        } catch (Throwable e) {
+            // whatever a task or a datagram's handler threw (an OutOfMemoryError too: the handler's
+            // garbage is gone now), the loop goes on serving
+            contained(e);
         }
+    }
+
+    private void contained(Throwable e) {
+        failures.increment();
+        try {
+            if (failuresLogged.size() < FAILURE_KINDS_LOGGED && failuresLogged.add(e.getClass())) {
+                LOG.error("protocol task on {} failed; the loop goes on (later failures of this kind are logged"
+                        + " at debug level)", thread.getName(), e);
+            } else {
+                LOG.debug("protocol task on {} failed: {}", thread.getName(), e.toString());
+            }
+        } catch (Throwable logFailure) {
+            // logging may fail too when memory is short; the failure is counted
+        }
+    }
+
+    /**
+     * @return how many tasks, timers and handlers threw since the loop started (each contained, the
+     *     loop going on)
+     */
+    public long failures() {
+        return failures.sum();
     }
 
     @Override

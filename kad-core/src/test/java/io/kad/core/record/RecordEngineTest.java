@@ -85,4 +85,40 @@ class RecordEngineTest {
         assertThat(engine.read(id).found()).isFalse();
         assertThat(put("b", WriteCommand.ABSENT).current().version()).isGreaterThan(v1 + 1);
     }
+
+    @Test
+    void versionsNeverOverflowAndAStoredVersionBeyondTheClockPinsNothing() {
+        assertThat(RecordEngine.nextVersion(Long.MAX_VALUE, clock.get())).isEqualTo(Long.MAX_VALUE);
+        assertThat(RecordEngine.nextVersion(Long.MAX_VALUE - 1, clock.get())).isEqualTo(Long.MAX_VALUE);
+        // a copy no owner could have issued is refused
+        StoredRecord pinned = new StoredRecord(id, "ns", key, "pinned".getBytes(StandardCharsets.UTF_8), false,
+                Long.MAX_VALUE, StoredRecord.NEVER, false);
+        assertThat(engine.offerCopy(pinned)).isEqualTo(CopyOutcome.VERSION_AHEAD);
+        long ahead = (clock.get() + RecordEngine.MAX_VERSION_AHEAD_MILLIS + 1) * 1000;
+        assertThat(engine.offerCopy(new StoredRecord(id, "ns", key, new byte[] {1}, false, ahead,
+                StoredRecord.NEVER, false))).isEqualTo(CopyOutcome.VERSION_AHEAD);
+        assertThat(engine.tier().get(id)).isNull();
+        // one stored before the bound existed gives way to the next write and to any plausible copy
+        engine.tier().compute(id, cur -> pinned);
+        WriteResult next = put("next", WriteCommand.ANY_VERSION);
+        assertThat(next.applied()).isTrue();
+        assertThat(next.current().version()).isLessThan(Long.MAX_VALUE).isGreaterThan(0);
+        engine.tier().compute(id, cur -> pinned);
+        assertThat(engine.acceptCopy(next.current())).isTrue();
+        assertThat(engine.read(id).record().value()).isEqualTo("next".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void expiredCopiesAreTakenOnlyOverSomethingTheySupersede() {
+        long now = clock.get();
+        StoredRecord tombstone = new StoredRecord(id, "ns", key, new byte[0], false, now * 1000, now - 1, true);
+        assertThat(engine.offerCopy(tombstone)).isEqualTo(CopyOutcome.EXPIRED);
+        assertThat(engine.tier().get(id)).isNull();
+        StoredRecord live = put("a", WriteCommand.ANY_VERSION).current();
+        StoredRecord newer = new StoredRecord(id, "ns", key, new byte[0], false, live.version() + 1, now - 1, true);
+        assertThat(engine.offerCopy(newer)).isEqualTo(CopyOutcome.KEPT);
+        StoredRecord pastGrace = new StoredRecord(id, "ns", key, new byte[0], false, live.version() + 2,
+                now - 60_001, true);
+        assertThat(engine.offerCopy(pastGrace)).isEqualTo(CopyOutcome.EXPIRED);
+    }
 }
