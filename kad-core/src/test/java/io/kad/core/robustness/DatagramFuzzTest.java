@@ -150,6 +150,9 @@ class DatagramFuzzTest {
         assertThat(target.peers().size()).isLessThanOrEqualTo(nodes.size() - 1 + attackers.size());
         assertThat(target.storage().size()).isLessThanOrEqualTo(storedBefore + DATAGRAMS / 2);
         assertThat(target.stats().datagramsDropped()).isPositive();
+        // the only messages whose handling threw are the refusals that throw on purpose (forged ids, sizes)
+        assertThat(target.stats().handlerFailures()).isLessThanOrEqualTo(target.stats().recordIdMismatches()
+                + target.stats().oversizedRecordsRefused());
     }
 
     private static byte[] randomBytes(Random random) {
