@@ -230,19 +230,29 @@ public final class Dht implements AutoCloseable, Iterable<String> {
         }, executor);
     }
 
+    /**
+     * Reads through the key's owner, so that every node reads the same value (a copy of this node's own
+     * may be older: after a partition heals, for instance). The owner's answer decides, absence included,
+     * unless the value was never written through a node of this project: then this node's copy of a
+     * kad.py {@code store}, or, when kad.py nodes are in the swarm, a {@code find_value} lookup answers.
+     */
     CompletableFuture<Optional<JsonNode>> getJson(String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         BigInteger keyId = new BigInteger(1, node.hashFunction().hash(keyBytes));
-        StoredRecord local = node.storage().get(keyId);
-        if (local != null && local.json() && local.isLiveAt(node.records().nowMillis())) {
-            return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(local.value())));
-        }
         return node.records().read("", keyBytes).thenCompose((ReadResult r) -> {
             if (r.record() != null && r.record().json()) {
                 return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(r.record().value())));
             }
-            // not held by a node of this project: ask kad.py nodes too
-            return node.findValue(keyId);
+            StoredRecord local = node.storage().get(keyId);
+            if (local != null && local.json() && local.key().length == 0 && local.isLiveAt(node.records().nowMillis())) {
+                // a kad.py store to this node (it names the id only): nothing of this project supersedes it
+                return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(local.value())));
+            }
+            if (node.peers().stream().allMatch(Contact::speaksRecords)) {
+                return CompletableFuture.completedFuture(Optional.<JsonNode>empty());
+            }
+            // kad.py nodes know of values this project's nodes never saw
+            return node.lookupValue(keyId).thenApply(KadNode.LookupResult::value);
         });
     }
 

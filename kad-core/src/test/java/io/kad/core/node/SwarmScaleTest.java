@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 class SwarmScaleTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwarmScaleTest.class);
-    private static final long MINUTE = 60_000;
+    static final long MINUTE = 60_000;
     private static final int REPLICATION = 3;
     private static final String NS = "scale";
 
