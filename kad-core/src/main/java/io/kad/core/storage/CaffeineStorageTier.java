@@ -16,10 +16,12 @@ import java.util.function.UnaryOperator;
  *
  * <p>Contract:
  * <ul>
- *   <li>bounded either by record count ({@link Builder#maximumSize}) or by the sum of
- *       {@link StoredRecord#weight()} ({@link Builder#maximumWeight}); a record dropped to stay within
- *       the bound (Caffeine's {@link RemovalCause#SIZE}) is reported to the eviction listener, and no
- *       other removal is;</li>
+ *   <li>bounded by record count ({@link Builder#maximumSize}, default
+ *       {@value #DEFAULT_MAX_RECORDS}) and by the sum of {@link StoredRecord#weight()}, an estimate of
+ *       bytes ({@link Builder#maximumWeight}, default a quarter of the heap), both at once: a flood of
+ *       large records stops at the byte bound, a flood of small ones at the count bound. A record
+ *       dropped to stay within the bounds (Caffeine's {@link RemovalCause#SIZE}) is reported to the
+ *       eviction listener, and no other removal is;</li>
  *   <li>{@link #compute} runs in {@code Cache.asMap().compute}, so it is atomic per id;</li>
  *   <li>the tier never drops a record for its age: expiry is a decision of the record protocol, which
  *       checks {@link StoredRecord#isExpiredAt(long)} itself (and must be able to report that a key
@@ -33,7 +35,14 @@ public final class CaffeineStorageTier implements StorageTier {
     /** The default bound by record count. */
     public static final long DEFAULT_MAX_RECORDS = 100_000;
 
+    /** @return the default bound by weight: a quarter of the heap this JVM may use */
+    public static long defaultMaxBytes() {
+        return Math.max(1, Runtime.getRuntime().maxMemory() / 4);
+    }
+
     private final Cache<IdKey, StoredRecord> cache;
+    private final long maxRecords;
+    private final long maxBytes;
 
     private CaffeineStorageTier(Builder builder) {
         Consumer<StoredRecord> evictions = builder.evictions;
@@ -46,11 +55,15 @@ public final class CaffeineStorageTier implements StorageTier {
         if (builder.executor != null) {
             caffeine.executor(builder.executor);
         }
-        if (builder.maximumWeight >= 0) {
-            caffeine.maximumWeight(builder.maximumWeight).weigher((IdKey id, StoredRecord r) -> r.weight());
-        } else {
-            caffeine.maximumSize(builder.maximumSize >= 0 ? builder.maximumSize : DEFAULT_MAX_RECORDS);
-        }
+        long records = builder.maximumSize >= 0 ? builder.maximumSize : DEFAULT_MAX_RECORDS;
+        long bytes = builder.maximumWeight >= 0 ? builder.maximumWeight : defaultMaxBytes();
+        // one bound on the weight carries both: each record weighs at least the count bound's share of
+        // the bytes, so no more than `records` fit, and together no more than `bytes`
+        int floor = (int) Math.min(Integer.MAX_VALUE, Math.max(1, bytes / records));
+        long bound = Math.min(bytes, Math.multiplyHigh(records, floor) != 0 ? Long.MAX_VALUE : records * floor);
+        this.maxRecords = records;
+        this.maxBytes = bytes;
+        caffeine.maximumWeight(bound).weigher((IdKey id, StoredRecord r) -> Math.max(floor, r.weight()));
         this.cache = caffeine.build();
     }
 
@@ -92,6 +105,22 @@ public final class CaffeineStorageTier implements StorageTier {
     @Override
     public long size() {
         return cache.estimatedSize();
+    }
+
+    /** @return the bound on record count */
+    public long maxRecords() {
+        return maxRecords;
+    }
+
+    /** @return the bound on the records' total weight, an estimate of bytes */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** @return the records' total weight now, as the bound counts it (at least the count share each) */
+    public long weight() {
+        return cache.policy().eviction().flatMap(e -> e.weightedSize().isPresent()
+                ? java.util.Optional.of(e.weightedSize().getAsLong()) : java.util.Optional.empty()).orElse(0L);
     }
 
     /** Runs pending maintenance now: enforces the bound. */
@@ -200,38 +229,31 @@ public final class CaffeineStorageTier implements StorageTier {
         }
 
         /**
-         * Bounds the tier by record count (the default, {@value CaffeineStorageTier#DEFAULT_MAX_RECORDS}).
+         * Bounds the tier by record count (default {@value CaffeineStorageTier#DEFAULT_MAX_RECORDS}).
          *
          * @param records the most records held, at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code records < 1}
-         * @throws IllegalStateException if a weight bound was set
          */
         public Builder maximumSize(long records) {
             if (records < 1) {
                 throw new IllegalArgumentException("maximum size must be at least 1, was " + records);
-            }
-            if (maximumWeight >= 0) {
-                throw new IllegalStateException("a weight bound is already set");
             }
             this.maximumSize = records;
             return this;
         }
 
         /**
-         * Bounds the tier by the sum of {@link StoredRecord#weight()}, an estimate of bytes.
+         * Bounds the tier by the sum of {@link StoredRecord#weight()}, an estimate of bytes (default a
+         * quarter of the heap). The count bound applies as well.
          *
          * @param bytes the most total weight held, at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code bytes < 1}
-         * @throws IllegalStateException if a count bound was set
          */
         public Builder maximumWeight(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maximum weight must be at least 1, was " + bytes);
-            }
-            if (maximumSize >= 0) {
-                throw new IllegalStateException("a count bound is already set");
             }
             this.maximumWeight = bytes;
             return this;

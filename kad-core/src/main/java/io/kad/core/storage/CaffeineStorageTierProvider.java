@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code kad.storage.max-records}: the most records held, default
  *       {@value CaffeineStorageTier#DEFAULT_MAX_RECORDS};</li>
- *   <li>{@code kad.storage.max-bytes}: if set, the tier is bounded by the total
- *       {@link StoredRecord#weight()} instead, and {@code max-records} is not applied.</li>
+ *   <li>{@code kad.storage.max-bytes}: the most total {@link StoredRecord#weight()} (an estimate of
+ *       bytes) held, default a quarter of the heap; both bounds apply.</li>
  * </ul>
  * ({@code kad.storage.expiry-grace-ms} is read by the node, which reclaims expired records from every
  * tier: see {@code NodeConfig.EXPIRY_GRACE_SETTING}.)
@@ -47,11 +47,8 @@ public final class CaffeineStorageTierProvider implements StorageTierProvider {
         // every write, which costs more than the work itself at this tier's sizes
         CaffeineStorageTier.Builder builder = CaffeineStorageTier.builder().evictionListener(evictions)
                 .executor(Runnable::run);
-        if (maxBytes.isPresent()) {
-            builder.maximumWeight(maxBytes.getAsLong());
-        } else {
-            builder.maximumSize(maxRecords.orElse(CaffeineStorageTier.DEFAULT_MAX_RECORDS));
-        }
+        builder.maximumSize(maxRecords.orElse(CaffeineStorageTier.DEFAULT_MAX_RECORDS));
+        builder.maximumWeight(maxBytes.orElse(CaffeineStorageTier.defaultMaxBytes()));
         return builder.build();
     }
 }

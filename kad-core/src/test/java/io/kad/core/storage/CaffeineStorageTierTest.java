@@ -159,13 +159,39 @@ class CaffeineStorageTierTest {
     }
 
     @Test
-    void builderRejectsTwoBoundsAndNonPositiveBounds() {
-        assertThatThrownBy(() -> CaffeineStorageTier.builder().maximumSize(10).maximumWeight(10))
-                .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> CaffeineStorageTier.builder().maximumWeight(10).maximumSize(10))
-                .isInstanceOf(IllegalStateException.class);
+    void bothBoundsApplyAtOnce() {
+        CaffeineStorageTier tier = deterministic().maximumSize(10).maximumWeight(100_000).build();
+        for (int i = 0; i < 100; i++) {
+            StoredRecord small = weighing(i, 100);
+            tier.compute(small.id(), r -> small);
+        }
+        tier.cleanUp();
+        assertThat(tier.size()).as("small records: the count bound").isEqualTo(10);
+        for (int i = 100; i < 150; i++) {
+            StoredRecord large = weighing(i, 30_000);
+            tier.compute(large.id(), r -> large);
+        }
+        tier.cleanUp();
+        List<StoredRecord> present = new ArrayList<>();
+        tier.forEach(present::add);
+        assertThat(present.stream().mapToLong(StoredRecord::weight).sum()).as("large records: the byte bound")
+                .isLessThanOrEqualTo(100_000);
+        assertThat(tier.weight()).isLessThanOrEqualTo(tier.maxBytes());
+    }
+
+    @Test
+    void theDefaultBoundsAreTheRecordCountAndAQuarterOfTheHeap() {
+        CaffeineStorageTier tier = deterministic().build();
+        assertThat(tier.maxRecords()).isEqualTo(CaffeineStorageTier.DEFAULT_MAX_RECORDS);
+        assertThat(tier.maxBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    @Test
+    void builderRejectsNonPositiveBounds() {
         assertThatThrownBy(() -> CaffeineStorageTier.builder().maximumSize(0))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+        assertThatThrownBy(() -> CaffeineStorageTier.builder().maximumWeight(-5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
     }
 
     @Test

@@ -66,7 +66,7 @@ class StorageTierProvidersTest {
     }
 
     @Test
-    void maxBytesReplacesTheCountBound() {
+    void maxBytesBoundsTheTierAsWellAsTheCount() {
         CaffeineStorageTier tier = (CaffeineStorageTier) new CaffeineStorageTierProvider()
                 .create(Map.of("storage.max-records", "1000", "storage.max-bytes", "2000"), evicted::add);
         for (int i = 0; i < 5; i++) {

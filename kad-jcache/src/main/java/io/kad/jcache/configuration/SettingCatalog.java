@@ -89,8 +89,8 @@ public final class SettingCatalog {
                 Setting.of("kad.storage.max-records", Long.toString(CaffeineStorageTier.DEFAULT_MAX_RECORDS),
                         Range.whole(1, Long.MAX_VALUE), "bound on the number of records the caffeine tier keeps")
                         .readBy(caffeine),
-                Setting.of("kad.storage.max-bytes", null, Range.whole(1, Long.MAX_VALUE),
-                        "bound on the estimated bytes the caffeine tier keeps; replaces max-records when set")
+                Setting.of("kad.storage.max-bytes", "a quarter of the heap", Range.whole(1, Long.MAX_VALUE),
+                        "bound on the estimated bytes the caffeine tier keeps, as well as max-records")
                         .readBy(caffeine),
                 Setting.of("kad.storage.expiry-grace-ms", Long.toString(NodeConfig.DEFAULT_EXPIRY_GRACE.toMillis()),
                         Range.whole(0, Long.MAX_VALUE),
