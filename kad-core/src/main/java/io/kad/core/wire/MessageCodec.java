@@ -113,6 +113,8 @@ public final class MessageCodec {
     private final KadpyMessages kadpy;
     /** The record protocol's messages. */
     private final RecordMessages records;
+    /** The record protocol's binary dialect. */
+    private final BinaryMessages binary;
 
     /**
      * @param idBits the width of key and record ids: the key hash's width, e.g. 256 for SHA-256 (kad.py
@@ -123,6 +125,7 @@ public final class MessageCodec {
             throw new IllegalArgumentException("idBits must be 1..4096, was " + idBits);
         }
         this.idBits = idBits;
+        this.binary = new BinaryMessages(idBits);
         BigInteger keyIdLimit = BigInteger.ONE.shiftLeft(idBits);
         this.kadpy = new KadpyMessages(keyIdLimit, BigInteger.ONE.shiftLeft(Math.max(idBits, NodeId.NODE_ID_BITS)));
         this.records = new RecordMessages(keyIdLimit);
@@ -367,6 +370,49 @@ public final class MessageCodec {
     public byte[] encode(Message m) {
         ObjectNode tree = toTree(m);
         return encodeTree(tree);
+    }
+
+    /**
+     * Encodes a message for a peer of this project: a record-protocol message in the binary dialect
+     * ({@link #isBinary}) when that dialect carries it exactly, anything else as {@link #encode} does.
+     *
+     * @param m the message
+     * @return the UDP payload
+     * @throws MessageTooLargeException if it exceeds {@link #RECORD_MAX_DATAGRAM}
+     * @throws IllegalArgumentException if a field is out of range
+     */
+    public byte[] encodeForPeer(Message m) {
+        byte[] bytes = binary.encode(m);
+        if (bytes == null) {
+            return encode(m);
+        }
+        if (bytes.length > RECORD_MAX_DATAGRAM) {
+            throw new MessageTooLargeException(m.type(), bytes.length, RECORD_MAX_DATAGRAM);
+        }
+        return bytes;
+    }
+
+    /**
+     * @param datagram a received datagram
+     * @return whether it is in the record protocol's binary dialect (its first byte says so; no JSON
+     *     datagram starts with it)
+     */
+    public static boolean isBinary(byte[] datagram) {
+        return BinaryMessages.isBinary(datagram);
+    }
+
+    /**
+     * Decodes a datagram of the binary dialect.
+     *
+     * @param datagram the UDP payload, {@link #isBinary} true
+     * @return the message
+     * @throws MalformedMessageException for anything but exactly one valid message
+     */
+    public Message decodeBinary(byte[] datagram) throws MalformedMessageException {
+        if (datagram.length > RECORD_MAX_DATAGRAM) {
+            throw new MalformedMessageException("datagram larger than " + RECORD_MAX_DATAGRAM + " bytes");
+        }
+        return binary.decode(datagram);
     }
 
     /**
