@@ -139,14 +139,26 @@ final class RpcEndpoint {
         }
         Message message;
         try {
-            ObjectNode tree = codec.parse(data);
-            if (!interceptors.isEmpty()) {
-                tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
-                if (tree == null) {
-                    return;
+            if (MessageCodec.isBinary(data)) {
+                // the record protocol's binary dialect: no tree, unless an interceptor wants one
+                message = codec.decodeBinary(data);
+                if (!interceptors.isEmpty()) {
+                    ObjectNode tree = intercept(InterceptedMessage.Direction.INBOUND, from, codec.toTree(message));
+                    if (tree == null) {
+                        return;
+                    }
+                    message = codec.decode(tree);
                 }
+            } else {
+                ObjectNode tree = codec.parse(data);
+                if (!interceptors.isEmpty()) {
+                    tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
+                    if (tree == null) {
+                        return;
+                    }
+                }
+                message = codec.decode(tree);
             }
-            message = codec.decode(tree);
         } catch (MalformedMessageException e) {
             stats.datagramsDropped.increment();
             LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
@@ -243,7 +255,7 @@ final class RpcEndpoint {
         byte[] data;
         try {
             if (interceptors.isEmpty()) {
-                data = codec.encode(message);
+                data = codec.encodeForPeer(message);
             } else {
                 ObjectNode tree = intercept(InterceptedMessage.Direction.OUTBOUND, to, codec.toTree(message));
                 if (tree == null) {

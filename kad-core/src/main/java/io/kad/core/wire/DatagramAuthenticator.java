@@ -20,7 +20,10 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code "to"} (the recipient's node id, 0 when the sender does not know it yet), {@code "ts"} (the
  * sender's clock, epoch milliseconds), {@code "nonce"} (a random 64-bit number, in base64) and
  * {@code "mac"}: the first 16 bytes of HMAC-SHA256(secret, everything before the {@code "mac"} field),
- * in base64. Contract:
+ * in base64. A datagram of the binary dialect (any datagram that does not start with <code>{</code>)
+ * carries the same four as a binary trailer instead: the recipient's id (16 bytes, zeros when unknown),
+ * the timestamp (8 bytes), the nonce (8 bytes) and the tag (16 bytes) over everything before it.
+ * Contract:
  * <ul>
  *   <li>{@link #verify} returns the datagram as it was before tagging, or a refusal: a missing or wrong
  *       tag; a recipient that is another node (misdirected); a timestamp more than the
@@ -80,6 +83,7 @@ public final class DatagramAuthenticator {
 
     private final SecretKeySpec key;
     private final byte[] localId;
+    private final byte[] localId16;
     private final ThreadLocal<Mac> macs;
     private final long windowMillis;
     private final NonceMemory nonces;
@@ -106,6 +110,7 @@ public final class DatagramAuthenticator {
             throw new IllegalArgumentException("localId must be positive (0 names no recipient), was " + localId);
         }
         this.localId = localId.toString().getBytes(StandardCharsets.US_ASCII);
+        this.localId16 = id16(localId);
         if (window.toMillis() < 1000) {
             throw new IllegalArgumentException("window must be at least 1 s, was " + window);
         }
@@ -148,6 +153,9 @@ public final class DatagramAuthenticator {
         do {
             nonce = ThreadLocalRandom.current().nextLong();
         } while (nonce == 0);
+        if (datagram.length == 0 || datagram[0] != '{') {
+            return signBinary(datagram, nowMillis, recipient, nonce);
+        }
         byte[] to = (recipient == null ? "0" : recipient.toString()).getBytes(StandardCharsets.US_ASCII);
         byte[] ts = Long.toString(nowMillis).getBytes(StandardCharsets.US_ASCII);
         byte[] nonceB64 = Base64.getEncoder().encode(longBytes(nonce));
@@ -179,6 +187,9 @@ public final class DatagramAuthenticator {
      * @return the datagram without its tag fields, or why it was refused
      */
     public Verified verify(byte[] datagram, long nowMillis) {
+        if (datagram.length > 0 && datagram[0] != '{') {
+            return verifyBinary(datagram, nowMillis);
+        }
         int n = datagram.length;
         int macAt = n - MAC_SUFFIX;
         int nonceAt = macAt - NONCE_CHARS - NONCE_FIELD.length;
@@ -219,6 +230,59 @@ public final class DatagramAuthenticator {
         byte[] original = Arrays.copyOf(datagram, toAt + 1);
         original[toAt] = '}';
         return new Verified(original, null);
+    }
+
+    /** The bytes a binary datagram's trailer takes. */
+    public static final int BINARY_TRAILER = 16 + 8 + 8 + TAG_BYTES;
+
+    private byte[] signBinary(byte[] datagram, long nowMillis, BigInteger recipient, long nonce) {
+        byte[] out = Arrays.copyOf(datagram, datagram.length + BINARY_TRAILER);
+        int at = datagram.length;
+        at = put(out, at, recipient == null || recipient.signum() <= 0 || recipient.bitLength() > 128
+                ? new byte[16] : id16(recipient));
+        at = put(out, at, longBytes(nowMillis));
+        at = put(out, at, longBytes(nonce));
+        put(out, at, tag(out, at));
+        return out;
+    }
+
+    private Verified verifyBinary(byte[] datagram, long nowMillis) {
+        int n = datagram.length;
+        int toAt = n - BINARY_TRAILER;
+        if (toAt < 1) {
+            return new Verified(null, Refusal.BAD_TAG);
+        }
+        int tagAt = n - TAG_BYTES;
+        byte[] claimed = Arrays.copyOfRange(datagram, tagAt, n);
+        if (!MessageDigest.isEqual(claimed, tag(datagram, tagAt))) {
+            return new Verified(null, Refusal.BAD_TAG);
+        }
+        boolean unnamed = true;
+        for (int i = 0; i < 16; i++) {
+            unnamed &= datagram[toAt + i] == 0;
+        }
+        if (!unnamed && !Arrays.equals(datagram, toAt, toAt + 16, localId16, 0, 16)) {
+            return new Verified(null, Refusal.MISDIRECTED);
+        }
+        long ts = bytesLong(Arrays.copyOfRange(datagram, toAt + 16, toAt + 24));
+        if (ts < 0 || Math.abs(nowMillis - ts) > windowMillis) {
+            return new Verified(null, Refusal.STALE);
+        }
+        long nonce = bytesLong(Arrays.copyOfRange(datagram, toAt + 24, toAt + 32));
+        Refusal seen = nonces.remember(nonce, ts, nowMillis);
+        if (seen != null) {
+            return new Verified(null, seen);
+        }
+        return new Verified(Arrays.copyOf(datagram, toAt), null);
+    }
+
+    /** A node id (below 2^128) as 16 big-endian bytes. */
+    private static byte[] id16(BigInteger id) {
+        byte[] mag = id.toByteArray();
+        byte[] out = new byte[16];
+        int len = Math.min(16, mag.length);
+        System.arraycopy(mag, mag.length - len, out, 16 - len, len);
+        return out;
     }
 
     private static int put(byte[] out, int at, byte[] part) {

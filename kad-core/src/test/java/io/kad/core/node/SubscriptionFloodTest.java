@@ -53,7 +53,7 @@ class SubscriptionFloodTest {
         attacker.start((from, data) -> {
             Message m;
             try {
-                m = codec.decode(data);
+                m = MessageCodec.isBinary(data) ? codec.decodeBinary(data) : codec.decode(data);
             } catch (MalformedMessageException e) {
                 return;
             }

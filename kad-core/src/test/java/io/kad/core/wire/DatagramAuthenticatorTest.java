@@ -107,6 +107,25 @@ class DatagramAuthenticatorTest {
                 .hasMessageContaining("nonceCapacity").hasMessageContaining("3");
     }
 
+    @Test
+    void binaryDatagramsCarryTheSameChecksInATrailer() {
+        byte[] binary = {BinaryMessages.MAGIC, 1, 7, 0, 42, 43, 44};
+        byte[] signed = at(B).sign(binary, NOW, A);
+        assertThat(signed).hasSize(binary.length + DatagramAuthenticator.BINARY_TRAILER);
+        DatagramAuthenticator a = at(A);
+        assertThat(a.verify(signed, NOW).datagram()).isEqualTo(binary);
+        assertThat(a.verify(signed, NOW).refusal()).isEqualTo(Refusal.REPLAYED);
+        assertThat(at(B).verify(at(A).sign(binary, NOW, A), NOW).refusal()).isEqualTo(Refusal.MISDIRECTED);
+        assertThat(at(A).verify(at(B).sign(binary, NOW, null), NOW).datagram()).isEqualTo(binary);
+        long window = DatagramAuthenticator.DEFAULT_WINDOW.toMillis();
+        assertThat(at(A).verify(at(B).sign(binary, NOW - window - 1, A), NOW).refusal()).isEqualTo(Refusal.STALE);
+        for (int i = 0; i < signed.length; i++) {
+            byte[] tampered = signed.clone();
+            tampered[i] ^= 1;
+            assertThat(at(A).verify(tampered, NOW).refusal()).as("byte %d flipped", i).isNotNull();
+        }
+    }
+
     @Property(tries = 1000)
     void anyBytesAreRefusedWithoutAnException(@ForAll @Size(max = 200) byte[] datagram) {
         assertThat(at(A).verify(datagram, NOW).refusal()).isNotNull();
