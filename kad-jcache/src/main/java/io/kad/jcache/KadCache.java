@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -469,33 +470,63 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
+        return onKey(key, (kb, batch) -> {
+            byte[] vb = encodeValue(value);
+            WriterTurn writer = new WriterTurn();
+            return update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
+                if (cur != null) {
+                    statistics.hits(1);
+                    writer.resync(key, kb, cur);
+                    return Decision.leave(false);
+                }
+                writer.writeOnce(key, value);
+                long exp = expiry.forCreation();
+                return putDecision(value, vb, exp, exp, w -> {
+                    statistics.misses(1);
+                    afterPut(key, kb, value, vb, w, exp, batch, false);
+                    statistics.putTime(start);
+                    return true;
+                });
+            }));
+        });
+    }
+
+    /**
+     * Runs a compound operation on one key: its key bytes (unpinned after), and its batch of events,
+     * dispatched after, whether it completed or failed.
+     */
+    private <T> T onKey(K key, BiFunction<byte[], EventDispatcher<K, V>.Batch, T> operation) {
         byte[] kb = encodeKey(key);
         try {
-            byte[] vb = encodeValue(value);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            WriterTurn writer = new WriterTurn();
             try {
-                return update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
-                    if (cur != null) {
-                        statistics.hits(1);
-                        writer.resync(key, kb, cur);
-                        return Decision.leave(false);
-                    }
-                    writer.writeOnce(key, value);
-                    long exp = expiry.forCreation();
-                    return putDecision(value, vb, exp, exp, w -> {
-                        statistics.misses(1);
-                        afterPut(key, kb, value, vb, w, exp, batch, false);
-                        statistics.putTime(start);
-                        return true;
-                    });
-                }));
+                return operation.apply(kb, batch);
             } finally {
                 batch.dispatch();
             }
         } finally {
             unpin(kb);
         }
+    }
+
+    /**
+     * Whether the entry as it is holds the value a conditional operation expects; if not, accounts for
+     * the operation ending without a change: a miss, or a hit with its access expiry and, if the writer
+     * was told of the change, the writer's resync.
+     */
+    private boolean holds(K key, byte[] kb, StoredRecord cur, V expected, WriterTurn writer,
+                          EventDispatcher<K, V>.Batch batch) {
+        if (cur == null) {
+            statistics.misses(1);
+            return false;
+        }
+        if (!decodeValue(key, kb, cur).equals(expected)) {
+            statistics.hits(1);
+            touch(key, kb, cur, batch);
+            writer.resync(key, kb, cur);
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -545,36 +576,21 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(oldValue);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
+        return onKey(key, (kb, batch) -> {
             WriterTurn writer = new WriterTurn();
-            try {
-                return update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return Decision.leave(false);
-                    }
-                    if (!decodeValue(key, kb, cur).equals(oldValue)) {
-                        statistics.hits(1);
-                        touch(key, kb, cur, batch);
-                        writer.resync(key, kb, cur);
-                        return Decision.leave(false);
-                    }
-                    writer.deleteOnce(key);
-                    return Decision.remove(w -> {
-                        statistics.hits(1);
-                        afterRemove(key, kb, w.previous(), batch);
-                        statistics.removeTime(start);
-                        return true;
-                    });
-                }));
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+            return update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
+                if (!holds(key, kb, cur, oldValue, writer, batch)) {
+                    return Decision.leave(false);
+                }
+                writer.deleteOnce(key);
+                return Decision.remove(w -> {
+                    statistics.hits(1);
+                    afterRemove(key, kb, w.previous(), batch);
+                    statistics.removeTime(start);
+                    return true;
+                });
+            }));
+        });
     }
 
     @Override
@@ -612,38 +628,23 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(oldValue);
         requireValue(newValue);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
+        return onKey(key, (kb, batch) -> {
             byte[] vb = encodeValue(newValue);
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
             WriterTurn writer = new WriterTurn();
-            try {
-                return update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return Decision.leave(false);
-                    }
-                    if (!decodeValue(key, kb, cur).equals(oldValue)) {
-                        statistics.hits(1);
-                        touch(key, kb, cur, batch);
-                        writer.resync(key, kb, cur);
-                        return Decision.leave(false);
-                    }
-                    writer.writeOnce(key, newValue);
-                    long exp = expiry.forUpdate();
-                    return putDecision(newValue, vb, exp, exp, w -> {
-                        statistics.hits(1);
-                        afterPut(key, kb, newValue, vb, w, exp, batch, false);
-                        statistics.putTime(start);
-                        return true;
-                    });
-                }));
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+            return update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
+                if (!holds(key, kb, cur, oldValue, writer, batch)) {
+                    return Decision.leave(false);
+                }
+                writer.writeOnce(key, newValue);
+                long exp = expiry.forUpdate();
+                return putDecision(newValue, vb, exp, exp, w -> {
+                    statistics.hits(1);
+                    afterPut(key, kb, newValue, vb, w, exp, batch, false);
+                    statistics.putTime(start);
+                    return true;
+                });
+            }));
+        });
     }
 
     @Override
@@ -668,32 +669,24 @@ public final class KadCache<K, V> implements Cache<K, V> {
     /** @return the previous value if the key had one (and so was replaced), else null */
     private Previous<V> replaceExisting(K key, V value, String operation) {
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
+        return onKey(key, (kb, batch) -> {
             byte[] vb = encodeValue(value);
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
             WriterTurn writer = new WriterTurn();
-            try {
-                return update(operation, key, kb, batch, u -> u.run(cur -> {
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return Decision.leave(null);
-                    }
-                    writer.writeOnce(key, value);
-                    long exp = expiry.forUpdate();
-                    return putDecision(value, vb, exp, exp, w -> {
-                        statistics.hits(1);
-                        V old = afterPut(key, kb, value, vb, w, exp, batch, true);
-                        statistics.putTime(start);
-                        return new Previous<>(true, old);
-                    });
-                }));
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+            return update(operation, key, kb, batch, u -> u.run(cur -> {
+                if (cur == null) {
+                    statistics.misses(1);
+                    return Decision.leave(null);
+                }
+                writer.writeOnce(key, value);
+                long exp = expiry.forUpdate();
+                return putDecision(value, vb, exp, exp, w -> {
+                    statistics.hits(1);
+                    V old = afterPut(key, kb, value, vb, w, exp, batch, true);
+                    statistics.putTime(start);
+                    return new Previous<>(true, old);
+                });
+            }));
+        });
     }
 
     @Override
@@ -802,18 +795,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
-        byte[] kb = encodeKey(key);
-        try {
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
-            try {
-                Processing<T> processing = new Processing<>(key, kb, entryProcessor, arguments, batch);
-                return processing.complete(u -> u.run(processing));
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+        return onKey(key, (kb, batch) -> {
+            Processing<T> processing = new Processing<>(key, kb, entryProcessor, arguments, batch);
+            return processing.complete(u -> u.run(processing));
+        });
     }
 
     /**
