@@ -214,7 +214,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
     @Override
     public void clear() {
         for (String k : keys()) {
-            write(k, WriteCommand.remove());
+            write(k, WriteCommand.remove().withPreviousValue(WriteCommand.PreviousValue.OMIT));
         }
     }
 

@@ -483,7 +483,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 long exp = expiry.forCreation();
                 return putDecision(value, vb, exp, exp, w -> {
                     statistics.misses(1);
-                    afterPut(key, kb, value, vb, w, exp, batch, false);
+                    afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
                     statistics.putTime(start);
                     return true;
                 });
@@ -551,23 +551,48 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Removes unconditionally; returns the removed record or null. Writer not called. */
     private StoredRecord removeOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
+        OldValue old = forEvents(EventType.REMOVED);
         WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                WriteCommand.KEEP_EXPIRY), batch);
+                WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent()), batch);
         if (!w.applied() || w.previous() == null) {
             return null;
         }
-        afterRemove(key, kb, w.previous(), batch);
+        afterRemove(key, kb, w.previous(), batch, old);
         return w.previous();
     }
 
-    private V afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch) {
-        V old = events.hasListenerFor(EventType.REMOVED) ? decodeValueQuietly(key, kb, previous) : null;
+    /** Accounts for an applied removal: statistics, identity, the event. */
+    private void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
+                             OldValue wanted) {
+        V old = wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.REMOVED)
+                ? decodeValueQuietly(key, kb, previous) : null;
         if (references != null) {
             references.forget(kb);
         }
         statistics.removals(1);
         batch.add(new KadCacheEntryEvent<>(this, EventType.REMOVED, key, old, old, true));
-        return old;
+    }
+
+    /**
+     * What an operation does with the value of the entry its write replaced, and so whether the owner
+     * sends that value back ({@link WriteCommand.PreviousValue}).
+     */
+    private enum OldValue {
+        /** Returned to the caller ({@code getAndPut}, {@code getAndReplace}) and given to the event. */
+        RETURNED,
+        /** Given to the event, if a listener of its type wants it. */
+        FOR_EVENTS,
+        /** Not sent back: no listener wanted it when the write left. */
+        NOT_SENT;
+
+        WriteCommand.PreviousValue sent() {
+            return this == NOT_SENT ? WriteCommand.PreviousValue.OMIT : WriteCommand.PreviousValue.RETURN;
+        }
+    }
+
+    /** @return what an unconditional write does with the old value, given the listeners of {@code type} */
+    private OldValue forEvents(EventType type) {
+        return events.hasListenerFor(type) ? OldValue.FOR_EVENTS : OldValue.NOT_SENT;
     }
 
     @Override
@@ -585,7 +610,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 writer.deleteOnce(key);
                 return Decision.remove(w -> {
                     statistics.hits(1);
-                    afterRemove(key, kb, w.previous(), batch);
+                    afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                     statistics.removeTime(start);
                     return true;
                 });
@@ -608,7 +633,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             if (w.applied() && w.previous() != null) {
                 old = decodeValue(key, kb, w.previous());
                 statistics.hits(1);
-                afterRemove(key, kb, w.previous(), batch);
+                afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                 statistics.removeTime(start);
             } else {
                 statistics.misses(1);
@@ -639,7 +664,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 long exp = expiry.forUpdate();
                 return putDecision(newValue, vb, exp, exp, w -> {
                     statistics.hits(1);
-                    afterPut(key, kb, newValue, vb, w, exp, batch, false);
+                    afterPut(key, kb, newValue, vb, w, exp, batch, OldValue.FOR_EVENTS);
                     statistics.putTime(start);
                     return true;
                 });
@@ -681,7 +706,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 long exp = expiry.forUpdate();
                 return putDecision(value, vb, exp, exp, w -> {
                     statistics.hits(1);
-                    V old = afterPut(key, kb, value, vb, w, exp, batch, true);
+                    V old = afterPut(key, kb, value, vb, w, exp, batch, OldValue.RETURNED);
                     statistics.putTime(start);
                     return new Previous<>(true, old);
                 });
@@ -723,9 +748,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 }
             }
             EventDispatcher<K, V>.Batch batch = events.newBatch();
+            OldValue old = forEvents(EventType.REMOVED);
             List<CompletableFuture<WriteResult>> removals = InFlight.start(toRemove.size(),
                     i -> records.write(namespace, kbs.get(i), command(WriteCommand.Op.REMOVE, EMPTY,
-                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)),
+                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent())),
                     records.operationTimeout());
             RuntimeException failure = null;
             for (int i = 0; i < toRemove.size(); i++) {
@@ -737,7 +763,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         expired(key, kb, w.expired(), batch);
                     }
                     if (w.applied() && w.previous() != null) {
-                        afterRemove(key, kb, w.previous(), batch);
+                        afterRemove(key, kb, w.previous(), batch, old);
                     }
                 } catch (RuntimeException e) {
                     failure = failure == null ? e : failure;
@@ -777,8 +803,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
         List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
+            // only the removed record's version is used: its value need not come back
             removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
-                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
+                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)
+                    .withPreviousValue(WriteCommand.PreviousValue.OMIT)));
         }
         Map<byte[], WriteResult> outcomes = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
@@ -884,7 +912,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     writer.write(key, value);
                     long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
                     return putDecision(value, vb, exp, exp, w -> applied(cur, result, () -> {
-                        afterPut(key, kb, value, vb, w, exp, batch, false);
+                        afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
                         statistics.putTime(start);
                     }));
                 }
@@ -895,7 +923,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         return Decision.leave(result);
                     }
                     return Decision.remove(w -> applied(cur, result, () -> {
-                        afterRemove(key, kb, w.previous(), batch);
+                        afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                         statistics.removeTime(start);
                     }));
                 }
@@ -964,6 +992,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
             List<Processing<T>> processings = new ArrayList<>(n);
             List<ConditionalUpdate.Write<T>> firsts = new ArrayList<>(n);
+            StoredRecord[] decidedFrom = new StoredRecord[n];
             WriteCommand[] commands = new WriteCommand[n];
             for (int i = 0; i < n; i++) {
                 K key = keyList.get(i);
@@ -979,6 +1008,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         succeeded(results, key, leave.result());
                     } else {
                         first = (ConditionalUpdate.Write<T>) decision;
+                        decidedFrom[i] = r.record();
                         commands[i] = first.command(r.record());
                     }
                 } catch (RuntimeException e) {
@@ -1010,9 +1040,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 }
                 Processing<T> processing = processings.get(i);
                 ConditionalUpdate.Write<T> first = firsts.get(i);
+                StoredRecord from = decidedFrom[i];
                 WriteResult outcome = w;
                 try {
-                    succeeded(results, key, processing.complete(u -> u.resume(first, outcome, processing)));
+                    succeeded(results, key, processing.complete(u -> u.resume(first, from, outcome, processing)));
                 } catch (RuntimeException e) {
                     failed(results, key, e);
                 }
@@ -1051,9 +1082,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (expiryKnownWithoutRead) {
             long ifCreated = expiry.forCreation();
             long ifUpdated = expiry.forUpdate();
+            OldValue wanted = wantOld ? OldValue.RETURNED : forEvents(EventType.UPDATED);
             WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
-                    ifCreated, ifUpdated), batch);
-            V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wantOld);
+                    ifCreated, ifUpdated).withPreviousValue(wanted.sent()), batch);
+            V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wanted);
             return new Previous<>(w.previous() != null, old);
         }
         return update(operation, key, kb, batch, u -> u.run(cur -> putOver(cur, key, kb, value, vb, batch, wantOld)));
@@ -1067,7 +1099,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
                                                          EventDispatcher<K, V>.Batch batch, boolean wantOld) {
         long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
         return putDecision(value, vb, exp, exp,
-                w -> new Previous<>(w.previous() != null, afterPut(key, kb, value, vb, w, exp, batch, wantOld)));
+                w -> new Previous<>(w.previous() != null, afterPut(key, kb, value, vb, w, exp, batch,
+                        wantOld ? OldValue.RETURNED : OldValue.FOR_EVENTS)));
     }
 
     /**
@@ -1084,11 +1117,13 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long[] ifCreated = new long[n];
         WriteCommand[] commands = new WriteCommand[n];
         List<ConditionalUpdate.Write<Previous<V>>> firsts = new ArrayList<>(n);
+        StoredRecord[] decidedFrom = new StoredRecord[n];
+        OldValue old = forEvents(EventType.UPDATED);
         if (expiryKnownWithoutRead) {
             for (int i = 0; i < n; i++) {
                 ifCreated[i] = expiry.forCreation();
                 commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
-                        expiry.forUpdate());
+                        expiry.forUpdate()).withPreviousValue(old.sent());
                 holdValue(values.get(i), vbs.get(i));
                 firsts.add(null);
             }
@@ -1103,6 +1138,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         expired(keys.get(i), kbs.get(i), r.expired(), batch);
                     }
                     first = putOver(r.record(), keys.get(i), kbs.get(i), values.get(i), vbs.get(i), batch, false);
+                    decidedFrom[i] = r.record();
                     commands[i] = first.command(r.record());
                 } catch (RuntimeException e) {
                     failure = failure == null ? e : failure;
@@ -1137,11 +1173,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 if (first != null) {
                     V value = values.get(i);
                     byte[] vb = vbs.get(i);
+                    StoredRecord from = decidedFrom[i];
                     WriteResult outcome = w;
-                    update(operation, key, kb, batch, u -> u.resume(first, outcome,
+                    update(operation, key, kb, batch, u -> u.resume(first, from, outcome,
                             cur -> putOver(cur, key, kb, value, vb, batch, false)));
                 } else if (w.applied()) {
-                    afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, false);
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, old);
                 } else {
                     putOne(operation, key, kb, values.get(i), vbs.get(i), batch, false);
                 }
@@ -1154,13 +1191,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
     private V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
-                       EventDispatcher<K, V>.Batch batch, boolean wantOld) {
+                       EventDispatcher<K, V>.Batch batch, OldValue wanted) {
         StoredRecord previous = w.previous();
         V old = null;
         try {
             // decoded before the references move on: the old value may be an object held here
-            if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
-                old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
+            if (previous != null && wanted == OldValue.RETURNED) {
+                old = decodeValue(key, kb, previous);
+            } else if (previous != null && wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.UPDATED)) {
+                old = decodeValueQuietly(key, kb, previous);
             }
         } finally {
             if (references != null) {
@@ -1194,7 +1233,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         WriteResult w = writeValue(key, kb, value,
                 command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
-            afterPut(key, kb, value, vb, w, exp, batch, false);
+            afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
         }
     }
 
@@ -1240,7 +1279,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     expired(key, kb, w.expired(), batch);
                 }
                 if (w.applied()) {
-                    afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, false);
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, OldValue.FOR_EVENTS);
                 }
                 out.put(key, values.get(i));
             } catch (RuntimeException e) {
@@ -1261,7 +1300,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (exp == WriteCommand.KEEP_EXPIRY || exp == rec.expiresAtMillis()) {
             return;
         }
-        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp), batch);
+        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp)
+                .withPreviousValue(WriteCommand.PreviousValue.OMIT), batch);
     }
 
     /**

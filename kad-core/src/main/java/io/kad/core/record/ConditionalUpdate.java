@@ -28,6 +28,9 @@ import java.util.function.Function;
  *   <li>the whole update, every attempt included, has one deadline: the record client's
  *       {@link RecordClient#operationTimeout() operation timeout} from its start; past it the update fails
  *       with an {@link UpdateTimeoutException} naming the operation and the timeout;</li>
+ *   <li>an applied write replaced exactly the record decided from, which the caller has: its reply
+ *       leaves out that record's value ({@link WriteCommand.PreviousValue#OMIT}), and {@code onApplied}
+ *       sees the record decided from as the outcome's {@link WriteResult#previous() previous} record;</li>
  *   <li>a read or write that fails fails the update with a {@link RecordException} (the record client's
  *       own, naming the key's owner, where it gave one); what the decider throws passes through
  *       unchanged.</li>
@@ -117,16 +120,17 @@ public final class ConditionalUpdate {
      * its outcome if it applied, else a new decision from the record the refused write returned.
      *
      * @param first the first decision
-     * @param outcome the outcome of its write ({@link Write#command})
+     * @param decidedFrom the record it was taken from, or {@code null} for none
+     * @param outcome the outcome of its write ({@link Write#command}, sent by the caller)
      * @param decider decides from the current record, for the attempts that follow
      * @param <T> the update's result type
      * @return what the applied write's {@code onApplied}, or the leaving decision, gave
      * @throws UpdateTimeoutException if the deadline passed first
      * @throws RecordException if a write failed
      */
-    public <T> T resume(Write<T> first, WriteResult outcome, Decider<T> decider) {
+    public <T> T resume(Write<T> first, StoredRecord decidedFrom, WriteResult outcome, Decider<T> decider) {
         if (outcome.applied()) {
-            return first.onApplied().apply(outcome);
+            return first.onApplied().apply(replacing(decidedFrom, outcome));
         }
         return decideAndWrite(outcome.previous(), decider, deadline(), 1);
     }
@@ -156,7 +160,7 @@ public final class ConditionalUpdate {
                 observer.afterWrite(command, w);
             }
             if (w.applied()) {
-                return write.onApplied().apply(w);
+                return write.onApplied().apply(replacing(current, w));
             }
             // another writer changed the record since it was decided from: its reply says how it is now
             refused++;
@@ -165,6 +169,11 @@ public final class ConditionalUpdate {
                 throw timedOut(refused, null);
             }
         }
+    }
+
+    /** An applied write's outcome, with the record it replaced: the one decided from, value included. */
+    private static WriteResult replacing(StoredRecord decidedFrom, WriteResult applied) {
+        return new WriteResult(true, decidedFrom, applied.current(), applied.expired());
     }
 
     private <T> T await(CompletableFuture<T> future, long deadline, int refused) {
@@ -281,11 +290,13 @@ public final class ConditionalUpdate {
 
         /**
          * @param decidedFrom the record this decision was taken from, or {@code null} for none
-         * @return the write, conditional on that record being still the live one
+         * @return the write, conditional on that record being still the live one; its applied reply leaves
+         *     out the value of the record it replaced, which is the one decided from
          */
         public WriteCommand command(StoredRecord decidedFrom) {
             long expected = decidedFrom == null ? WriteCommand.ABSENT : decidedFrom.version();
-            return new WriteCommand(op, value, json, expected, expiresAtIfCreated, expiresAtIfUpdated);
+            return new WriteCommand(op, value, json, expected, expiresAtIfCreated, expiresAtIfUpdated,
+                    WriteCommand.PreviousValue.OMIT);
         }
     }
 

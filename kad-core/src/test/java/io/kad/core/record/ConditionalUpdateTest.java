@@ -83,6 +83,37 @@ class ConditionalUpdateTest {
     }
 
     @Test
+    void anAppliedWriteLeavesThePreviousValueOutOfItsReplyAndOnAppliedSeesTheRecordDecidedFrom() {
+        records.put("a");
+
+        StoredRecord previous = update().run(cur -> Decision.put(bytes("b"), false, StoredRecord.NEVER,
+                StoredRecord.NEVER, WriteResult::previous));
+
+        assertThat(records.writes.get(0).previousValue()).isEqualTo(WriteCommand.PreviousValue.OMIT);
+        assertThat(text(previous)).isEqualTo("a");
+    }
+
+    @Test
+    void anUpdateWhoseFirstWriteTheCallerSentResumesFromTheRecordItsRefusalReturned() {
+        records.put("a");
+        StoredRecord read = records.current();
+        ConditionalUpdate.Write<String> first = (ConditionalUpdate.Write<String>) append(read);
+        records.put("b");
+        WriteResult refused = records.write(NS, KEY, first.command(read)).join();
+        List<String> seen = new ArrayList<>();
+
+        String result = update().resume(first, read, refused, cur -> {
+            seen.add(text(cur));
+            return append(cur);
+        });
+
+        assertThat(refused.applied()).isFalse();
+        assertThat(seen).containsExactly("b");
+        assertThat(result).isEqualTo("b+");
+        assertThat(records.reads).isZero();
+    }
+
+    @Test
     void aDecisionToLeaveWritesNothing() {
         records.put("a");
 
@@ -227,7 +258,10 @@ class ConditionalUpdateTest {
             StoredRecord before = current();
             versions.add(before == null ? WriteCommand.ABSENT : before.version());
             writes.add(command);
-            return CompletableFuture.completedFuture(engine.write(id, namespace, key, command));
+            WriteResult outcome = engine.write(id, namespace, key, command);
+            // as an owner answers
+            return CompletableFuture.completedFuture(command.previousValue() == WriteCommand.PreviousValue.OMIT
+                    ? outcome.withoutPreviousValue() : outcome);
         }
 
         @Override
