@@ -117,7 +117,8 @@ public final class ConditionalUpdate {
 
     /**
      * Completes an update whose first write was sent by the caller (with others in flight together):
-     * its outcome if it applied, else a new decision from the record the refused write returned.
+     * its outcome if it applied, else a new decision from the record the refused write returned. The
+     * deadline of the attempts that follow counts from this call.
      *
      * @param first the first decision
      * @param decidedFrom the record it was taken from, or {@code null} for none
