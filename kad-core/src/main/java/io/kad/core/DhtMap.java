@@ -2,6 +2,8 @@ package io.kad.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kad.core.record.ConditionalUpdate;
+import io.kad.core.record.ConditionalUpdate.Decision;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
 import io.kad.core.wire.WriteCommand;
@@ -29,7 +31,9 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>{@code put}, {@code remove(k)}: one unconditional write, returning the previous value;</li>
  *   <li>{@code putIfAbsent}: one write that applies only if the key has no value; atomic;</li>
  *   <li>{@code replace(k, v)}: a read of the version, then a write that applies only if that version is
- *       still current (retried if another writer came between); atomic;</li>
+ *       still current; atomic. If another writer came between, the refused write returns the current
+ *       record and the decision is taken again from it ({@link ConditionalUpdate}), all within one
+ *       operation timeout;</li>
  *   <li>{@code replace(k, old, new)}, {@code remove(k, v)}: the same, applying only if the current value
  *       equals {@code old}/{@code v} as JSON; atomic;</li>
  *   <li>{@code compute}, {@code computeIfAbsent}, {@code computeIfPresent}, {@code merge}: the
@@ -123,23 +127,32 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
         return key;
     }
 
+    /**
+     * @param key the key (a string)
+     * @param operation the operation, as a failure names it
+     * @return an atomic update of the key's record
+     */
+    private ConditionalUpdate update(Object key, String operation) {
+        return ConditionalUpdate.of(records, NAMESPACE, keyBytes(key), "Map." + operation);
+    }
+
+    /** @return the record as this view sees it: none for JSON {@code null} */
+    private static StoredRecord mapped(StoredRecord r) {
+        return isJsonNull(r) ? null : r;
+    }
+
     @Override
     public Object putIfAbsent(String key, Object value) {
         byte[] bytes = encode(value);
-        long expected = WriteCommand.ABSENT;
-        while (true) {
-            WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, expected,
-                    StoredRecord.NEVER, StoredRecord.NEVER));
-            if (r.applied()) {
-                return null;
+        // the key is expected absent: no read first; a refused write returns the value that is there
+        return update(key, "putIfAbsent").runFrom(null, cur -> {
+            StoredRecord current = mapped(cur);
+            if (current != null) {
+                return Decision.leave(value(current));
             }
-            StoredRecord current = r.previous();
-            if (current != null && !isJsonNull(current)) {
-                return value(current);
-            }
-            // no value for the map (JSON null, or removed meanwhile): write over exactly what is there
-            expected = current == null ? WriteCommand.ABSENT : current.version();
-        }
+            // no value for the map (none, or JSON null): write over exactly what is there
+            return Decision.put(bytes, true, StoredRecord.NEVER, StoredRecord.NEVER, w -> null);
+        });
     }
 
     @Override
@@ -148,17 +161,13 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
             return false;
         }
         JsonNode expected = Dht.toJson(value);
-        while (true) {
-            StoredRecord cur = read(key);
-            if (cur == null || !JsonValues.parse(cur.value()).equals(expected)) {
-                return false;
+        return update(key, "remove(key, value)").run(cur -> {
+            StoredRecord current = mapped(cur);
+            if (current == null || !JsonValues.parse(current.value()).equals(expected)) {
+                return Decision.leave(false);
             }
-            WriteResult r = write((String) key, new WriteCommand(WriteCommand.Op.REMOVE, new byte[0], false,
-                    cur.version(), 0, WriteCommand.KEEP_EXPIRY));
-            if (r.applied()) {
-                return true;
-            }
-        }
+            return Decision.remove(w -> true);
+        });
     }
 
     @Override
@@ -166,33 +175,25 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
         Objects.requireNonNull(oldValue, "oldValue");
         byte[] bytes = encode(newValue);
         JsonNode expected = Dht.toJson(oldValue);
-        while (true) {
-            StoredRecord cur = read(key);
-            if (cur == null || !JsonValues.parse(cur.value()).equals(expected)) {
-                return false;
+        return update(key, "replace(key, old, new)").run(cur -> {
+            StoredRecord current = mapped(cur);
+            if (current == null || !JsonValues.parse(current.value()).equals(expected)) {
+                return Decision.leave(false);
             }
-            WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, cur.version(),
-                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY));
-            if (r.applied()) {
-                return true;
-            }
-        }
+            return Decision.put(bytes, true, StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY, w -> true);
+        });
     }
 
     @Override
     public Object replace(String key, Object value) {
         byte[] bytes = encode(value);
-        while (true) {
-            StoredRecord cur = read(key);
-            if (cur == null) {
-                return null;
+        return update(key, "replace(key, value)").run(cur -> {
+            StoredRecord current = mapped(cur);
+            if (current == null) {
+                return Decision.leave(null);
             }
-            WriteResult r = write(key, new WriteCommand(WriteCommand.Op.PUT, bytes, true, cur.version(),
-                    StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY));
-            if (r.applied()) {
-                return value(cur);
-            }
-        }
+            return Decision.put(bytes, true, StoredRecord.NEVER, WriteCommand.KEEP_EXPIRY, w -> value(current));
+        });
     }
 
     private List<String> keys() {
@@ -213,7 +214,7 @@ public final class DhtMap extends AbstractMap<String, Object> implements Concurr
     @Override
     public void clear() {
         for (String k : keys()) {
-            write(k, WriteCommand.remove());
+            write(k, WriteCommand.remove().withPreviousValue(WriteCommand.PreviousValue.OMIT));
         }
     }
 

@@ -406,7 +406,9 @@ public final class KadNode implements AutoCloseable {
             for (Contact c : owners.kadpyNodes()) {
                 endpoint.send(c.address(), new Message.Store(id.value(), NullNode.getInstance(), keyId, value));
             }
-            WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER);
+            // kad.py's store returns nothing: the value replaced need not come back
+            WriteCommand put = WriteCommand.put(bytes, true, StoredRecord.NEVER)
+                    .withPreviousValue(WriteCommand.PreviousValue.OMIT);
             acks.add(caller.writeToOwner(keyId, "", key, put));
             return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         });

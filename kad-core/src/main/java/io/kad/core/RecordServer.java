@@ -297,11 +297,14 @@ final class RecordServer {
     CompletableFuture<OwnerWrite> ownerWrite(BigInteger recordId, String namespace, byte[] key,
                                              WriteCommand command, BigInteger origin, BigInteger rpc) {
         WriteResult result = engine.write(recordId, namespace, key, command);
+        // what the requester is answered (events and copies use the whole outcome)
+        WriteResult reply = command.previousValue() == WriteCommand.PreviousValue.OMIT
+                ? result.withoutPreviousValue() : result;
         node.stats().recordWrites.increment();
         CompletableFuture<OwnerWrite> done;
         if (!result.applied()) {
             node.stats().recordWriteConflicts.increment();
-            done = CompletableFuture.completedFuture(new OwnerWrite(result, false));
+            done = CompletableFuture.completedFuture(new OwnerWrite(reply, false));
         } else {
             // the record this write stored; a removal's tombstone is not in the result
             StoredRecord stored = result.current() != null ? result.current() : engine.tier().get(recordId);
@@ -318,13 +321,13 @@ final class RecordServer {
                     if (!c.id().equals(node.id())) {
                         // the tag lets a replica that becomes the owner answer a retry of this write
                         Message.WriteTag tag = rpc == null ? null
-                                : new Message.WriteTag(origin, new BigIntegerNode(rpc), result.previous());
+                                : new Message.WriteTag(origin, new BigIntegerNode(rpc), reply.previous());
                         acks.add(endpoint.requestRetrying(c, r -> new Message.Replicate(node.id().value(),
                                 node.peerInfo(), r, List.of(stored), tag), COPY_ATTEMPTS));
                     }
                 }
             }
-            OwnerWrite applied = new OwnerWrite(result, requesterCopiesReply);
+            OwnerWrite applied = new OwnerWrite(reply, requesterCopiesReply);
             done = acks.isEmpty()
                     ? CompletableFuture.completedFuture(applied)
                     : CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {

@@ -1,7 +1,10 @@
 package io.kad.jcache;
 
+import io.kad.core.record.ConditionalUpdate;
+import io.kad.core.record.ConditionalUpdate.Decision;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
+import io.kad.core.record.RecordException;
 import io.kad.core.wire.RecordEvent;
 import io.kad.core.wire.WriteCommand;
 import io.kad.core.wire.WriteResult;
@@ -34,6 +37,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -64,10 +69,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every JCache rule runs here, at the caller: argument checks, encoding, expiry, read-through and
  * write-through, entry processors, events and statistics. The swarm only stores bytes. Each
- * compound operation reads the record with its version, decides here, and writes conditionally on
- * that version, retrying if another writer got there first; so operations on one key are atomic
- * across the swarm. Every wait on the swarm is bounded by the node's operation timeout and fails
- * with a {@link CacheException} naming the key.
+ * compound operation is one {@link ConditionalUpdate}: it reads the record with its version, decides
+ * here, and writes conditionally on that version, deciding again from the record a refused write
+ * returns if another writer got there first; so operations on one key are atomic across the swarm.
+ * Every operation on the swarm is bounded by the node's operation timeout and fails with a
+ * {@link CacheException} naming the key.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -100,7 +106,19 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final ReadThrough<K, V> loads;
     private final boolean readThrough;
     private final CacheWriter<? super K, ? super V> writer;
+    /** The writer's calls: {@link WriteThrough#none()} for a cache that does not write through. */
     private final WriteThrough<K, V> writes;
+    /** Where {@code loadAll} reports when its caller gave no listener: a failure is logged. */
+    private final CompletionListener unheardCompletion = new CompletionListener() {
+        @Override
+        public void onCompletion() {
+        }
+
+        @Override
+        public void onException(Exception e) {
+            LOG.warn("loadAll on cache {} failed", name, e);
+        }
+    };
     private final KadCacheStatistics statistics = new KadCacheStatistics();
     private final EventDispatcher<K, V> events;
     private final LocalReferences references;
@@ -136,7 +154,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.readThrough = configuration.isReadThrough() && loader != null;
         this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
                 ? configuration.getCacheWriterFactory().create() : null;
-        this.writes = writer == null ? null : new WriteThrough<>(writer);
+        this.writes = writer == null ? WriteThrough.none() : new WriteThrough<>(writer);
         this.references = configuration.isStoreByValue() ? null : new LocalReferences();
 
         this.events = new EventDispatcher<>(name);
@@ -263,14 +281,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         Objects.requireNonNull(keys, "keys");
         keys.forEach(this::requireKey);
-        CompletionListener listener = completionListener == null ? new CompletionListener() {
-            public void onCompletion() {
-            }
-
-            public void onException(Exception e) {
-                LOG.warn("loadAll on cache {} failed", name, e);
-            }
-        } : completionListener;
+        CompletionListener listener = completionListener == null ? unheardCompletion : completionListener;
         if (loads == null) {
             listener.onCompletion();
             return;
@@ -320,7 +331,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                                 vbs.add(encodeValue(e.getValue()));
                             }
                         }
-                        failure = putMany(loadedKeys, kbs, values, vbs, batch);
+                        failure = putMany("loadAll", loadedKeys, kbs, values, vbs, batch);
                     } else {
                         storeLoadedMany(toLoad, loaded, batch);
                     }
@@ -355,11 +366,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         byte[] kb = encodeKey(key);
         try {
             byte[] vb = encodeValue(value);
-            if (writes != null) {
-                writes.write(new KadCacheEntry<>(key, value));
-            }
+            writes.write(new KadCacheEntry<>(key, value));
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            putOne(key, kb, value, vb, batch, false);
+            putOne("put", key, kb, value, vb, batch, false);
             statistics.putTime(start);
             batch.dispatch();
         } finally {
@@ -376,11 +385,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         byte[] kb = encodeKey(key);
         try {
             byte[] vb = encodeValue(value);
-            if (writes != null) {
-                writes.write(new KadCacheEntry<>(key, value));
-            }
+            writes.write(new KadCacheEntry<>(key, value));
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            Previous<V> previous = putOne(key, kb, value, vb, batch, true);
+            Previous<V> previous = putOne("getAndPut", key, kb, value, vb, batch, true);
             if (previous.existed()) {
                 statistics.hits(1);
             } else {
@@ -416,7 +423,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 vbs.add(encodeValue(e.getValue()));
             }
             WriteThrough.Partial<K> partial = null;
-            if (writes != null && !map.isEmpty()) {
+            if (!map.isEmpty()) {
                 List<Cache.Entry<K, V>> entries = new ArrayList<>();
                 map.forEach((k, v) -> entries.add(new KadCacheEntry<>(k, v)));
                 partial = writes.writeAll(entries);
@@ -433,7 +440,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 }
             }
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            RuntimeException failure = putMany(keys, kbs, values, vbs, batch);
+            RuntimeException failure = putMany("putAll", keys, kbs, values, vbs, batch);
             if (!map.isEmpty()) {
                 statistics.putTime(start);
             }
@@ -463,42 +470,63 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
+        return onKey(key, (kb, batch) -> {
             byte[] vb = encodeValue(value);
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
-            boolean written = false;
-            try {
-                while (true) {
-                    ReadResult r = read(key, kb, batch);
-                    if (r.record() != null) {
-                        statistics.hits(1);
-                        if (written) {
-                            resyncWriter(key, kb, r.record());
-                        }
-                        return false;
-                    }
-                    if (writes != null && !written) {
-                        writes.write(new KadCacheEntry<>(key, value));
-                        written = true;
-                    }
-                    long exp = expiry.forCreation();
-                    WriteResult w = writeValue(key, kb, value,
-                            command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
-                    if (!w.applied()) {
-                        continue;
-                    }
+            WriterTurn writer = new WriterTurn();
+            return update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
+                if (cur != null) {
+                    statistics.hits(1);
+                    writer.resync(key, kb, cur);
+                    return Decision.leave(false);
+                }
+                writer.writeOnce(key, value);
+                long exp = expiry.forCreation();
+                return putDecision(value, vb, exp, exp, w -> {
                     statistics.misses(1);
-                    afterPut(key, kb, value, vb, w, exp, batch, false);
+                    afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
                     statistics.putTime(start);
                     return true;
-                }
+                });
+            }));
+        });
+    }
+
+    /**
+     * Runs a compound operation on one key: its key bytes (unpinned after), and its batch of events,
+     * dispatched after, whether it completed or failed.
+     */
+    private <T> T onKey(K key, BiFunction<byte[], EventDispatcher<K, V>.Batch, T> operation) {
+        byte[] kb = encodeKey(key);
+        try {
+            EventDispatcher<K, V>.Batch batch = events.newBatch();
+            try {
+                return operation.apply(kb, batch);
             } finally {
                 batch.dispatch();
             }
         } finally {
             unpin(kb);
         }
+    }
+
+    /**
+     * Whether the entry as it is holds the value a conditional operation expects; if not, accounts for
+     * the operation ending without a change: a miss, or a hit with its access expiry and, if the writer
+     * was told of the change, the writer's resync.
+     */
+    private boolean holds(K key, byte[] kb, StoredRecord cur, V expected, WriterTurn writer,
+                          EventDispatcher<K, V>.Batch batch) {
+        if (cur == null) {
+            statistics.misses(1);
+            return false;
+        }
+        if (!decodeValue(key, kb, cur).equals(expected)) {
+            statistics.hits(1);
+            touch(key, kb, cur, batch);
+            writer.resync(key, kb, cur);
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -508,9 +536,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         byte[] kb = encodeKey(key);
         try {
-            if (writes != null) {
-                writes.delete(key);
-            }
+            writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             boolean removed = removeOne(key, kb, batch) != null;
             if (removed) {
@@ -525,23 +551,48 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Removes unconditionally; returns the removed record or null. Writer not called. */
     private StoredRecord removeOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
+        OldValue old = forEvents(EventType.REMOVED);
         WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                WriteCommand.KEEP_EXPIRY), batch);
+                WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent()), batch);
         if (!w.applied() || w.previous() == null) {
             return null;
         }
-        afterRemove(key, kb, w.previous(), batch);
+        afterRemove(key, kb, w.previous(), batch, old);
         return w.previous();
     }
 
-    private V afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch) {
-        V old = events.hasListenerFor(EventType.REMOVED) ? decodeValueQuietly(key, kb, previous) : null;
+    /** Accounts for an applied removal: statistics, identity, the event. */
+    private void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
+                             OldValue wanted) {
+        V old = wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.REMOVED)
+                ? decodeValueQuietly(key, kb, previous) : null;
         if (references != null) {
             references.forget(kb);
         }
         statistics.removals(1);
         batch.add(new KadCacheEntryEvent<>(this, EventType.REMOVED, key, old, old, true));
-        return old;
+    }
+
+    /**
+     * What an operation does with the value of the entry its write replaced, and so whether the owner
+     * sends that value back ({@link WriteCommand.PreviousValue}).
+     */
+    private enum OldValue {
+        /** Returned to the caller ({@code getAndPut}, {@code getAndReplace}) and given to the event. */
+        RETURNED,
+        /** Given to the event, if a listener of its type wants it. */
+        FOR_EVENTS,
+        /** Not sent back: no listener wanted it when the write left. */
+        NOT_SENT;
+
+        WriteCommand.PreviousValue sent() {
+            return this == NOT_SENT ? WriteCommand.PreviousValue.OMIT : WriteCommand.PreviousValue.RETURN;
+        }
+    }
+
+    /** @return what an unconditional write does with the old value, given the listeners of {@code type} */
+    private OldValue forEvents(EventType type) {
+        return events.hasListenerFor(type) ? OldValue.FOR_EVENTS : OldValue.NOT_SENT;
     }
 
     @Override
@@ -550,47 +601,21 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(oldValue);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
-            boolean deleted = false;
-            try {
-                while (true) {
-                    ReadResult r = read(key, kb, batch);
-                    StoredRecord cur = r.record();
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return false;
-                    }
-                    V current = decodeValue(key, kb, cur);
-                    if (!current.equals(oldValue)) {
-                        statistics.hits(1);
-                        touch(key, kb, cur, batch);
-                        if (deleted) {
-                            resyncWriter(key, kb, cur);
-                        }
-                        return false;
-                    }
-                    if (writes != null && !deleted) {
-                        writes.delete(key);
-                        deleted = true;
-                    }
-                    WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
-                            WriteCommand.KEEP_EXPIRY), batch);
-                    if (!w.applied()) {
-                        continue;
-                    }
+        return onKey(key, (kb, batch) -> {
+            WriterTurn writer = new WriterTurn();
+            return update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
+                if (!holds(key, kb, cur, oldValue, writer, batch)) {
+                    return Decision.leave(false);
+                }
+                writer.deleteOnce(key);
+                return Decision.remove(w -> {
                     statistics.hits(1);
-                    afterRemove(key, kb, w.previous(), batch);
+                    afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                     statistics.removeTime(start);
                     return true;
-                }
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+                });
+            }));
+        });
     }
 
     @Override
@@ -600,9 +625,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         byte[] kb = encodeKey(key);
         try {
-            if (writes != null) {
-                writes.delete(key);
-            }
+            writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
                     WriteCommand.KEEP_EXPIRY), batch);
@@ -610,7 +633,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             if (w.applied() && w.previous() != null) {
                 old = decodeValue(key, kb, w.previous());
                 statistics.hits(1);
-                afterRemove(key, kb, w.previous(), batch);
+                afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                 statistics.removeTime(start);
             } else {
                 statistics.misses(1);
@@ -630,49 +653,23 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(oldValue);
         requireValue(newValue);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
+        return onKey(key, (kb, batch) -> {
             byte[] vb = encodeValue(newValue);
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
-            boolean written = false;
-            try {
-                while (true) {
-                    ReadResult r = read(key, kb, batch);
-                    StoredRecord cur = r.record();
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return false;
-                    }
-                    V current = decodeValue(key, kb, cur);
-                    if (!current.equals(oldValue)) {
-                        statistics.hits(1);
-                        touch(key, kb, cur, batch);
-                        if (written) {
-                            resyncWriter(key, kb, cur);
-                        }
-                        return false;
-                    }
-                    if (writes != null && !written) {
-                        writes.write(new KadCacheEntry<>(key, newValue));
-                        written = true;
-                    }
-                    long exp = expiry.forUpdate();
-                    WriteResult w = writeValue(key, kb, newValue,
-                            command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
-                    if (!w.applied()) {
-                        continue;
-                    }
+            WriterTurn writer = new WriterTurn();
+            return update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
+                if (!holds(key, kb, cur, oldValue, writer, batch)) {
+                    return Decision.leave(false);
+                }
+                writer.writeOnce(key, newValue);
+                long exp = expiry.forUpdate();
+                return putDecision(newValue, vb, exp, exp, w -> {
                     statistics.hits(1);
-                    afterPut(key, kb, newValue, vb, w, exp, batch, false);
+                    afterPut(key, kb, newValue, vb, w, exp, batch, OldValue.FOR_EVENTS);
                     statistics.putTime(start);
                     return true;
-                }
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+                });
+            }));
+        });
     }
 
     @Override
@@ -680,7 +677,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         requireValue(value);
-        return replaceExisting(key, value) != null;
+        return replaceExisting(key, value, "replace(key, value)") != null;
     }
 
     @Override
@@ -689,48 +686,32 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
-        Previous<V> previous = replaceExisting(key, value);
+        Previous<V> previous = replaceExisting(key, value, "getAndReplace");
         statistics.getTime(start);
         return previous == null ? null : previous.value();
     }
 
     /** @return the previous value if the key had one (and so was replaced), else null */
-    private Previous<V> replaceExisting(K key, V value) {
+    private Previous<V> replaceExisting(K key, V value, String operation) {
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
-        try {
+        return onKey(key, (kb, batch) -> {
             byte[] vb = encodeValue(value);
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
-            boolean written = false;
-            try {
-                while (true) {
-                    ReadResult r = read(key, kb, batch);
-                    StoredRecord cur = r.record();
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return null;
-                    }
-                    if (writes != null && !written) {
-                        writes.write(new KadCacheEntry<>(key, value));
-                        written = true;
-                    }
-                    long exp = expiry.forUpdate();
-                    WriteResult w = writeValue(key, kb, value,
-                            command(WriteCommand.Op.PUT, vb, cur.version(), exp, exp), batch);
-                    if (!w.applied()) {
-                        continue;
-                    }
+            WriterTurn writer = new WriterTurn();
+            return update(operation, key, kb, batch, u -> u.run(cur -> {
+                if (cur == null) {
+                    statistics.misses(1);
+                    return Decision.leave(null);
+                }
+                writer.writeOnce(key, value);
+                long exp = expiry.forUpdate();
+                return putDecision(value, vb, exp, exp, w -> {
                     statistics.hits(1);
-                    V old = afterPut(key, kb, value, vb, w, exp, batch, true);
+                    V old = afterPut(key, kb, value, vb, w, exp, batch, OldValue.RETURNED);
                     statistics.putTime(start);
                     return new Previous<>(true, old);
-                }
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
+                });
+            }));
+        });
     }
 
     @Override
@@ -754,7 +735,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         try {
             keys.forEach(k -> kbs.add(encodeKey(k)));
             WriteThrough.Partial<K> partial = null;
-            if (writeThrough && writes != null && !keys.isEmpty()) {
+            if (writeThrough && !keys.isEmpty()) {
                 partial = writes.deleteAll(keys);
             }
             if (partial != null) {
@@ -767,9 +748,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 }
             }
             EventDispatcher<K, V>.Batch batch = events.newBatch();
+            OldValue old = forEvents(EventType.REMOVED);
             List<CompletableFuture<WriteResult>> removals = InFlight.start(toRemove.size(),
                     i -> records.write(namespace, kbs.get(i), command(WriteCommand.Op.REMOVE, EMPTY,
-                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)),
+                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent())),
                     records.operationTimeout());
             RuntimeException failure = null;
             for (int i = 0; i < toRemove.size(); i++) {
@@ -781,7 +763,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         expired(key, kb, w.expired(), batch);
                     }
                     if (w.applied() && w.previous() != null) {
-                        afterRemove(key, kb, w.previous(), batch);
+                        afterRemove(key, kb, w.previous(), batch, old);
                     }
                 } catch (RuntimeException e) {
                     failure = failure == null ? e : failure;
@@ -821,8 +803,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
         List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
         for (byte[] kb : keys) {
+            // only the removed record's version is used: its value need not come back
             removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
-                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)));
+                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)
+                    .withPreviousValue(WriteCommand.PreviousValue.OMIT)));
         }
         Map<byte[], WriteResult> outcomes = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
@@ -839,102 +823,67 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
-        byte[] kb = encodeKey(key);
-        try {
-            EventDispatcher<K, V>.Batch batch = events.newBatch();
-            try {
-                return invokeOne(key, kb, entryProcessor, arguments, batch);
-            } finally {
-                batch.dispatch();
-            }
-        } finally {
-            unpin(kb);
-        }
-    }
-
-    private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
-                            EventDispatcher<K, V>.Batch batch) {
-        return invokeOne(key, kb, processor, arguments, batch, false);
+        return onKey(key, (kb, batch) -> {
+            Processing<T> processing = new Processing<>(key, kb, entryProcessor, arguments, batch);
+            return processing.complete(u -> u.run(processing));
+        });
     }
 
     /**
-     * Runs an entry processor on one key until its change applies: read, process, write conditionally on
-     * the version read, and again if another writer got there first.
-     *
-     * @param toldWriter whether an earlier attempt told the writer of a change that then lost its write
+     * An entry processor's run on one key, as the decider of its conditional update: each decision runs
+     * the processor on the entry as it is now; an access, a load or nothing completes there; a change
+     * tells the writer and becomes a write conditional on the entry processed, decided again (the
+     * processor run again) from the current entry if another writer got there first.
      */
-    private <T> T invokeOne(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
-                            EventDispatcher<K, V>.Batch batch, boolean toldWriter) {
-        boolean told = toldWriter;
-        while (true) {
-            long start = statistics.start();
-            Invocation<T> inv = process(key, kb, read(key, kb, batch), processor, arguments, batch, told, start);
-            if (inv.command == null) {
-                return inv.result;
-            }
-            WriteResult w;
-            try {
-                w = inv.vb == null ? write(key, kb, inv.command, batch)
-                        : writeValue(key, kb, inv.value, inv.command, batch);
-            } catch (RuntimeException e) {
-                throw new EntryProcessorException("applying the entry processor's change to key " + key
-                        + " of cache " + name + " failed: " + e, e);
-            }
-            if (applied(inv, w, batch)) {
-                return inv.result;
-            }
-            told = inv.toldWriter;
-        }
-    }
+    private final class Processing<T> implements ConditionalUpdate.Decider<T> {
+        private final K key;
+        private final byte[] kb;
+        private final EntryProcessor<K, V, T> processor;
+        private final Object[] arguments;
+        private final EventDispatcher<K, V>.Batch batch;
+        private final WriterTurn writer = new WriterTurn();
+        private final long start = statistics.start();
+        /** Whether the last decision was a write: a failure then is the failure of applying the change. */
+        private boolean writing;
 
-    /**
-     * One run of an entry processor on one key: what it returned, and the conditional write its change
-     * needs, if any.
-     */
-    private final class Invocation<T> {
-        final K key;
-        final byte[] kb;
-        final StoredRecord current;
-        final long start;
-        T result;
-        boolean toldWriter;
-        /** The write to apply, or null if the run is complete. */
-        WriteCommand command;
-        V value;
-        byte[] vb;
-        long expiresAt;
-
-        Invocation(K key, byte[] kb, StoredRecord current, boolean toldWriter, long start) {
+        Processing(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
+                   EventDispatcher<K, V>.Batch batch) {
             this.key = key;
             this.kb = kb;
-            this.current = current;
-            this.toldWriter = toldWriter;
-            this.start = start;
+            this.processor = processor;
+            this.arguments = arguments;
+            this.batch = batch;
         }
-    }
 
-    /**
-     * Runs the processor on the entry as read and decides: an access, a load or nothing completes here;
-     * a change tells the writer and leaves its conditional write in the returned invocation.
-     *
-     * @throws EntryProcessorException if the processor, or applying its decision, fails
-     */
-    private <T> Invocation<T> process(K key, byte[] kb, ReadResult read, EntryProcessor<K, V, T> processor,
-                                      Object[] arguments, EventDispatcher<K, V>.Batch batch, boolean toldWriter,
-                                      long start) {
-        StoredRecord cur = read.record();
-        Invocation<T> inv = new Invocation<>(key, kb, cur, toldWriter, start);
-        V original = cur == null ? null : decodeValue(key, kb, cur);
-        KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
-        try {
-            inv.result = processor.process(entry, arguments);
-        } catch (EntryProcessorException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
-                    + ": " + e, e);
+        /**
+         * @throws EntryProcessorException if the processor, or applying its decision, fails
+         */
+        @Override
+        public Decision<T> decide(StoredRecord cur) {
+            writing = false;
+            V original = cur == null ? null : decodeValue(key, kb, cur);
+            KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
+            T result;
+            try {
+                result = processor.process(entry, arguments);
+            } catch (EntryProcessorException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
+                        + ": " + e, e);
+            }
+            try {
+                Decision<T> decision = decision(cur, entry, result);
+                writing = decision instanceof ConditionalUpdate.Write;
+                return decision;
+            } catch (EntryProcessorException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw failedToApply(e);
+            }
         }
-        try {
+
+        private Decision<T> decision(StoredRecord cur, KadMutableEntry<K, V> entry, T result) {
             switch (entry.operation()) {
                 case NONE -> {
                     if (cur != null) {
@@ -945,78 +894,78 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     } else {
                         statistics.misses(1);
                     }
-                    if (inv.toldWriter) {
-                        resyncWriter(key, kb, cur);
-                    }
+                    writer.resync(key, kb, cur);
+                    return Decision.leave(result);
                 }
                 case LOAD -> {
                     statistics.misses(1);
                     storeLoaded(key, kb, entry.getValue(), batch);
-                    if (inv.toldWriter) {
-                        resyncWriter(key, kb, read(key, kb, batch).record());
+                    if (writer.told()) {
+                        writer.resync(key, kb, read(key, kb, batch).record());
                     }
+                    return Decision.leave(result);
                 }
                 case CREATE, UPDATE -> {
                     V value = entry.getValue();
                     requireValue(value);
-                    inv.value = value;
-                    inv.vb = encodeValue(value);
-                    if (writes != null) {
-                        writes.write(new KadCacheEntry<>(key, value));
-                        inv.toldWriter = true;
-                    }
-                    inv.expiresAt = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                    inv.command = command(WriteCommand.Op.PUT, inv.vb,
-                            cur == null ? WriteCommand.ABSENT : cur.version(), inv.expiresAt, inv.expiresAt);
+                    byte[] vb = encodeValue(value);
+                    writer.write(key, value);
+                    long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
+                    return putDecision(value, vb, exp, exp, w -> applied(cur, result, () -> {
+                        afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
+                        statistics.putTime(start);
+                    }));
                 }
                 case REMOVE -> {
-                    if (writes != null) {
-                        writes.delete(key);
-                        inv.toldWriter = true;
-                    }
+                    writer.delete(key);
                     if (cur == null) {
                         statistics.misses(1);
-                    } else {
-                        inv.command = command(WriteCommand.Op.REMOVE, EMPTY, cur.version(), 0,
-                                WriteCommand.KEEP_EXPIRY);
+                        return Decision.leave(result);
                     }
+                    return Decision.remove(w -> applied(cur, result, () -> {
+                        afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
+                        statistics.removeTime(start);
+                    }));
                 }
                 default -> throw new IllegalStateException("unknown operation " + entry.operation());
             }
-            return inv;
-        } catch (EntryProcessorException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new EntryProcessorException("applying the entry processor's change to key " + key
-                    + " of cache " + name + " failed: " + e, e);
         }
-    }
 
-    /**
-     * Accounts for an invocation's conditional write.
-     *
-     * @return whether it applied; if not, another writer got there first and the processor must run again
-     */
-    private boolean applied(Invocation<?> inv, WriteResult w, EventDispatcher<K, V>.Batch batch) {
-        if (!w.applied()) {
-            return false;
+        /** Accounts for the processor's applied change. */
+        private T applied(StoredRecord decidedFrom, T result, Runnable books) {
+            try {
+                if (decidedFrom == null) {
+                    statistics.misses(1);
+                } else {
+                    statistics.hits(1);
+                }
+                books.run();
+                return result;
+            } catch (RuntimeException e) {
+                throw failedToApply(e);
+            }
         }
-        try {
-            if (inv.current == null) {
-                statistics.misses(1);
-            } else {
-                statistics.hits(1);
+
+        /**
+         * Runs this processing's conditional update.
+         *
+         * @throws EntryProcessorException if the processor, or applying its change, fails
+         */
+        T complete(Function<ConditionalUpdate, T> run) {
+            try {
+                return update("invoke", key, kb, batch, run);
+            } catch (EntryProcessorException e) {
+                throw e;
+            } catch (CacheException e) {
+                if (!writing) {
+                    throw e;
+                }
+                throw failedToApply(e);
             }
-            if (inv.command.op() == WriteCommand.Op.PUT) {
-                afterPut(inv.key, inv.kb, inv.value, inv.vb, w, inv.expiresAt, batch, false);
-                statistics.putTime(inv.start);
-            } else {
-                afterRemove(inv.key, inv.kb, w.previous(), batch);
-                statistics.removeTime(inv.start);
-            }
-            return true;
-        } catch (RuntimeException e) {
-            throw new EntryProcessorException("applying the entry processor's change to key " + inv.key
+        }
+
+        private EntryProcessorException failedToApply(RuntimeException e) {
+            return new EntryProcessorException("applying the entry processor's change to key " + key
                     + " of cache " + name + " failed: " + e, e);
         }
     }
@@ -1037,59 +986,66 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 kbs.add(encodeKey(key));
             }
             int n = keyList.size();
-            // the reads overlap, then the processors run here in order, then their writes overlap
+            // the reads overlap, then the processors run here in order, then their first writes overlap;
+            // a write another writer beat continues alone from the record its refusal returned
             List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
                     i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
-            List<Invocation<T>> invocations = new ArrayList<>(n);
+            List<Processing<T>> processings = new ArrayList<>(n);
+            List<ConditionalUpdate.Write<T>> firsts = new ArrayList<>(n);
+            StoredRecord[] decidedFrom = new StoredRecord[n];
+            WriteCommand[] commands = new WriteCommand[n];
             for (int i = 0; i < n; i++) {
                 K key = keyList.get(i);
-                Invocation<T> inv = null;
+                Processing<T> processing = new Processing<>(key, kbs.get(i), entryProcessor, arguments, batch);
+                ConditionalUpdate.Write<T> first = null;
                 try {
-                    long start = statistics.start();
                     ReadResult r = await(reads.get(i), "reading", key);
                     if (r.expired() != null) {
                         expired(key, kbs.get(i), r.expired(), batch);
                     }
-                    inv = process(key, kbs.get(i), r, entryProcessor, arguments, batch, false, start);
-                    if (inv.command == null) {
-                        succeeded(results, key, inv.result);
-                        inv = null;
+                    Decision<T> decision = processing.decide(r.record());
+                    if (decision instanceof ConditionalUpdate.Leave<T> leave) {
+                        succeeded(results, key, leave.result());
+                    } else {
+                        first = (ConditionalUpdate.Write<T>) decision;
+                        decidedFrom[i] = r.record();
+                        commands[i] = first.command(r.record());
                     }
                 } catch (RuntimeException e) {
                     failed(results, key, e);
                 }
-                invocations.add(inv);
+                processings.add(processing);
+                firsts.add(first);
             }
-            List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
-                Invocation<T> inv = invocations.get(i);
-                if (inv == null) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                if (inv.vb != null) {
-                    holdValue(inv.kb, inv.value, inv.command);
-                }
-                return records.write(namespace, inv.kb, inv.command);
-            }, records.operationTimeout());
+            List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
+                    i -> commands[i] == null ? CompletableFuture.completedFuture(null)
+                            : records.write(namespace, kbs.get(i), commands[i]),
+                    records.operationTimeout());
             for (int i = 0; i < n; i++) {
-                Invocation<T> inv = invocations.get(i);
-                if (inv == null) {
+                if (commands[i] == null) {
                     continue;
                 }
+                K key = keyList.get(i);
                 WriteResult w = null;
                 try {
-                    w = await(writes.get(i), "writing", inv.key);
+                    w = await(writes.get(i), "writing", key);
                     if (w.expired() != null) {
-                        expired(inv.key, inv.kb, w.expired(), batch);
+                        expired(key, kbs.get(i), w.expired(), batch);
                     }
-                    T result = applied(inv, w, batch) ? inv.result
-                            : invokeOne(inv.key, inv.kb, entryProcessor, arguments, batch, inv.toldWriter);
-                    succeeded(results, inv.key, result);
                 } catch (RuntimeException e) {
-                    failed(results, inv.key, e);
+                    failed(results, key, e);
+                    continue;
                 } finally {
-                    if (inv.vb != null) {
-                        settleValue(inv.kb, inv.command, w);
-                    }
+                    settleValue(kbs.get(i), commands[i], w);
+                }
+                Processing<T> processing = processings.get(i);
+                ConditionalUpdate.Write<T> first = firsts.get(i);
+                StoredRecord from = decidedFrom[i];
+                WriteResult outcome = w;
+                try {
+                    succeeded(results, key, processing.complete(u -> u.resume(first, from, outcome, processing)));
+                } catch (RuntimeException e) {
+                    failed(results, key, e);
                 }
             }
         } finally {
@@ -1117,79 +1073,83 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Puts a value, retrying on a concurrent change; the writer is not called. With a built-in expiry
-     * policy, one unconditional write carrying both the creation and the update expiry; with a custom
-     * one, a read first (so the policy is asked only the question the spec counts), then a write
-     * conditional on the version read.
+     * Puts a value; the writer is not called. With a built-in expiry policy, one unconditional write
+     * carrying both the creation and the update expiry; with a custom one, a conditional update (so the
+     * policy is asked only the question the spec counts).
      */
-    private Previous<V> putOne(K key, byte[] kb, V value, byte[] vb, EventDispatcher<K, V>.Batch batch,
-                               boolean wantOld) {
+    private Previous<V> putOne(String operation, K key, byte[] kb, V value, byte[] vb,
+                               EventDispatcher<K, V>.Batch batch, boolean wantOld) {
         if (expiryKnownWithoutRead) {
             long ifCreated = expiry.forCreation();
             long ifUpdated = expiry.forUpdate();
+            OldValue wanted = wantOld ? OldValue.RETURNED : forEvents(EventType.UPDATED);
             WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
-                    ifCreated, ifUpdated), batch);
-            V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wantOld);
+                    ifCreated, ifUpdated).withPreviousValue(wanted.sent()), batch);
+            V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wanted);
             return new Previous<>(w.previous() != null, old);
         }
-        while (true) {
-            ReadResult r = read(key, kb, batch);
-            StoredRecord cur = r.record();
-            long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb,
-                    cur == null ? WriteCommand.ABSENT : cur.version(), exp, exp), batch);
-            if (!w.applied()) {
-                continue;
-            }
-            V old = afterPut(key, kb, value, vb, w, exp, batch, wantOld);
-            return new Previous<>(w.previous() != null, old);
-        }
+        return update(operation, key, kb, batch, u -> u.run(cur -> putOver(cur, key, kb, value, vb, batch, wantOld)));
+    }
+
+    /**
+     * A put of a value over the entry as it is, for a custom expiry policy: asks the policy the one
+     * question the entry's state calls for.
+     */
+    private ConditionalUpdate.Write<Previous<V>> putOver(StoredRecord cur, K key, byte[] kb, V value, byte[] vb,
+                                                         EventDispatcher<K, V>.Batch batch, boolean wantOld) {
+        long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
+        return putDecision(value, vb, exp, exp,
+                w -> new Previous<>(w.previous() != null, afterPut(key, kb, value, vb, w, exp, batch,
+                        wantOld ? OldValue.RETURNED : OldValue.FOR_EVENTS)));
     }
 
     /**
      * Puts many values with their record requests in flight together ({@link InFlight}), as
      * {@link #putOne} would one by one: statistics, events and references per entry, in order. A write
-     * that loses a race is retried alone. The writer is not called.
+     * that loses a race continues alone from the record its refusal returned. The writer is not called.
      *
      * @return the first failure, after every other entry was put, or null
      */
-    private RuntimeException putMany(List<K> keys, List<byte[]> kbs, List<V> values, List<byte[]> vbs,
-                                     EventDispatcher<K, V>.Batch batch) {
+    private RuntimeException putMany(String operation, List<K> keys, List<byte[]> kbs, List<V> values,
+                                     List<byte[]> vbs, EventDispatcher<K, V>.Batch batch) {
         int n = keys.size();
         RuntimeException failure = null;
         long[] ifCreated = new long[n];
         WriteCommand[] commands = new WriteCommand[n];
+        List<ConditionalUpdate.Write<Previous<V>>> firsts = new ArrayList<>(n);
+        StoredRecord[] decidedFrom = new StoredRecord[n];
+        OldValue old = forEvents(EventType.UPDATED);
         if (expiryKnownWithoutRead) {
             for (int i = 0; i < n; i++) {
                 ifCreated[i] = expiry.forCreation();
                 commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
-                        expiry.forUpdate());
+                        expiry.forUpdate()).withPreviousValue(old.sent());
+                holdValue(values.get(i), vbs.get(i));
+                firsts.add(null);
             }
         } else {
             List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
                     i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
             for (int i = 0; i < n; i++) {
+                ConditionalUpdate.Write<Previous<V>> first = null;
                 try {
                     ReadResult r = await(reads.get(i), "reading", keys.get(i));
                     if (r.expired() != null) {
                         expired(keys.get(i), kbs.get(i), r.expired(), batch);
                     }
-                    StoredRecord cur = r.record();
-                    ifCreated[i] = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                    commands[i] = command(WriteCommand.Op.PUT, vbs.get(i),
-                            cur == null ? WriteCommand.ABSENT : cur.version(), ifCreated[i], ifCreated[i]);
+                    first = putOver(r.record(), keys.get(i), kbs.get(i), values.get(i), vbs.get(i), batch, false);
+                    decidedFrom[i] = r.record();
+                    commands[i] = first.command(r.record());
                 } catch (RuntimeException e) {
                     failure = failure == null ? e : failure;
                 }
+                firsts.add(first);
             }
         }
-        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
-            if (commands[i] == null) {
-                return CompletableFuture.completedFuture(null);
-            }
-            holdValue(kbs.get(i), values.get(i), commands[i]);
-            return records.write(namespace, kbs.get(i), commands[i]);
-        }, records.operationTimeout());
+        List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
+                i -> commands[i] == null ? CompletableFuture.completedFuture(null)
+                        : records.write(namespace, kbs.get(i), commands[i]),
+                records.operationTimeout());
         for (int i = 0; i < n; i++) {
             if (commands[i] == null) {
                 continue;
@@ -1209,10 +1169,18 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 if (w.expired() != null) {
                     expired(key, kb, w.expired(), batch);
                 }
-                if (w.applied()) {
-                    afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, false);
+                ConditionalUpdate.Write<Previous<V>> first = firsts.get(i);
+                if (first != null) {
+                    V value = values.get(i);
+                    byte[] vb = vbs.get(i);
+                    StoredRecord from = decidedFrom[i];
+                    WriteResult outcome = w;
+                    update(operation, key, kb, batch, u -> u.resume(first, from, outcome,
+                            cur -> putOver(cur, key, kb, value, vb, batch, false)));
+                } else if (w.applied()) {
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, old);
                 } else {
-                    putOne(key, kb, values.get(i), vbs.get(i), batch, false);
+                    putOne(operation, key, kb, values.get(i), vbs.get(i), batch, false);
                 }
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
@@ -1223,13 +1191,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
     private V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
-                       EventDispatcher<K, V>.Batch batch, boolean wantOld) {
+                       EventDispatcher<K, V>.Batch batch, OldValue wanted) {
         StoredRecord previous = w.previous();
         V old = null;
         try {
             // decoded before the references move on: the old value may be an object held here
-            if (previous != null && (wantOld || events.hasListenerFor(EventType.UPDATED))) {
-                old = wantOld ? decodeValue(key, kb, previous) : decodeValueQuietly(key, kb, previous);
+            if (previous != null && wanted == OldValue.RETURNED) {
+                old = decodeValue(key, kb, previous);
+            } else if (previous != null && wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.UPDATED)) {
+                old = decodeValueQuietly(key, kb, previous);
             }
         } finally {
             if (references != null) {
@@ -1263,7 +1233,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         WriteResult w = writeValue(key, kb, value,
                 command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
-            afterPut(key, kb, value, vb, w, exp, batch, false);
+            afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
         }
     }
 
@@ -1294,7 +1264,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
         }
         List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
-            holdValue(absent.get(keys.get(i)), values.get(i), commands[i]);
+            holdValue(values.get(i), vbs.get(i));
             return records.write(namespace, absent.get(keys.get(i)), commands[i]);
         }, records.operationTimeout());
         Map<K, V> out = new LinkedHashMap<>();
@@ -1309,7 +1279,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     expired(key, kb, w.expired(), batch);
                 }
                 if (w.applied()) {
-                    afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, false);
+                    afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, OldValue.FOR_EVENTS);
                 }
                 out.put(key, values.get(i));
             } catch (RuntimeException e) {
@@ -1330,25 +1300,107 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (exp == WriteCommand.KEEP_EXPIRY || exp == rec.expiresAtMillis()) {
             return;
         }
-        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp), batch);
+        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp)
+                .withPreviousValue(WriteCommand.PreviousValue.OMIT), batch);
     }
 
     /**
-     * A compound operation told the writer of its change, then lost its conditional write to another
-     * node's and ends without changing the entry: tells the writer the value the cache holds now, so that
-     * the external store and the cache agree again instead of keeping the losing change. The winner told
-     * the writer of its own change before its write applied, so before this call.
-     *
-     * <p>When the entry is gone instead, the writer is not told anything: the record may have expired or
-     * been evicted, which JCache never reports to a writer, and a delete would then lose the store's row.
-     * The store keeps the losing value; a read-through cache reloads it.
-     *
-     * @param current the live record now, or {@code null} if the key has none
+     * The writer's part in one compound operation, which may decide more than once: whether the writer
+     * was told of a change, and the value the cache holds after all when that change then lost its race.
      */
-    private void resyncWriter(K key, byte[] kb, StoredRecord current) {
-        if (current != null) {
-            writes.write(new KadCacheEntry<>(key, decodeValue(key, kb, current)));
+    private final class WriterTurn {
+        private boolean told;
+
+        /** Tells the writer of a put (again, if an earlier decision told it of another). */
+        void write(K key, V value) {
+            told |= writes.write(new KadCacheEntry<>(key, value));
         }
+
+        /** Tells the writer of a removal (again, if an earlier decision told it of another). */
+        void delete(K key) {
+            told |= writes.delete(key);
+        }
+
+        /** Tells the writer of a put unless an earlier decision of this operation did. */
+        void writeOnce(K key, V value) {
+            if (!told) {
+                write(key, value);
+            }
+        }
+
+        /** Tells the writer of a removal unless an earlier decision of this operation did. */
+        void deleteOnce(K key) {
+            if (!told) {
+                delete(key);
+            }
+        }
+
+        /** @return whether the writer was told of a change */
+        boolean told() {
+            return told;
+        }
+
+        /**
+         * The operation told the writer of its change, then lost its conditional write to another node's and
+         * ends without changing the entry: tells the writer the value the cache holds now, so that the
+         * external store and the cache agree again instead of keeping the losing change. The winner told the
+         * writer of its own change before its write applied, so before this call. Does nothing if the writer
+         * was not told.
+         *
+         * <p>When the entry is gone instead, the writer is not told anything: the record may have expired or
+         * been evicted, which JCache never reports to a writer, and a delete would then lose the store's row.
+         * The store keeps the losing value; a read-through cache reloads it.
+         *
+         * @param current the live record now, or {@code null} if the key has none
+         */
+        void resync(K key, byte[] kb, StoredRecord current) {
+            if (told && current != null) {
+                writes.write(new KadCacheEntry<>(key, decodeValue(key, kb, current)));
+            }
+        }
+    }
+
+    /**
+     * Runs one compound operation on a key as a {@link ConditionalUpdate}, keeping this cache's books on
+     * what it meets: an expired record becomes an event, and a value that travels as a token is released
+     * after a write that did not store it.
+     *
+     * @param operation the operation, as a failure names it
+     * @param run runs the update (from a read, or from a record already known)
+     * @return the update's result
+     * @throws CacheException naming the operation, the key and the cache, if the swarm failed or the
+     *     operation timeout passed
+     */
+    private <T> T update(String operation, K key, byte[] kb, EventDispatcher<K, V>.Batch batch,
+                         Function<ConditionalUpdate, T> run) {
+        ConditionalUpdate update = ConditionalUpdate.of(records, namespace, kb, operation)
+                .observedBy(new ConditionalUpdate.Observer() {
+                    @Override
+                    public void expired(StoredRecord record) {
+                        KadCache.this.expired(key, kb, record, batch);
+                    }
+
+                    @Override
+                    public void afterWrite(WriteCommand command, WriteResult outcome) {
+                        settleValue(kb, command, outcome);
+                    }
+                });
+        try {
+            return run.apply(update);
+        } catch (RecordException e) {
+            throw new CacheException(operation + " of key " + key + " of cache " + name + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A decision to put a value. A value that travels as a token (store-by-reference) is held from now:
+     * the write follows at once, and its outcome settles the token ({@link #settleValue}).
+     */
+    private <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
+                                                       Function<WriteResult, T> onApplied) {
+        holdValue(value, vb);
+        return Decision.put(vb, false, ifCreated, ifUpdated, onApplied);
     }
 
     private static WriteCommand command(WriteCommand.Op op, byte[] value, long expectedVersion, long ifCreated,
@@ -1372,7 +1424,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      */
     private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
                                    EventDispatcher<K, V>.Batch batch) {
-        holdValue(kb, value, command);
+        holdValue(value, command.value());
         WriteResult w = null;
         try {
             w = write(key, kb, command, batch);
@@ -1383,9 +1435,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Before a put: holds a value that travels as a token (store-by-reference caches). */
-    private void holdValue(byte[] kb, V value, WriteCommand command) {
-        if (references != null && LocalReferences.isToken(command.value())) {
-            references.holdValue(command.value(), value);
+    private void holdValue(V value, byte[] vb) {
+        if (references != null && LocalReferences.isToken(vb)) {
+            references.holdValue(vb, value);
         }
     }
 

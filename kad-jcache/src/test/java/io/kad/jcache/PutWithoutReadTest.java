@@ -1,18 +1,10 @@
 package io.kad.jcache;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.kad.core.KadNode;
 import java.io.Serializable;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -36,39 +28,19 @@ class PutWithoutReadTest {
 
     private static final Duration TEN_MINUTES = new Duration(TimeUnit.MINUTES, 10);
 
-    private final URI uri = URI.create("kad:reads-" + UUID.randomUUID());
-    private final CacheManager other = TestManagers.provider().getCacheManager(uri, getClass().getClassLoader(),
-            new Properties());
-    private final URLClassLoader callerLoader = new URLClassLoader(new URL[0], getClass().getClassLoader());
-    private final CacheManager caller = TestManagers.provider().getCacheManager(uri, callerLoader, seededBy(other));
-
-    private static Properties seededBy(CacheManager manager) {
-        InetSocketAddress a = manager.unwrap(KadCacheManager.class).node().address();
-        Properties p = new Properties();
-        p.setProperty("kad.seeds", a.getHostString() + ":" + a.getPort());
-        return p;
-    }
+    private final TwoNodeSwarm swarm = new TwoNodeSwarm("reads");
+    private final CacheManager caller = swarm.second;
 
     @AfterEach
     void close() throws Exception {
-        caller.close();
-        other.close();
-        callerLoader.close();
-    }
-
-    private long readsServed() {
-        KadNode a = other.unwrap(KadCacheManager.class).node();
-        KadNode b = caller.unwrap(KadCacheManager.class).node();
-        return a.stats().recordReads() + b.stats().recordReads();
+        swarm.close();
     }
 
     private long readsOfPuts(String cacheName, Factory<? extends ExpiryPolicy> policy) {
-        await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
-                !other.unwrap(KadCacheManager.class).node().peers().isEmpty()
-                        && !caller.unwrap(KadCacheManager.class).node().peers().isEmpty());
+        swarm.awaitPeers();
         Cache<String, Integer> cache = caller.createCache(cacheName,
                 new MutableConfiguration<String, Integer>().setExpiryPolicyFactory(policy));
-        long before = readsServed();
+        long before = swarm.readsServed();
         Map<String, Integer> batch = new LinkedHashMap<>();
         for (int i = 0; i < 40; i++) {
             cache.put("k" + i, i);
@@ -78,7 +50,7 @@ class PutWithoutReadTest {
         }
         cache.putAll(batch);
         cache.putAll(batch);
-        long reads = readsServed() - before;
+        long reads = swarm.readsServed() - before;
         for (int i = 0; i < 40; i++) {
             assertThat(cache.get("k" + i)).isEqualTo(i + 2);
         }

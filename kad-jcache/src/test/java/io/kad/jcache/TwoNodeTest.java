@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.Serializable;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -30,25 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 class TwoNodeTest {
 
-    private final URI uri = URI.create("kad:shared-" + UUID.randomUUID());
-    private final CacheManager first = TestManagers.provider().getCacheManager(uri, getClass().getClassLoader(),
-            new Properties());
-    private final URLClassLoader secondLoader = new URLClassLoader(new URL[0], getClass().getClassLoader());
-    private final CacheManager second = TestManagers.provider().getCacheManager(uri, secondLoader,
-            seededBy(first));
-
-    private static Properties seededBy(CacheManager manager) {
-        InetSocketAddress a = manager.unwrap(KadCacheManager.class).node().address();
-        Properties p = new Properties();
-        p.setProperty("kad.seeds", a.getHostString() + ":" + a.getPort());
-        return p;
-    }
+    private final TwoNodeSwarm swarm = new TwoNodeSwarm("shared");
+    private final CacheManager first = swarm.first;
+    private final CacheManager second = swarm.second;
 
     @AfterEach
     void close() throws Exception {
-        second.close();
-        first.close();
-        secondLoader.close();
+        swarm.close();
     }
 
     @Test

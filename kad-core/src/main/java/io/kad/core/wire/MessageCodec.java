@@ -71,7 +71,8 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>{@code put_record}</td><td>{@code id}, {@code ns}, {@code key}, {@code op} ({@code "put"},
  *       {@code "remove"}, {@code "touch"}, {@code "clear"}), {@code value}, {@code json} (bool), {@code expected_version}
  *       (-1 any, 0 absent, else the version), {@code expires_if_created}, {@code expires_if_updated}
- *       (epoch ms; -2 keeps the expiry), rpc_id, ...</td></tr>
+ *       (epoch ms; -2 keeps the expiry), {@code previous_value} ({@code "omit"}: an applied write's reply
+ *       leaves out the previous record's value; absent: it carries it), rpc_id, ...</td></tr>
  *   <tr><td>{@code put_result}</td><td>{@code applied} (bool), {@code previous}, {@code current},
  *       {@code expired} (each REC or null), rpc_id, ...</td></tr>
  *   <tr><td>{@code replicate}</td><td>{@code records} (array of REC), rpc_id, ...</td></tr>

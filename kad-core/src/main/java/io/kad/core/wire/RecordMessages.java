@@ -108,6 +108,10 @@ final class RecordMessages {
             o.put("expected_version", c.expectedVersion());
             o.put("expires_if_created", c.expiresAtIfCreated());
             o.put("expires_if_updated", c.expiresAtIfUpdated());
+            if (c.previousValue() == WriteCommand.PreviousValue.OMIT) {
+                // absent means "return": what a node that predates the field does
+                o.put("previous_value", "omit");
+            }
             unreachable(o, p.unreachable());
             rpc(o, p.rpcId());
         } else if (m instanceof Message.Redirect r) {
@@ -233,8 +237,17 @@ final class RecordMessages {
         if (expected < WriteCommand.ANY_VERSION) {
             throw new MalformedMessageException("expected_version out of range");
         }
+        JsonNode previous = t.get("previous_value");
+        WriteCommand.PreviousValue previousValue;
+        if (previous == null || previous.isNull() || "return".equals(previous.asText())) {
+            previousValue = WriteCommand.PreviousValue.RETURN;
+        } else if (previous.isTextual() && "omit".equals(previous.asText())) {
+            previousValue = WriteCommand.PreviousValue.OMIT;
+        } else {
+            throw new MalformedMessageException("previous_value neither \"return\" nor \"omit\"");
+        }
         return new WriteCommand(op, bytes(t, "value"), bool(t, "json"), expected,
-                longValue(t, "expires_if_created"), longValue(t, "expires_if_updated"));
+                longValue(t, "expires_if_created"), longValue(t, "expires_if_updated"), previousValue);
     }
 
     private StoredRecord recordOrNull(JsonNode t, String field) throws MalformedMessageException {

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param expiresAtIfCreated the expiry, in epoch milliseconds, if the write creates the entry
  *     ({@link io.kad.spi.StoredRecord#NEVER} for never; a time not after now means "do not create")
  * @param expiresAtIfUpdated the expiry if the entry existed, or {@link #KEEP_EXPIRY} to keep its expiry
+ * @param previousValue whether the reply of an applied write carries the value of the record it replaced
+ *     (a refused write's reply always carries the current record whole: the caller decides from it)
  */
 public record WriteCommand(Op op, byte[] value, boolean json, long expectedVersion, long expiresAtIfCreated,
-                           long expiresAtIfUpdated) {
+                           long expiresAtIfUpdated, PreviousValue previousValue) {
 
     /** No condition on the version. */
     public static final long ANY_VERSION = -1;
@@ -40,10 +42,38 @@ public record WriteCommand(Op op, byte[] value, boolean json, long expectedVersi
         CLEAR
     }
 
+    /**
+     * What the reply of an applied write carries of the record the write replaced. Only a caller that
+     * needs the old value (a {@code getAndPut}, an event with the old value) has it sent back; the others
+     * learn whether there was a record, and its version, without its value crossing the network again.
+     */
+    public enum PreviousValue {
+        /** The whole record, value included: the default, and what a node that predates the choice sends. */
+        RETURN,
+        /** The record without its value ({@link WriteResult#withoutPreviousValue()}). */
+        OMIT
+    }
+
+    /**
+     * A command whose applied reply carries the previous record whole ({@link PreviousValue#RETURN}).
+     *
+     * @param op what to write
+     * @param value the new value bytes
+     * @param json whether they are JSON text
+     * @param expectedVersion the condition on the version
+     * @param expiresAtIfCreated the expiry if the write creates the entry
+     * @param expiresAtIfUpdated the expiry if the entry existed
+     */
+    public WriteCommand(Op op, byte[] value, boolean json, long expectedVersion, long expiresAtIfCreated,
+                        long expiresAtIfUpdated) {
+        this(op, value, json, expectedVersion, expiresAtIfCreated, expiresAtIfUpdated, PreviousValue.RETURN);
+    }
+
     /** Checks the fields. */
     public WriteCommand {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(previousValue, "previousValue");
         if (expectedVersion < ANY_VERSION) {
             throw new IllegalArgumentException("expectedVersion must be >= -1: " + expectedVersion);
         }
@@ -57,6 +87,15 @@ public record WriteCommand(Op op, byte[] value, boolean json, long expectedVersi
      */
     public static WriteCommand put(byte[] value, boolean json, long expiresAt) {
         return new WriteCommand(Op.PUT, value, json, ANY_VERSION, expiresAt, expiresAt);
+    }
+
+    /**
+     * @param previous what an applied write's reply carries of the record it replaced
+     * @return this command with that choice
+     */
+    public WriteCommand withPreviousValue(PreviousValue previous) {
+        return previous == previousValue ? this
+                : new WriteCommand(op, value, json, expectedVersion, expiresAtIfCreated, expiresAtIfUpdated, previous);
     }
 
     /** @return an unconditional removal */

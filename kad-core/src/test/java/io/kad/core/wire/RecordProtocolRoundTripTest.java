@@ -109,6 +109,23 @@ class RecordProtocolRoundTripTest {
     }
 
     @Test
+    void aPutThatOmitsThePreviousValueSaysSoAndOneThatDoesNotAddsNoField() throws Exception {
+        WriteCommand omit = WriteCommand.put(new byte[] {1}, false, StoredRecord.NEVER)
+                .withPreviousValue(WriteCommand.PreviousValue.OMIT);
+        Message.PutRecord omitting = new Message.PutRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, omit);
+        assertRoundTrips(omitting);
+        assertThat(new String(CODEC.encode(omitting), StandardCharsets.UTF_8)).contains("\"previous_value\":\"omit\"");
+        Message.PutRecord back = (Message.PutRecord) CODEC.decode(CODEC.encode(omitting));
+        assertThat(back.command().previousValue()).isEqualTo(WriteCommand.PreviousValue.OMIT);
+
+        Message.PutRecord returning = new Message.PutRecord(PEER, INFO, RPC, RID, "users", new byte[] {1},
+                WriteCommand.put(new byte[] {1}, false, StoredRecord.NEVER));
+        assertThat(new String(CODEC.encode(returning), StandardCharsets.UTF_8)).doesNotContain("previous_value");
+        Message.PutRecord plain = (Message.PutRecord) CODEC.decode(CODEC.encode(returning));
+        assertThat(plain.command().previousValue()).isEqualTo(WriteCommand.PreviousValue.RETURN);
+    }
+
+    @Test
     void decodedRecordProtocolFieldsEqualTheOriginals() throws Exception {
         Message.RecordReply r = (Message.RecordReply) CODEC.decode(CODEC.encode(oneOfEachType().get(8)));
         assertThat(r.record()).isEqualTo(rec(3, false));

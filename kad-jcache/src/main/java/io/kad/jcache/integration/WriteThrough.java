@@ -10,7 +10,8 @@ import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 
 /**
- * Calls a cache's {@link CacheWriter}, wrapping what it throws in a {@link CacheWriterException}.
+ * Calls a cache's {@link CacheWriter}, wrapping what it throws in a {@link CacheWriterException}. A cache
+ * that does not write through has {@link #none()}, which tells no one.
  *
  * <p>For the {@code *All} methods the writer removes from the collection it is given each entry it
  * wrote; whatever is left when it throws was not written, and the cache must leave those keys alone
@@ -21,17 +22,40 @@ import javax.cache.integration.CacheWriterException;
  */
 public final class WriteThrough<K, V> {
 
+    private static final WriteThrough<?, ?> NONE = new WriteThrough<Object, Object>(new DisabledWriter(), false);
+
     private final CacheWriter<? super K, ? super V> writer;
+    /** Whether a writer is told: false for {@link #none()}. */
+    private final boolean tells;
 
     /** @param writer the writer */
     public WriteThrough(CacheWriter<? super K, ? super V> writer) {
-        this.writer = writer;
+        this(writer, true);
     }
 
-    /** @param entry the entry to write */
-    public void write(Cache.Entry<K, V> entry) {
+    private WriteThrough(CacheWriter<? super K, ? super V> writer, boolean tells) {
+        this.writer = writer;
+        this.tells = tells;
+    }
+
+    /**
+     * @param <K> the key type
+     * @param <V> the value type
+     * @return the write-through of a cache without a writer: every call does nothing and tells no one
+     */
+    @SuppressWarnings("unchecked")
+    public static <K, V> WriteThrough<K, V> none() {
+        return (WriteThrough<K, V>) NONE;
+    }
+
+    /**
+     * @param entry the entry to write
+     * @return whether a writer was told (false for {@link #none()})
+     */
+    public boolean write(Cache.Entry<K, V> entry) {
         try {
             writer.write(entry);
+            return tells;
         } catch (CacheWriterException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -39,10 +63,14 @@ public final class WriteThrough<K, V> {
         }
     }
 
-    /** @param key the key to delete */
-    public void delete(K key) {
+    /**
+     * @param key the key to delete
+     * @return whether a writer was told (false for {@link #none()})
+     */
+    public boolean delete(K key) {
         try {
             writer.delete(key);
+            return tells;
         } catch (CacheWriterException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -84,6 +112,27 @@ public final class WriteThrough<K, V> {
 
     private static CacheWriterException wrap(RuntimeException e, String message) {
         return e instanceof CacheWriterException cwe ? cwe : new CacheWriterException(message + ": " + e, e);
+    }
+
+    /** The writer of a cache that does not write through: writes nothing. */
+    private static final class DisabledWriter implements CacheWriter<Object, Object> {
+        @Override
+        public void write(Cache.Entry<? extends Object, ? extends Object> entry) {
+        }
+
+        @Override
+        public void writeAll(Collection<Cache.Entry<? extends Object, ? extends Object>> entries) {
+            entries.clear();
+        }
+
+        @Override
+        public void delete(Object key) {
+        }
+
+        @Override
+        public void deleteAll(Collection<?> keys) {
+            keys.clear();
+        }
     }
 
     /**
