@@ -192,7 +192,8 @@ final class BinaryMessages {
             w.keyId(p.id(), keyIdLimit, "id").text(p.namespace()).bytes(p.key());
             WriteCommand c = p.command();
             w.u8((byte) c.op().ordinal()).bytes(c.value()).u8((byte) (c.json() ? 1 : 0))
-                    .i64(c.expectedVersion()).i64(c.expiresAtIfCreated()).i64(c.expiresAtIfUpdated());
+                    .i64(c.expectedVersion()).i64(c.expiresAtIfCreated()).i64(c.expiresAtIfUpdated())
+                    .u8((byte) c.previousValue().ordinal());
             return w.nodeIds(p.unreachable(), MessageCodec.MAX_UNREACHABLE, "unreachable");
         } else if (m instanceof Message.Redirect r) {
             return w.contacts(r.nearest());
@@ -309,7 +310,16 @@ final class BinaryMessages {
                 }
                 byte[] value = r.bytes();
                 boolean json = r.bool();
-                WriteCommand command = new WriteCommand(ops[op], value, json, r.i64(), r.i64(), r.i64());
+                long expected = r.i64();
+                long ifCreated = r.i64();
+                long ifUpdated = r.i64();
+                WriteCommand.PreviousValue[] previous = WriteCommand.PreviousValue.values();
+                int pv = r.u8();
+                if (pv >= previous.length) {
+                    throw new MalformedMessageException("unknown previous-value choice " + pv);
+                }
+                WriteCommand command = new WriteCommand(ops[op], value, json, expected, ifCreated, ifUpdated,
+                        previous[pv]);
                 return new Message.PutRecord(peerId, info, rpc, id, ns, key, command,
                         r.nodeIds(MessageCodec.MAX_UNREACHABLE));
             }
