@@ -24,9 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays, from one plain UDP socket, every request kad.py sent in the 2018 capture and every probe
- * datagram at a Java node configured like the 2018 kad.py nodes (sha256 key ids), and checks each
- * answer against the protocol description.
+ * Replays every request kad.py sent in the 2018 capture and every probe datagram at a Java node
+ * configured like the 2018 kad.py nodes (sha256 key ids), and checks each answer against the protocol
+ * description. Each captured node sends from a plain UDP socket of its own, as it did (a node takes an
+ * address for one node: a second id from the same address is checked with a ping first).
  */
 class CaptureReplayTest {
 
@@ -50,6 +51,8 @@ class CaptureReplayTest {
     private final MessageCodec codec = new MessageCodec(256);
     private KadNode node;
     private RawPeer peer;
+    /** One socket per captured sender id; the probe's is {@link #peer}. */
+    private final Map<BigInteger, RawPeer> senders = new java.util.HashMap<>();
 
     @BeforeEach
     void start() {
@@ -61,7 +64,21 @@ class CaptureReplayTest {
     @AfterEach
     void stop() {
         peer.close();
+        senders.values().forEach(RawPeer::close);
         node.close();
+    }
+
+    /** The socket of the captured node that sent a datagram: the probe's for probes and unreadable ids. */
+    private RawPeer senderOf(byte[] raw) {
+        try {
+            JsonNode id = MessageCodec.mapper().readTree(raw).path("peer_id");
+            if (!id.isIntegralNumber() || id.bigIntegerValue().equals(PROBE_ID)) {
+                return peer;
+            }
+            return senders.computeIfAbsent(id.bigIntegerValue(), k -> new RawPeer());
+        } catch (IOException e) {
+            return peer;
+        }
     }
 
     static List<ObjectNode> capture(String year) throws IOException {
@@ -98,9 +115,10 @@ class CaptureReplayTest {
             if (dropKind != null) {
                 long droppedBefore = node.stats().datagramsDropped();
                 long unmatchedBefore = node.stats().unmatchedReplies();
-                peer.send(node.address(), raw);
+                RawPeer sender = senderOf(raw);
+                sender.send(node.address(), raw);
                 // a malformed or unanswerable datagram gets no reply: a short window shows none comes
-                assertThat(peer.receive(300)).as("reply to %s", seq).isEmpty();
+                assertThat(sender.receive(300)).as("reply to %s", seq).isEmpty();
                 assertThat(node.stats().datagramsDropped() - droppedBefore).as("dropped count of %s", seq)
                         .isEqualTo(1);
                 assertThat(node.stats().unmatchedReplies() - unmatchedBefore).as("unmatched count of %s", seq)
@@ -112,13 +130,16 @@ class CaptureReplayTest {
             String type = request.get("message_type").textValue();
             switch (type) {
                 case "store" -> {
-                    peer.send(node.address(), raw);
+                    RawPeer sender = senderOf(raw);
+                    sender.send(node.address(), raw);
                     assertNoReplyBeforeFence(seq);
+                    assertThat(sender.receive(50)).as("reply to %s", seq).isEmpty();
                     silent++;
                 }
                 case "ping" -> {
-                    peer.send(node.address(), raw);
-                    RawPeer.Datagram pong = peer.expectReply();
+                    RawPeer sender = senderOf(raw);
+                    sender.send(node.address(), raw);
+                    RawPeer.Datagram pong = sender.expectReply();
                     assertThat(pong.type()).as(seq).isEqualTo("pong");
                     assertThat(fieldNames(pong.json())).containsExactly("message_type", "peer_id", "peer_info");
                     assertThat(pong.json().get("peer_info").isNull()).isTrue();
@@ -128,8 +149,9 @@ class CaptureReplayTest {
                 case "find_node", "find_value" -> {
                     BigInteger target = request.get("id").bigIntegerValue();
                     boolean held = type.equals("find_value") && node.storage().get(target) != null;
-                    peer.send(node.address(), raw);
-                    RawPeer.Datagram reply = peer.expectReply();
+                    RawPeer sender = senderOf(raw);
+                    sender.send(node.address(), raw);
+                    RawPeer.Datagram reply = sender.expectReply();
                     checkFindReply(seq, request, target, held, reply);
                     replies++;
                 }
@@ -148,7 +170,8 @@ class CaptureReplayTest {
     void replayedStoresLeaveTheCapturedValuesRetrievableByFindValue() throws Exception {
         for (ObjectNode line : capture("2018")) {
             if ("store".equals(line.path("message_type").asText()) && line.get("bytes").intValue() <= 8192) {
-                peer.send(node.address(), line.get("raw").textValue());
+                byte[] raw = line.get("raw").textValue().getBytes(StandardCharsets.UTF_8);
+                senderOf(raw).send(node.address(), raw);
             }
         }
         assertNoReplyBeforeFence("stores");
