@@ -75,11 +75,6 @@ public final class KadNode implements AutoCloseable {
 
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     private static final int RPC_ATTEMPTS = RpcEndpoint.RPC_ATTEMPTS;
-    /**
-     * The largest key plus value a record may have: a write's reply carries the record before and after
-     * it in one datagram of at most 65,000 bytes, in base64.
-     */
-    public static final int MAX_RECORD_BYTES = 20_000;
 
     private final NodeConfig config;
     private final NodeId id;
@@ -122,7 +117,7 @@ public final class KadNode implements AutoCloseable {
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
         DatagramAuthenticator authenticator = config.sharedSecret() == null ? null
                 : new DatagramAuthenticator(config.sharedSecret());
-        MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
+        MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS), config.maxMessageBytes());
         this.table = new RoutingTable(id, config.k());
         this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
         StorageTier tier = config.storageTier() != null

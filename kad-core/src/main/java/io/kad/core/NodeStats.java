@@ -23,6 +23,12 @@ public final class NodeStats {
     final LongAdder redirects = new LongAdder();
     final LongAdder recordDatagramsSent = new LongAdder();
     final LongAdder eventsSent = new LongAdder();
+    final LongAdder fragmentsSent = new LongAdder();
+    final LongAdder fragmentsRetransmitted = new LongAdder();
+    final LongAdder transfersSent = new LongAdder();
+    final LongAdder transfersReceived = new LongAdder();
+    final LongAdder transfersDropped = new LongAdder();
+    final LongAdder transferBytesHeld = new LongAdder();
 
     NodeStats() {
     }
@@ -66,6 +72,24 @@ public final class NodeStats {
     public long recordDatagramsSent() { return recordDatagramsSent.sum(); }
     /** @return record events this node sent to subscribed nodes (none for a namespace nobody follows) */
     public long eventsSent() { return eventsSent.sum(); }
+    /**
+     * @return fragments of messages too large for one datagram sent, retransmissions included (each
+     *     fragment is a datagram, also counted in {@link #datagramsSent()})
+     */
+    public long fragmentsSent() { return fragmentsSent.sum(); }
+    /** @return fragments sent again because they, or their acknowledgement, were lost or late */
+    public long fragmentsRetransmitted() { return fragmentsRetransmitted.sum(); }
+    /** @return fragmented transfers this node sent that the receiver acknowledged in full */
+    public long transfersSent() { return transfersSent.sum(); }
+    /** @return fragmented transfers this node received in full and passed on as messages */
+    public long transfersReceived() { return transfersReceived.sum(); }
+    /**
+     * @return fragmented transfers dropped, sent or received: stalled past their timeout, refused by a
+     *     receiver at its memory bound, or refused by this node as a sender or receiver at its own
+     */
+    public long transfersDropped() { return transfersDropped.sum(); }
+    /** @return bytes this node holds reserved for partial inbound transfers now (a gauge, not a count) */
+    public long transferBytesHeld() { return transferBytesHeld.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
 

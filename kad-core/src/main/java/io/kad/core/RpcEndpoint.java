@@ -13,6 +13,7 @@ import io.kad.core.wire.MalformedMessageException;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
 import io.kad.core.wire.MessageTooLargeException;
+import io.kad.core.wire.TransferFrame;
 import io.kad.spi.InterceptedMessage;
 import io.kad.spi.RequestInterceptor;
 import java.math.BigInteger;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * and signs what the node sends; and keeps the table of pending requests, matched with their replies,
  * retried and expired by one timeout sweep. Owns the pending table (thread-safe: requests may start on
  * a caller's thread, replies and the sweep come on the protocol thread) and the node's open / leaving /
- * closed state.
+ * closed state. A record-protocol message too large for one datagram travels as a fragmented transfer
+ * ({@code FragmentedTransfers}) beneath the requests and replies: it is encoded, intercepted and sent,
+ * and received, intercepted and dispatched, exactly as one datagram would be.
  */
 final class RpcEndpoint {
 
@@ -54,11 +57,19 @@ final class RpcEndpoint {
     private final ObjLongConsumer<Contact> onTimeout;
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean sweepArmed = new AtomicBoolean();
+    /** Messages larger than one datagram, on the protocol thread. */
+    private final FragmentedTransfers transfers;
+    /** The longest encoded message sent as one datagram (its tag included, it fits the transport). */
+    private final int singleDatagramBytes;
+    private volatile BiConsumer<InetSocketAddress, Message> dispatch = (from, m) -> { };
     private volatile boolean closed;
     private volatile boolean leaving;
 
     private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
                            CompletableFuture<Message.Reply> reply, long deadline) {
+        Pending withDeadline(long newDeadline) {
+            return new Pending(rpc, to, address, ping, reply, newDeadline);
+        }
     }
 
     RpcEndpoint(NodeContext node, Transport transport, MessageCodec codec, DatagramAuthenticator authenticator,
@@ -69,10 +80,15 @@ final class RpcEndpoint {
         this.authenticator = authenticator;
         this.interceptors = interceptors;
         this.onTimeout = onTimeout;
+        this.singleDatagramBytes = Math.min(MessageCodec.RECORD_MAX_DATAGRAM, transport.maxDatagramBytes())
+                - (authenticator == null ? 0 : DatagramAuthenticator.datagramTagBytes());
+        this.transfers = new FragmentedTransfers(node, transport, authenticator, codec.maxRecordMessageBytes(),
+                (from, data) -> onMessage(from, data, dispatch));
     }
 
     /** Starts receiving: every valid datagram goes to {@code dispatch}, on the protocol thread. */
     void start(BiConsumer<InetSocketAddress, Message> dispatch) {
+        this.dispatch = dispatch;
         transport.start((from, data) -> onDatagram(from, data, dispatch));
     }
 
@@ -89,6 +105,7 @@ final class RpcEndpoint {
     /** Stops sending and receiving, and closes the transport. */
     void close() {
         closed = true;
+        transfers.close();
         transport.close();
     }
 
@@ -110,6 +127,10 @@ final class RpcEndpoint {
         }
         NodeStats stats = node.stats();
         stats.datagramsReceived.increment();
+        if (TransferFrame.isFrame(data)) {
+            onFrame(from, data);
+            return;
+        }
         if (authenticator != null) {
             byte[] verified = authenticator.verify(data);
             if (verified == null) {
@@ -121,6 +142,40 @@ final class RpcEndpoint {
             }
             data = verified;
         }
+        onMessage(from, data, dispatch);
+    }
+
+    /** A fragment of a large message, or its acknowledgement: checked like any datagram, then handed on. */
+    private void onFrame(InetSocketAddress from, byte[] data) {
+        NodeStats stats = node.stats();
+        if (authenticator != null) {
+            byte[] verified = authenticator.verifyFrame(data);
+            if (verified == null) {
+                stats.datagramsDropped.increment();
+                stats.unauthenticated.increment();
+                LOG.debug("dropped transfer frame of {} bytes from {}: no valid tag of the shared secret",
+                        data.length, from);
+                return;
+            }
+            data = verified;
+        }
+        TransferFrame frame;
+        try {
+            frame = TransferFrame.decode(data);
+        } catch (MalformedMessageException e) {
+            stats.datagramsDropped.increment();
+            LOG.debug("dropped transfer frame of {} bytes from {}: {}", data.length, from, e.getMessage());
+            return;
+        }
+        transfers.onFrame(from, frame);
+    }
+
+    /** A whole message, from one datagram or reassembled from a transfer: parsed, intercepted, dispatched. */
+    private void onMessage(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (closed) {
+            return;
+        }
+        NodeStats stats = node.stats();
         Message message;
         try {
             ObjectNode tree = codec.parse(data);
@@ -227,25 +282,44 @@ final class RpcEndpoint {
                 data = codec.encodeTree(tree);
             }
         } catch (MessageTooLargeException e) {
-            LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
-                    message.type(), e.size(), e.limit(), to);
+            if (MessageCodec.isKadpyDialect(message)) {
+                // a large value is simply not offered to a kad.py node
+                LOG.debug("outbound {} of {} bytes exceeds kad.py's {}-byte datagram; not sent to {}",
+                        message.type(), e.size(), e.limit(), to);
+            } else {
+                LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
+                        message.type(), e.size(), e.limit(), to);
+            }
             return false;
         } catch (MalformedMessageException | IllegalArgumentException e) {
             LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
             return false;
         }
+        if (data.length > singleDatagramBytes && !MessageCodec.isKadpyDialect(message)) {
+            countRecordMessage(message);
+            byte[] whole = data;
+            if (node.scheduler().inProtocolThread()) {
+                return transfers.send(to, whole);
+            }
+            node.scheduler().execute(() -> transfers.send(to, whole));
+            return true;
+        }
         if (authenticator != null) {
             data = authenticator.sign(data);
         }
         node.stats().datagramsSent.increment();
+        countRecordMessage(message);
+        transport.send(to, data);
+        return true;
+    }
+
+    private void countRecordMessage(Message message) {
         if (message instanceof Message.GetRecord || message instanceof Message.RecordReply
                 || message instanceof Message.PutRecord || message instanceof Message.PutReply
                 || message instanceof Message.Replicate || message instanceof Message.ReplicateAck
                 || message instanceof Message.Redirect) {
             node.stats().recordDatagramsSent.increment();
         }
-        transport.send(to, data);
-        return true;
     }
 
     CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
@@ -296,7 +370,13 @@ final class RpcEndpoint {
         long now = scheduler.nowMillis();
         long next = Long.MAX_VALUE;
         for (Pending p : pending.values()) {
-            if (p.deadline() <= now) {
+            if (p.deadline() <= now && transfers.busyWith(p.address(), now)) {
+                // a large message to or from that peer is under way: its reply may be in it
+                Pending later = p.withDeadline(now + node.config().rpcTimeout().toMillis());
+                if (pending.replace(p.rpc(), p, later)) {
+                    next = Math.min(next, later.deadline());
+                }
+            } else if (p.deadline() <= now) {
                 if (pending.remove(p.rpc(), p)) {
                     node.stats().rpcTimeouts.increment();
                     if (p.to() != null) {

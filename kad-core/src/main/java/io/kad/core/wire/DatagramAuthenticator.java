@@ -18,6 +18,9 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>{@link #verify} returns the datagram as it was before tagging, or {@code null} when the tag is
  *       missing or wrong (the caller drops and counts it);</li>
  *   <li>comparison is constant-time;</li>
+ *   <li>a binary frame of a fragmented transfer ({@link TransferFrame}) carries the same 16-byte tag as
+ *       raw bytes at its end ({@link #signFrame}, {@link #verifyFrame}): every fragment is checked alone,
+ *       before any of it is kept;</li>
  *   <li>there is no replay protection: a recorded datagram can be sent again; requests are idempotent
  *       or carry versions, which bounds what a replay can do.</li>
  * </ul>
@@ -96,5 +99,39 @@ public final class DatagramAuthenticator {
         byte[] original = Arrays.copyOf(datagram, fieldAt + 1);
         original[fieldAt] = '}';
         return MessageDigest.isEqual(claimed, tag(original, original.length)) ? original : null;
+    }
+
+    /**
+     * @param frame a transfer frame
+     * @return the frame with the 16 bytes of its tag appended
+     */
+    public byte[] signFrame(byte[] frame) {
+        byte[] tag = tag(frame, frame.length);
+        byte[] out = Arrays.copyOf(frame, frame.length + TAG_BYTES);
+        System.arraycopy(tag, 0, out, frame.length, TAG_BYTES);
+        return out;
+    }
+
+    /**
+     * @param datagram a received transfer frame
+     * @return the frame without its tag if the tag is valid, else {@code null}
+     */
+    public byte[] verifyFrame(byte[] datagram) {
+        int n = datagram.length - TAG_BYTES;
+        if (n <= 0) {
+            return null;
+        }
+        byte[] claimed = Arrays.copyOfRange(datagram, n, datagram.length);
+        return MessageDigest.isEqual(claimed, tag(datagram, n)) ? Arrays.copyOf(datagram, n) : null;
+    }
+
+    /** @return the bytes {@link #signFrame} adds */
+    public static int frameTagBytes() {
+        return TAG_BYTES;
+    }
+
+    /** @return the most bytes {@link #sign} adds to a datagram */
+    public static int datagramTagBytes() {
+        return SUFFIX - 1;
     }
 }

@@ -90,7 +90,11 @@ public final class MessageCodec {
 
     /** kad.py's receive buffer: a longer datagram is truncated by the kernel and dropped. */
     public static final int KADPY_MAX_DATAGRAM = 8192;
-    /** The largest record-protocol datagram, and the largest datagram {@link #parse} accepts. */
+    /**
+     * The largest record-protocol message sent as one datagram, and by default the largest message
+     * {@link #parse} accepts and {@link #encode} writes. A codec built with a larger bound writes larger
+     * record-protocol messages, which a node sends as a fragmented transfer ({@link TransferFrame}).
+     */
     public static final int RECORD_MAX_DATAGRAM = 65000;
     /** The most {@code nearest_nodes} entries accepted or written (kad.py sends up to 20). */
     public static final int MAX_NEAREST = 64;
@@ -109,6 +113,8 @@ public final class MessageCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
     private final int idBits;
+    /** The largest record-protocol message this codec writes and parses. */
+    private final int maxRecordMessageBytes;
     /** kad.py's seven messages. */
     private final KadpyMessages kadpy;
     /** The record protocol's messages. */
@@ -119,10 +125,24 @@ public final class MessageCodec {
      *     2018), 128 for MD5 (kad.py 2015), 160 for SHA-1
      */
     public MessageCodec(int idBits) {
+        this(idBits, RECORD_MAX_DATAGRAM);
+    }
+
+    /**
+     * @param idBits the width of key and record ids, as {@link #MessageCodec(int)}
+     * @param maxRecordMessageBytes the largest record-protocol message written or parsed, at least
+     *     {@link #RECORD_MAX_DATAGRAM}: larger than a datagram when messages travel fragmented
+     */
+    public MessageCodec(int idBits, int maxRecordMessageBytes) {
         if (idBits < 1 || idBits > 4096) {
             throw new IllegalArgumentException("idBits must be 1..4096, was " + idBits);
         }
+        if (maxRecordMessageBytes < RECORD_MAX_DATAGRAM) {
+            throw new IllegalArgumentException("maxRecordMessageBytes must be at least " + RECORD_MAX_DATAGRAM
+                    + ", was " + maxRecordMessageBytes);
+        }
         this.idBits = idBits;
+        this.maxRecordMessageBytes = maxRecordMessageBytes;
         BigInteger keyIdLimit = BigInteger.ONE.shiftLeft(idBits);
         this.kadpy = new KadpyMessages(keyIdLimit, BigInteger.ONE.shiftLeft(Math.max(idBits, NodeId.NODE_ID_BITS)));
         this.records = new RecordMessages(keyIdLimit);
@@ -131,6 +151,11 @@ public final class MessageCodec {
     /** @return the width of key and record ids */
     public int idBits() {
         return idBits;
+    }
+
+    /** @return the largest record-protocol message this codec writes and parses */
+    public int maxRecordMessageBytes() {
+        return maxRecordMessageBytes;
     }
 
     /** @return the shared, configured Jackson mapper (do not reconfigure it) */
@@ -154,8 +179,8 @@ public final class MessageCodec {
         if (datagram == null) {
             throw new MalformedMessageException("not JSON");
         }
-        if (datagram.length > RECORD_MAX_DATAGRAM) {
-            throw new MalformedMessageException("datagram larger than " + RECORD_MAX_DATAGRAM + " bytes");
+        if (datagram.length > maxRecordMessageBytes) {
+            throw new MalformedMessageException("datagram larger than " + maxRecordMessageBytes + " bytes");
         }
         String text;
         try {
@@ -358,8 +383,8 @@ public final class MessageCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write " + type + ": " + e.getOriginalMessage(), e);
         }
-        if (bytes.length > RECORD_MAX_DATAGRAM) {
-            throw new MessageTooLargeException(type, bytes.length, RECORD_MAX_DATAGRAM);
+        if (bytes.length > maxRecordMessageBytes) {
+            throw new MessageTooLargeException(type, bytes.length, maxRecordMessageBytes);
         }
         return bytes;
     }
