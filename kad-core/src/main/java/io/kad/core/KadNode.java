@@ -438,10 +438,7 @@ public final class KadNode implements AutoCloseable {
                     nearestFor(find.target())));
         } else if (message instanceof Message.FindValue find) {
             StoredRecord r = engine.read(find.keyId()).record();
-            if (r != null && r.json()) {
-                endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
-                        JsonValues.parse(r.value())));
-            } else {
+            if (r == null || !r.json() || !answerWithValue(from, find, JsonValues.parse(r.value()))) {
                 endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
                         nearestFor(find.keyId())));
             }
@@ -465,6 +462,18 @@ public final class KadNode implements AutoCloseable {
             table.remove(leaver);
             membership.remove(leaver);
         }
+    }
+
+    /**
+     * Answers a {@code find_value} with the value, if the reply fits its datagram: ours first (the key id
+     * and our {@code peer_info}), else the shorter one kad.py itself sends (the requester's id and
+     * {@code {}}), so a value kad.py could serve is served to kad.py. A value too large for either is not
+     * offered: the requester gets {@code found_nodes}.
+     */
+    private boolean answerWithValue(InetSocketAddress from, Message.FindValue find, JsonNode value) {
+        return endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(), value))
+                || endpoint.send(from, new Message.FoundValue(id.value(), JsonNodeFactory.instance.objectNode(),
+                        find.rpcId(), find.peerId(), value));
     }
 
     /** Updates the routing table with a node that just sent us a datagram (paper 2.2). */
