@@ -84,6 +84,11 @@ final class FragmentedTransfers {
     private final Map<Key, Outbound> outbound = new HashMap<>();
     private final Map<InetSocketAddress, ArrayDeque<Outbound>> waiting = new HashMap<>();
     private final Map<InetSocketAddress, Integer> activeTo = new HashMap<>();
+    /**
+     * Until when a peer that just received a large request counts as busy with it: a write's owner
+     * forwards its copies before it answers, which takes about as long again as the write's transfer.
+     */
+    private final Map<InetSocketAddress, Long> busyUntil = new HashMap<>();
     private long outboundBytes;
 
     private final Map<Key, Inbound> inbound = new HashMap<>();
@@ -127,6 +132,7 @@ final class FragmentedTransfers {
         long order;
         long highestAckedOrder = -1;
         long lastProgress;
+        long startedAt;
         long srtt = -1;
         long rto;
 
@@ -199,6 +205,7 @@ final class FragmentedTransfers {
         activeTo.merge(t.key.peer(), 1, Integer::sum);
         long now = node.scheduler().nowMillis();
         t.lastProgress = now;
+        t.startedAt = now;
         t.fill(now);
         armTimer(t.rto);
     }
@@ -248,6 +255,7 @@ final class FragmentedTransfers {
         }
         if (t.ackedCount == t.count) {
             node.stats().transfersSent.increment();
+            busyUntil.merge(from, now + 2 * (now - t.startedAt), Math::max);
             finish(t);
             return;
         }
@@ -500,6 +508,7 @@ final class FragmentedTransfers {
                 nextDelay = Math.min(nextDelay, t.lastActivity + stallMillis - now);
             }
         }
+        busyUntil.values().removeIf(until -> until <= now);
         for (Iterator<Long> it = completed.values().iterator(); it.hasNext(); ) {
             if (now - it.next() < stallMillis) {
                 break;
@@ -519,13 +528,17 @@ final class FragmentedTransfers {
     /**
      * @param peer a peer
      * @param now the time
-     * @return whether a transfer with the peer is under way: one to it that has not stalled, or one from
-     *     it that received a fragment within the RPC timeout (a request to that peer is then not timed
-     *     out: its reply may be on its way)
+     * @return whether a transfer with the peer is under way: one to it that has not stalled, one that it
+     *     received in full less than twice its duration ago (it may be forwarding copies), or one from it
+     *     that received a fragment within the RPC timeout (a request to that peer is then not timed out:
+     *     its reply may be on its way)
      */
     boolean busyWith(InetSocketAddress peer, long now) {
-        if (outbound.isEmpty() && inbound.isEmpty()) {
+        if (outbound.isEmpty() && inbound.isEmpty() && busyUntil.isEmpty()) {
             return false;
+        }
+        if (busyUntil.getOrDefault(peer, Long.MIN_VALUE) > now) {
+            return true;
         }
         for (Outbound t : outbound.values()) {
             if (t.key.peer().equals(peer)) {
@@ -556,6 +569,7 @@ final class FragmentedTransfers {
             release(t);
         }
         outbound.clear();
+        busyUntil.clear();
         waiting.clear();
         activeTo.clear();
         outboundBytes = 0;

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +40,11 @@ class KadpyValueSizeTest {
 
     {
         kadpy.start((from, data) -> received.add(data));
+    }
+
+    @AfterEach
+    void closeNode() {
+        node.close();
     }
 
     private BigInteger store(String key, String value) {

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +44,11 @@ class LargeValueTest {
     private final List<KadNode> nodes = new ArrayList<>();
     private final NodeConfig base = NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(300))
             .operationTimeout(Duration.ofMinutes(5)).replication(3).build();
+
+    @AfterEach
+    void closeNodes() {
+        nodes.forEach(KadNode::close);
+    }
 
     private KadNode startNode(NodeConfig config) {
         SimTransport t = net.newTransport();
@@ -236,6 +242,31 @@ class LargeValueTest {
         net.runFor(10);
         assertThat(received).hasSize(1);
         assertThat(received.get(0)[1]).as("an abort frame").isEqualTo((byte) 'X');
+        assertThat(node.stats().transferBytesHeld()).isZero();
+    }
+
+    @Test
+    void partialTransfersOfOnePeerAreCappedAndOthersStillGetIn() {
+        startSwarm(1);
+        KadNode node = nodes.get(0);
+        byte[] largest = new byte[node.config().maxMessageBytes()];
+        SimTransport greedy = net.newTransport();
+        List<byte[]> toGreedy = new ArrayList<>();
+        greedy.start((from, data) -> toGreedy.add(data));
+        for (long id = 1; id <= 3; id++) {
+            greedy.send(node.address(), TransferFrame.data(id, largest, 60_000, 0));
+        }
+        net.runFor(10);
+        assertThat(toGreedy).extracting(d -> (char) d[1]).containsExactly('A', 'A', 'X');
+        assertThat(node.stats().transferBytesHeld()).isEqualTo(2L * largest.length);
+
+        SimTransport other = net.newTransport();
+        List<byte[]> toOther = new ArrayList<>();
+        other.start((from, data) -> toOther.add(data));
+        other.send(node.address(), TransferFrame.data(1, largest, 60_000, 0));
+        net.runFor(10);
+        assertThat(toOther).extracting(d -> (char) d[1]).containsExactly('A');
+        net.runFor(MINUTE);
         assertThat(node.stats().transferBytesHeld()).isZero();
     }
 }
