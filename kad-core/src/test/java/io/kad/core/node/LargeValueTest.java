@@ -269,4 +269,22 @@ class LargeValueTest {
         net.runFor(MINUTE);
         assertThat(node.stats().transferBytesHeld()).isZero();
     }
+
+    @Test
+    void anEventCarryingALargeValueReachesItsSubscriber() {
+        startSwarm(3);
+        byte[] first = valueOf(512 * 1024, 21);
+        byte[] second = valueOf(700 * 1024, 22);
+        String k = "followed";
+        KadNode follower = holders(k).get(2);
+        List<io.kad.core.wire.RecordEvent> events = new ArrayList<>();
+        net.runUntilDone(follower.records().subscribe(NS, events::add), MINUTE);
+        KadNode writer = holders(k).get(1);
+        put(writer, k, first);
+        put(writer, k, second);
+        assertThat(net.runUntil(() -> events.size() == 2, MINUTE)).as("both events arrived").isTrue();
+        assertThat(events.get(0).newValue()).isEqualTo(first);
+        assertThat(events.get(1).oldValue()).isEqualTo(first);
+        assertThat(events.get(1).newValue()).isEqualTo(second);
+    }
 }
