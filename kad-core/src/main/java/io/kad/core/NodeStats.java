@@ -97,6 +97,7 @@ public final class NodeStats {
     public String toString() {
         return "NodeStats[received=" + datagramsReceived() + ", sent=" + datagramsSent() + ", dropped="
                 + datagramsDropped() + ", unmatchedReplies=" + unmatchedReplies() + ", rpcTimeouts=" + rpcTimeouts()
-                + ", lookups=" + lookups() + "]";
+                + ", lookups=" + lookups() + ", fragmentsSent=" + fragmentsSent() + ", fragmentsRetransmitted="
+                + fragmentsRetransmitted() + ", transfersDropped=" + transfersDropped() + "]";
     }
 }

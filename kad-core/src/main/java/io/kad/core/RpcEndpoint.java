@@ -18,6 +18,8 @@ import io.kad.spi.InterceptedMessage;
 import io.kad.spi.RequestInterceptor;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +49,8 @@ final class RpcEndpoint {
 
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     static final int RPC_ATTEMPTS = 2;
+    /** The most messages of one peer waiting behind its large message being parsed. */
+    private static final int MAX_HELD_BACK = 4096;
 
     private final NodeContext node;
     private final Transport transport;
@@ -62,6 +66,11 @@ final class RpcEndpoint {
     /** The longest encoded message sent as one datagram (its tag included, it fits the transport). */
     private final int singleDatagramBytes;
     private volatile BiConsumer<InetSocketAddress, Message> dispatch = (from, m) -> { };
+    /**
+     * Peers whose large message is being parsed off the protocol thread, with what arrived from them
+     * since (protocol thread only).
+     */
+    private final Map<InetSocketAddress, ArrayDeque<byte[]>> heldBack = new HashMap<>();
     private volatile boolean closed;
     private volatile boolean leaving;
 
@@ -170,15 +179,84 @@ final class RpcEndpoint {
         transfers.onFrame(from, frame);
     }
 
-    /** A whole message, from one datagram or reassembled from a transfer: parsed, intercepted, dispatched. */
+    /**
+     * A whole message, from one datagram or reassembled from a transfer: parsed, intercepted, dispatched.
+     * A reassembled message is parsed away from the protocol thread ({@link Scheduler#offload}), which
+     * meanwhile serves other peers; what arrives from the same peer waits behind it, so each peer's
+     * messages are dispatched in the order they arrived.
+     */
     private void onMessage(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (closed) {
+            return;
+        }
+        ArrayDeque<byte[]> held = heldBack.get(from);
+        if (held != null) {
+            if (held.size() >= MAX_HELD_BACK) {
+                node.stats().datagramsDropped.increment();
+                return;
+            }
+            held.add(data);
+            return;
+        }
+        process(from, data, dispatch);
+    }
+
+    private void process(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (data.length > singleDatagramBytes) {
+            heldBack.put(from, new ArrayDeque<>());
+            node.scheduler().offload(() -> parseQuietly(data), tree -> {
+                if (tree != null) {
+                    handle(from, data.length, tree, dispatch);
+                } else {
+                    node.stats().datagramsDropped.increment();
+                    LOG.debug("dropped message of {} bytes from {}: not a JSON message", data.length, from);
+                }
+                release(from, dispatch);
+            });
+            return;
+        }
+        ObjectNode tree;
+        try {
+            tree = codec.parse(data);
+        } catch (MalformedMessageException e) {
+            node.stats().datagramsDropped.increment();
+            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
+            return;
+        }
+        handle(from, data.length, tree, dispatch);
+    }
+
+    /** The large message from a peer was dispatched: what waited behind it goes on, in order. */
+    private void release(InetSocketAddress from, BiConsumer<InetSocketAddress, Message> dispatch) {
+        ArrayDeque<byte[]> held = heldBack.remove(from);
+        while (held != null && !held.isEmpty() && !closed) {
+            process(from, held.poll(), dispatch);
+            ArrayDeque<byte[]> again = heldBack.get(from);
+            if (again != null) {
+                again.addAll(held); // another large one: the rest waits behind it
+                return;
+            }
+        }
+    }
+
+    /** Parses on any thread; {@code null} if the message is malformed. */
+    private ObjectNode parseQuietly(byte[] data) {
+        try {
+            return codec.parse(data);
+        } catch (MalformedMessageException e) {
+            return null;
+        }
+    }
+
+    private void handle(InetSocketAddress from, int size, ObjectNode parsed,
+                        BiConsumer<InetSocketAddress, Message> dispatch) {
         if (closed) {
             return;
         }
         NodeStats stats = node.stats();
         Message message;
         try {
-            ObjectNode tree = codec.parse(data);
+            ObjectNode tree = parsed;
             if (!interceptors.isEmpty()) {
                 tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
                 if (tree == null) {
@@ -188,7 +266,7 @@ final class RpcEndpoint {
             message = codec.decode(tree);
         } catch (MalformedMessageException e) {
             stats.datagramsDropped.increment();
-            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
+            LOG.debug("dropped datagram of {} bytes from {}: {}", size, from, e.getMessage());
             return;
         }
         try {
