@@ -75,11 +75,6 @@ public final class KadNode implements AutoCloseable {
 
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     private static final int RPC_ATTEMPTS = RpcEndpoint.RPC_ATTEMPTS;
-    /**
-     * The largest key plus value a record may have: a write's reply carries the record before and after
-     * it in one datagram of at most 65,000 bytes, in base64.
-     */
-    public static final int MAX_RECORD_BYTES = 20_000;
 
     private final NodeConfig config;
     private final NodeId id;
@@ -138,7 +133,7 @@ public final class KadNode implements AutoCloseable {
         this.hash = config.hashFunction() != null ? config.hashFunction() : KeyHashFunctions.byName(config.hashName());
         DatagramAuthenticator authenticator = config.sharedSecret() == null ? null
                 : new DatagramAuthenticator(config.sharedSecret(), id.value());
-        MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS));
+        MessageCodec codec = new MessageCodec(Math.max(hash.idBits(), NodeId.NODE_ID_BITS), config.maxMessageBytes());
         this.table = new RoutingTable(id, config.k());
         this.membership = new Membership(id, Membership.DEFAULT_CAPACITY);
         StorageTier tier = config.storageTier() != null
@@ -463,10 +458,7 @@ public final class KadNode implements AutoCloseable {
                     nearestFor(find.target())));
         } else if (message instanceof Message.FindValue find) {
             StoredRecord r = engine.read(find.keyId()).record();
-            if (r != null && r.json()) {
-                endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(),
-                        JsonValues.parse(r.value())));
-            } else {
+            if (r == null || !r.json() || !answerWithValue(from, find, JsonValues.parse(r.value()))) {
                 endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
                         nearestFor(find.keyId())));
             }
@@ -512,7 +504,18 @@ public final class KadNode implements AutoCloseable {
         }
     }
 
-    /** Updates the routing table with a node that just sent us a datagram (paper 2.2). */
+    /**
+     * Answers a {@code find_value} with the value, if the reply fits its datagram: ours first (the key id
+     * and our {@code peer_info}), else the shorter one kad.py itself sends (the requester's id and
+     * {@code {}}), so a value kad.py could serve is served to kad.py. A value too large for either is not
+     * offered: the requester gets {@code found_nodes}.
+     */
+    private boolean answerWithValue(InetSocketAddress from, Message.FindValue find, JsonNode value) {
+        return endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(), value))
+                || endpoint.send(from, new Message.FoundValue(id.value(), JsonNodeFactory.instance.objectNode(),
+                        find.rpcId(), find.peerId(), value));
+    }
+
     /**
      * Learns the sender of a message. A known node heard from another address keeps its known one until
      * it answers a ping at the new address ({@code answered}: the message is the reply to a request this

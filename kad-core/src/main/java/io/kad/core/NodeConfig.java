@@ -40,6 +40,9 @@ import java.util.Objects;
  * @param sharedSecret a secret every node of the swarm shares, or {@code null}: with one, every datagram
  *     carries an HMAC-SHA256 tag of its bytes and datagrams without a valid tag are dropped (so kad.py
  *     nodes, which cannot tag, are shut out)
+ * @param maxValueBytes the largest value a record may have, in bytes ({@code kad.max-value-bytes}); a
+ *     record-protocol message larger than a datagram travels between nodes as a fragmented transfer,
+ *     so this bound is not tied to the datagram size
  */
 public record NodeConfig(
         String host,
@@ -61,7 +64,8 @@ public record NodeConfig(
         Duration tombstoneTtl,
         Duration republishInterval,
         Duration refreshInterval,
-        String sharedSecret) {
+        String sharedSecret,
+        int maxValueBytes) {
 
     /** Validates every field. */
     public NodeConfig {
@@ -102,6 +106,26 @@ public record NodeConfig(
             throw new IllegalArgumentException("sharedSecret must have at least 16 characters, had "
                     + sharedSecret.length());
         }
+        if (maxValueBytes < 1 || maxValueBytes > MAX_VALUE_BYTES_LIMIT) {
+            throw new IllegalArgumentException("maxValueBytes must be in 1.." + MAX_VALUE_BYTES_LIMIT + ": "
+                    + maxValueBytes);
+        }
+    }
+
+    /** The default of {@link #maxValueBytes()}: 8 MiB. */
+    public static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
+    /** The largest {@link #maxValueBytes()} allowed: 256 MiB (three in base64 must stay below 2 GiB). */
+    public static final int MAX_VALUE_BYTES_LIMIT = 256 * 1024 * 1024;
+    /** The largest key a record may have, in bytes. */
+    public static final int MAX_KEY_BYTES = 64 * 1024;
+
+    /**
+     * @return the largest record-protocol message a node of this configuration writes or accepts: a
+     *     write's reply or an event carries up to three records (key and value in base64), plus framing
+     */
+    public int maxMessageBytes() {
+        long record = ((long) maxValueBytes + MAX_KEY_BYTES + 2) / 3 * 4 + 1024;
+        return (int) Math.max(io.kad.core.wire.MessageCodec.RECORD_MAX_DATAGRAM, 3 * record + 64 * 1024);
     }
 
     /**
@@ -181,6 +205,7 @@ public record NodeConfig(
         b.republishInterval = republishInterval;
         b.refreshInterval = refreshInterval;
         b.sharedSecret = sharedSecret;
+        b.maxValueBytes = maxValueBytes;
         return b;
     }
 
@@ -206,6 +231,7 @@ public record NodeConfig(
         private Duration republishInterval = Duration.ofMinutes(10);
         private Duration refreshInterval = Duration.ofHours(1);
         private String sharedSecret;
+        private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
 
         private Builder() {
         }
@@ -252,12 +278,14 @@ public record NodeConfig(
         public Builder refreshInterval(Duration v) { refreshInterval = v; return this; }
         /** @param v the swarm's shared secret (at least 16 characters), or {@code null} for none @return this */
         public Builder sharedSecret(String v) { sharedSecret = v; return this; }
+        /** @param v the largest value of a record, in bytes @return this */
+        public Builder maxValueBytes(int v) { maxValueBytes = v; return this; }
 
         /** @return the validated configuration */
         public NodeConfig build() {
             return new NodeConfig(host, port, seeds, hashName, hashFunction, k, alpha, replication, rpcTimeout,
                     operationTimeout, storageName, storageTier, storageSettings, interceptors, loadInterceptors,
-                    nodeId, tombstoneTtl, republishInterval, refreshInterval, sharedSecret);
+                    nodeId, tombstoneTtl, republishInterval, refreshInterval, sharedSecret, maxValueBytes);
         }
     }
 
@@ -267,7 +295,7 @@ public record NodeConfig(
         return "NodeConfig[host=" + host + ", port=" + port + ", seeds=" + seeds + ", hash="
                 + (hashFunction != null ? hashFunction.name() : hashName) + ", k=" + k + ", alpha=" + alpha
                 + ", replication=" + replication + ", rpcTimeout=" + rpcTimeout + ", operationTimeout="
-                + operationTimeout + ", storage=" + storageName + ", sharedSecret="
+                + operationTimeout + ", storage=" + storageName + ", maxValueBytes=" + maxValueBytes + ", sharedSecret="
                 + (sharedSecret == null ? "none" : "set") + "]";
     }
 }

@@ -38,6 +38,12 @@ public final class NodeStats {
     final LongAdder copiesVersionAhead = new LongAdder();
     final LongAdder copiesExpired = new LongAdder();
     final LongAdder kadpyStoresRefused = new LongAdder();
+    final LongAdder fragmentsSent = new LongAdder();
+    final LongAdder fragmentsRetransmitted = new LongAdder();
+    final LongAdder transfersSent = new LongAdder();
+    final LongAdder transfersReceived = new LongAdder();
+    final LongAdder transfersDropped = new LongAdder();
+    final LongAdder transferBytesHeld = new LongAdder();
 
     NodeStats() {
     }
@@ -123,8 +129,8 @@ public final class NodeStats {
      */
     public long recordIdMismatches() { return recordIdMismatches.sum(); }
     /**
-     * @return records refused by this node because their key and value exceed
-     *     {@link KadNode#MAX_RECORD_BYTES}: remote writes and copies
+     * @return records refused by this node because their value exceeds {@code kad.max-value-bytes} or
+     *     their key {@link NodeConfig#MAX_KEY_BYTES}: remote writes and copies
      */
     public long oversizedRecordsRefused() { return oversizedRecordsRefused.sum(); }
     /**
@@ -147,6 +153,24 @@ public final class NodeStats {
      *     that holds a record written through the record protocol
      */
     public long kadpyStoresRefused() { return kadpyStoresRefused.sum(); }
+    /**
+     * @return fragments of messages too large for one datagram sent, retransmissions included (each
+     *     fragment is a datagram, also counted in {@link #datagramsSent()})
+     */
+    public long fragmentsSent() { return fragmentsSent.sum(); }
+    /** @return fragments sent again because they, or their acknowledgement, were lost or late */
+    public long fragmentsRetransmitted() { return fragmentsRetransmitted.sum(); }
+    /** @return fragmented transfers this node sent that the receiver acknowledged in full */
+    public long transfersSent() { return transfersSent.sum(); }
+    /** @return fragmented transfers this node received in full and passed on as messages */
+    public long transfersReceived() { return transfersReceived.sum(); }
+    /**
+     * @return fragmented transfers dropped, sent or received: stalled past their timeout, refused by a
+     *     receiver at its memory bound, or refused by this node as a sender or receiver at its own
+     */
+    public long transfersDropped() { return transfersDropped.sum(); }
+    /** @return bytes this node holds reserved for partial inbound transfers now (a gauge, not a count) */
+    public long transferBytesHeld() { return transferBytesHeld.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
 
@@ -154,6 +178,7 @@ public final class NodeStats {
     public String toString() {
         return "NodeStats[received=" + datagramsReceived() + ", sent=" + datagramsSent() + ", dropped="
                 + datagramsDropped() + ", unmatchedReplies=" + unmatchedReplies() + ", rpcTimeouts=" + rpcTimeouts()
-                + ", lookups=" + lookups() + "]";
+                + ", lookups=" + lookups() + ", fragmentsSent=" + fragmentsSent() + ", fragmentsRetransmitted="
+                + fragmentsRetransmitted() + ", transfersDropped=" + transfersDropped() + "]";
     }
 }

@@ -96,10 +96,9 @@ final class RecordCaller implements RecordClient {
         if (endpoint.closed()) {
             return CompletableFuture.failedFuture(new IllegalStateException("node " + node.id().shortHex() + " closed"));
         }
-        if (key.length + command.value().length > KadNode.MAX_RECORD_BYTES) {
-            return CompletableFuture.failedFuture(new RecordException("record too large: key and value take "
-                    + (key.length + command.value().length) + " bytes, at most " + KadNode.MAX_RECORD_BYTES
-                    + " fit in one datagram"));
+        RecordException tooLarge = tooLarge(key, command);
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(tooLarge);
         }
         BigInteger recordId = RecordIds.of(hash, namespace, key);
         if (ownership.ownsAsFarAsKnown(recordId)) {
@@ -144,8 +143,26 @@ final class RecordCaller implements RecordClient {
     /** Writes a record through its owner, whatever the size of the swarm. */
     CompletableFuture<WriteResult> writeToOwner(BigInteger recordId, String namespace, byte[] key,
                                                 WriteCommand command) {
+        RecordException tooLarge = tooLarge(key, command);
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(tooLarge);
+        }
         RecordCall call = new RecordCall(recordId, namespace, key, command);
         return writeVia(call, call.nextHolder());
+    }
+
+    /** A write whose key or value is over its bound fails before anything is sent or written. */
+    private RecordException tooLarge(byte[] key, WriteCommand command) {
+        int limit = node.config().maxValueBytes();
+        if (command.value().length > limit) {
+            return new RecordException("value too large: " + command.value().length
+                    + " bytes, kad.max-value-bytes is " + limit);
+        }
+        if (key.length > NodeConfig.MAX_KEY_BYTES) {
+            return new RecordException("key too large: " + key.length + " bytes, at most "
+                    + NodeConfig.MAX_KEY_BYTES);
+        }
+        return null;
     }
 
     /**

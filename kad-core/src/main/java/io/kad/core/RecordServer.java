@@ -146,13 +146,24 @@ final class RecordServer {
                 });
     }
 
+    /** Why a record's key or value is over this node's bounds, or {@code null} if it is not. */
+    private String oversized(byte[] key, byte[] value) {
+        if (value.length > node.config().maxValueBytes()) {
+            return "value of " + value.length + " bytes, kad.max-value-bytes is " + node.config().maxValueBytes();
+        }
+        if (key.length > NodeConfig.MAX_KEY_BYTES) {
+            return "key of " + key.length + " bytes, at most " + NodeConfig.MAX_KEY_BYTES;
+        }
+        return null;
+    }
+
     void servePut(InetSocketAddress from, Message.PutRecord put) {
         checkRecordId(put.id(), put.namespace(), put.key());
-        int size = put.key().length + put.command().value().length;
-        if (size > KadNode.MAX_RECORD_BYTES) {
+        String oversized = oversized(put.key(), put.command().value());
+        if (oversized != null) {
             // the caller checks too (RecordCaller): only a peer that skips the check sends this
             node.stats().oversizedRecordsRefused.increment();
-            throw new IllegalArgumentException("record of " + size + " bytes, at most " + KadNode.MAX_RECORD_BYTES);
+            throw new IllegalArgumentException(oversized);
         }
         BigInteger self = node.id().value();
         decide(put.id(), put.namespace(), put.key(), put.command(), put.peerId(), RpcEndpoint.rpcKey(put.rpcId()),
@@ -219,10 +230,10 @@ final class RecordServer {
             node.stats().recordIdMismatches.increment();
             return "record id does not match its namespace and key";
         }
-        int size = r.key().length + r.value().length;
-        if (size > KadNode.MAX_RECORD_BYTES) {
+        String oversized = oversized(r.key(), r.value());
+        if (oversized != null) {
             node.stats().oversizedRecordsRefused.increment();
-            return "record of " + size + " bytes, at most " + KadNode.MAX_RECORD_BYTES;
+            return oversized;
         }
         if (!ownership.couldHold(r.id(), sender)) {
             node.stats().copiesFromNonHolders.increment();

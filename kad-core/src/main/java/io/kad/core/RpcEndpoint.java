@@ -13,10 +13,13 @@ import io.kad.core.wire.MalformedMessageException;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
 import io.kad.core.wire.MessageTooLargeException;
+import io.kad.core.wire.TransferFrame;
 import io.kad.spi.InterceptedMessage;
 import io.kad.spi.RequestInterceptor;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * and signs what the node sends; and keeps the table of pending requests, matched with their replies,
  * retried and expired by one timeout sweep. Owns the pending table (thread-safe: requests may start on
  * a caller's thread, replies and the sweep come on the protocol thread) and the node's open / leaving /
- * closed state.
+ * closed state. A record-protocol message too large for one datagram travels as a fragmented transfer
+ * ({@code FragmentedTransfers}) beneath the requests and replies: it is encoded, intercepted and sent,
+ * and received, intercepted and dispatched, exactly as one datagram would be.
  */
 final class RpcEndpoint {
 
@@ -44,6 +49,8 @@ final class RpcEndpoint {
 
     /** How many times a lookup or record request is sent before its peer counts as failed. */
     static final int RPC_ATTEMPTS = 2;
+    /** The most messages of one peer waiting behind its large message being parsed. */
+    private static final int MAX_HELD_BACK = 4096;
 
     private final NodeContext node;
     private final Transport transport;
@@ -54,11 +61,24 @@ final class RpcEndpoint {
     private final ObjLongConsumer<Contact> onTimeout;
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean sweepArmed = new AtomicBoolean();
+    /** Messages larger than one datagram, on the protocol thread. */
+    private final FragmentedTransfers transfers;
+    /** The longest encoded message sent as one datagram (its tag included, it fits the transport). */
+    private final int singleDatagramBytes;
+    private volatile BiConsumer<InetSocketAddress, Message> dispatch = (from, m) -> { };
+    /**
+     * Peers whose large message is being parsed off the protocol thread, with what arrived from them
+     * since (protocol thread only).
+     */
+    private final Map<InetSocketAddress, ArrayDeque<byte[]>> heldBack = new HashMap<>();
     private volatile boolean closed;
     private volatile boolean leaving;
 
     private record Pending(BigInteger rpc, Contact to, InetSocketAddress address, boolean ping,
                            CompletableFuture<Message.Reply> reply, long deadline) {
+        Pending withDeadline(long newDeadline) {
+            return new Pending(rpc, to, address, ping, reply, newDeadline);
+        }
     }
 
     /**
@@ -79,10 +99,16 @@ final class RpcEndpoint {
         this.authenticator = authenticator;
         this.interceptors = interceptors;
         this.onTimeout = onTimeout;
+        this.singleDatagramBytes = Math.min(MessageCodec.RECORD_MAX_DATAGRAM, transport.maxDatagramBytes())
+                - (authenticator == null ? 0 : DatagramAuthenticator.datagramTagBytes());
+        this.transfers = new FragmentedTransfers(node, transport, authenticator, recipients::getIfPresent,
+                codec.maxRecordMessageBytes(),
+                (from, data) -> onMessage(from, data, dispatch));
     }
 
     /** Starts receiving: every valid datagram goes to {@code dispatch}, on the protocol thread. */
     void start(BiConsumer<InetSocketAddress, Message> dispatch) {
+        this.dispatch = dispatch;
         transport.start((from, data) -> onDatagram(from, data, dispatch));
     }
 
@@ -99,6 +125,7 @@ final class RpcEndpoint {
     /** Stops sending and receiving, and closes the transport. */
     void close() {
         closed = true;
+        transfers.close();
         transport.close();
     }
 
@@ -121,6 +148,7 @@ final class RpcEndpoint {
         NodeStats stats = node.stats();
         stats.datagramsReceived.increment();
         if (authenticator != null) {
+            // every datagram alike, fragments of a transfer included: fresh, new, meant for this node
             DatagramAuthenticator.Verified verified = authenticator.verify(data, node.scheduler().nowMillis());
             if (verified.refusal() != null) {
                 stats.datagramsDropped.increment();
@@ -137,31 +165,130 @@ final class RpcEndpoint {
             }
             data = verified.datagram();
         }
+        if (TransferFrame.isFrame(data)) {
+            onFrame(from, data);
+            return;
+        }
+        onMessage(from, data, dispatch);
+    }
+
+    /** A fragment of a large message, or its acknowledgement, already checked like any datagram. */
+    private void onFrame(InetSocketAddress from, byte[] data) {
+        NodeStats stats = node.stats();
+        TransferFrame frame;
+        try {
+            frame = TransferFrame.decode(data);
+        } catch (MalformedMessageException e) {
+            stats.datagramsDropped.increment();
+            LOG.debug("dropped transfer frame of {} bytes from {}: {}", data.length, from, e.getMessage());
+            return;
+        }
+        transfers.onFrame(from, frame);
+    }
+
+    /**
+     * A whole message, from one datagram or reassembled from a transfer: parsed, intercepted, dispatched.
+     * A reassembled message is parsed away from the protocol thread ({@link Scheduler#offload}), which
+     * meanwhile serves other peers; what arrives from the same peer waits behind it, so each peer's
+     * messages are dispatched in the order they arrived.
+     */
+    private void onMessage(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (closed) {
+            return;
+        }
+        ArrayDeque<byte[]> held = heldBack.get(from);
+        if (held != null) {
+            if (held.size() >= MAX_HELD_BACK) {
+                node.stats().datagramsDropped.increment();
+                return;
+            }
+            held.add(data);
+            return;
+        }
+        process(from, data, dispatch);
+    }
+
+    /**
+     * A datagram decoded: the binary dialect straight to a message, JSON to a tree first (which
+     * {@link #handle} decodes after the interceptors).
+     */
+    private record Parsed(Message message, ObjectNode tree) {
+    }
+
+    private void process(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (data.length > singleDatagramBytes) {
+            heldBack.put(from, new ArrayDeque<>());
+            node.scheduler().offload(() -> parseQuietly(data), parsed -> {
+                if (parsed != null) {
+                    handle(from, data.length, parsed, dispatch);
+                } else {
+                    node.stats().datagramsDropped.increment();
+                    LOG.debug("dropped message of {} bytes from {}: malformed", data.length, from);
+                }
+                release(from, dispatch);
+            });
+            return;
+        }
+        Parsed parsed;
+        try {
+            parsed = parse(data);
+        } catch (MalformedMessageException e) {
+            node.stats().datagramsDropped.increment();
+            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
+            return;
+        }
+        handle(from, data.length, parsed, dispatch);
+    }
+
+    private Parsed parse(byte[] data) throws MalformedMessageException {
+        return MessageCodec.isBinary(data) ? new Parsed(codec.decodeBinary(data), null)
+                : new Parsed(null, codec.parse(data));
+    }
+
+    /** The large message from a peer was dispatched: what waited behind it goes on, in order. */
+    private void release(InetSocketAddress from, BiConsumer<InetSocketAddress, Message> dispatch) {
+        ArrayDeque<byte[]> held = heldBack.remove(from);
+        while (held != null && !held.isEmpty() && !closed) {
+            process(from, held.poll(), dispatch);
+            ArrayDeque<byte[]> again = heldBack.get(from);
+            if (again != null) {
+                again.addAll(held); // another large one: the rest waits behind it
+                return;
+            }
+        }
+    }
+
+    /** Parses on any thread; {@code null} if the message is malformed. */
+    private Parsed parseQuietly(byte[] data) {
+        try {
+            return parse(data);
+        } catch (MalformedMessageException e) {
+            return null;
+        }
+    }
+
+    private void handle(InetSocketAddress from, int size, Parsed parsed,
+                        BiConsumer<InetSocketAddress, Message> dispatch) {
+        if (closed) {
+            return;
+        }
+        NodeStats stats = node.stats();
         Message message;
         try {
-            if (MessageCodec.isBinary(data)) {
-                // the record protocol's binary dialect: no tree, unless an interceptor wants one
-                message = codec.decodeBinary(data);
-                if (!interceptors.isEmpty()) {
-                    ObjectNode tree = intercept(InterceptedMessage.Direction.INBOUND, from, codec.toTree(message));
-                    if (tree == null) {
-                        return;
-                    }
-                    message = codec.decode(tree);
-                }
+            if (interceptors.isEmpty()) {
+                message = parsed.message() != null ? parsed.message() : codec.decode(parsed.tree());
             } else {
-                ObjectNode tree = codec.parse(data);
-                if (!interceptors.isEmpty()) {
-                    tree = intercept(InterceptedMessage.Direction.INBOUND, from, tree);
-                    if (tree == null) {
-                        return;
-                    }
+                // interceptors see the JSON tree whatever the dialect
+                ObjectNode tree = intercept(InterceptedMessage.Direction.INBOUND, from,
+                        parsed.tree() != null ? parsed.tree() : codec.toTree(parsed.message()));
+                if (tree == null) {
+                    return;
                 }
                 message = codec.decode(tree);
             }
         } catch (MalformedMessageException e) {
             stats.datagramsDropped.increment();
-            LOG.debug("dropped datagram of {} bytes from {}: {}", data.length, from, e.getMessage());
+            LOG.debug("dropped datagram of {} bytes from {}: {}", size, from, e.getMessage());
             return;
         }
         if (authenticator != null && message.peerId() != null) {
@@ -265,25 +392,44 @@ final class RpcEndpoint {
                 data = codec.encodeTree(tree);
             }
         } catch (MessageTooLargeException e) {
-            LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
-                    message.type(), e.size(), e.limit(), to);
+            if (MessageCodec.isKadpyDialect(message)) {
+                // a large value is simply not offered to a kad.py node
+                LOG.debug("outbound {} of {} bytes exceeds kad.py's {}-byte datagram; not sent to {}",
+                        message.type(), e.size(), e.limit(), to);
+            } else {
+                LOG.warn("outbound {} of {} bytes exceeds the {}-byte limit of its dialect; not sent to {}",
+                        message.type(), e.size(), e.limit(), to);
+            }
             return false;
         } catch (MalformedMessageException | IllegalArgumentException e) {
             LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
             return false;
         }
+        if (data.length > singleDatagramBytes && !MessageCodec.isKadpyDialect(message)) {
+            countRecordMessage(message);
+            byte[] whole = data;
+            if (node.scheduler().inProtocolThread()) {
+                return transfers.send(to, whole);
+            }
+            node.scheduler().execute(() -> transfers.send(to, whole));
+            return true;
+        }
         if (authenticator != null) {
             data = authenticator.sign(data, node.scheduler().nowMillis(), recipients.getIfPresent(to));
         }
         node.stats().datagramsSent.increment();
+        countRecordMessage(message);
+        transport.send(to, data);
+        return true;
+    }
+
+    private void countRecordMessage(Message message) {
         if (message instanceof Message.GetRecord || message instanceof Message.RecordReply
                 || message instanceof Message.PutRecord || message instanceof Message.PutReply
                 || message instanceof Message.Replicate || message instanceof Message.ReplicateAck
                 || message instanceof Message.Redirect) {
             node.stats().recordDatagramsSent.increment();
         }
-        transport.send(to, data);
-        return true;
     }
 
     CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
@@ -334,7 +480,13 @@ final class RpcEndpoint {
         long now = scheduler.nowMillis();
         long next = Long.MAX_VALUE;
         for (Pending p : pending.values()) {
-            if (p.deadline() <= now) {
+            if (p.deadline() <= now && transfers.busyWith(p.address(), now)) {
+                // a large message to or from that peer is under way: its reply may be in it
+                Pending later = p.withDeadline(now + node.config().rpcTimeout().toMillis());
+                if (pending.replace(p.rpc(), p, later)) {
+                    next = Math.min(next, later.deadline());
+                }
+            } else if (p.deadline() <= now) {
                 if (pending.remove(p.rpc(), p)) {
                     node.stats().rpcTimeouts.increment();
                     if (p.to() != null) {

@@ -131,6 +131,25 @@ public final class EventLoop implements Scheduler {
     }
 
     /**
+     * Runs the work on the common fork-join pool and its continuation back on the loop thread, which
+     * meanwhile goes on with its datagrams, timers and tasks. The continuation runs (with {@code null})
+     * even if the work throws.
+     */
+    @Override
+    public <T> void offload(java.util.function.Supplier<T> work, java.util.function.Consumer<T> then) {
+        java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+            T result = null;
+            try {
+                result = work.get();
+            } catch (RuntimeException e) {
+                LOG.error("offloaded protocol work failed", e);
+            }
+            T done = result;
+            execute(() -> then.accept(done));
+        });
+    }
+
+    /**
      * Registers a channel whose readiness to read calls {@code onReadable} on the loop thread.
      *
      * @param channel a non-blocking channel

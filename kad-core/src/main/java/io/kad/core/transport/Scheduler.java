@@ -58,6 +58,20 @@ public interface Scheduler extends AutoCloseable {
         return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Runs CPU-heavy work that touches no protocol state (parsing a large message) where it does not hold
+     * up the protocol thread, then its continuation on the protocol thread. By default, and in a
+     * simulation, both run at once on the calling thread, so a simulated run stays deterministic.
+     *
+     * @param work the work; it must not throw
+     * @param then what to do with its result, on the protocol thread (given {@code null} if the work
+     *     failed)
+     * @param <T> the result type
+     */
+    default <T> void offload(java.util.function.Supplier<T> work, java.util.function.Consumer<T> then) {
+        then.accept(work.get());
+    }
+
     /** @return whether the caller is on the protocol thread */
     boolean inProtocolThread();
 

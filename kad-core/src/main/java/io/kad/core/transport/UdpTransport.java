@@ -28,6 +28,8 @@ public final class UdpTransport implements Transport {
 
     /** The largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM = 65_507;
+    /** The most datagrams read in one turn of the event loop. */
+    static final int RECEIVE_BATCH = 64;
 
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
@@ -121,9 +123,13 @@ public final class UdpTransport implements Transport {
         loop.register(channel, key -> receiveAll(receiver));
     }
 
-    /** Reads every datagram waiting, on the loop thread. */
+    /**
+     * Reads the datagrams waiting, on the loop thread: at most {@link #RECEIVE_BATCH} at a time, so that
+     * the loop's timers and tasks (a caller's request among them) run between the fragments of a large
+     * transfer; the selector reports the socket readable again at once.
+     */
     private void receiveAll(Receiver receiver) {
-        while (!closed) {
+        for (int n = 0; n < RECEIVE_BATCH && !closed; n++) {
             SocketAddress from;
             try {
                 receiveBuffer.clear();

@@ -461,4 +461,12 @@ public final class DatagramAuthenticator {
             return (int) (h ^ (h >>> 32));
         }
     }
+
+    /**
+     * @return the most bytes {@link #sign} adds to a datagram: the JSON fields (a 128-bit recipient, a
+     *     timestamp of up to 19 digits) or the binary trailer, whichever is longer
+     */
+    public static int datagramTagBytes() {
+        return TO_FIELD.length + 39 + TS_FIELD.length + 19 + NONCE_FIELD.length + NONCE_CHARS + MAC_SUFFIX;
+    }
 }

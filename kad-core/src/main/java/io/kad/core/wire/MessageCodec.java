@@ -91,7 +91,11 @@ public final class MessageCodec {
 
     /** kad.py's receive buffer: a longer datagram is truncated by the kernel and dropped. */
     public static final int KADPY_MAX_DATAGRAM = 8192;
-    /** The largest record-protocol datagram, and the largest datagram {@link #parse} accepts. */
+    /**
+     * The largest record-protocol message sent as one datagram, and by default the largest message
+     * {@link #parse} accepts and {@link #encode} writes. A codec built with a larger bound writes larger
+     * record-protocol messages, which a node sends as a fragmented transfer ({@link TransferFrame}).
+     */
     public static final int RECORD_MAX_DATAGRAM = 65000;
     /** The most {@code nearest_nodes} entries accepted or written (kad.py sends up to 20). */
     public static final int MAX_NEAREST = 64;
@@ -110,6 +114,8 @@ public final class MessageCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
     private final int idBits;
+    /** The largest record-protocol message this codec writes and parses. */
+    private final int maxRecordMessageBytes;
     /** kad.py's seven messages. */
     private final KadpyMessages kadpy;
     /** The record protocol's messages. */
@@ -122,10 +128,24 @@ public final class MessageCodec {
      *     2018), 128 for MD5 (kad.py 2015), 160 for SHA-1
      */
     public MessageCodec(int idBits) {
+        this(idBits, RECORD_MAX_DATAGRAM);
+    }
+
+    /**
+     * @param idBits the width of key and record ids, as {@link #MessageCodec(int)}
+     * @param maxRecordMessageBytes the largest record-protocol message written or parsed, at least
+     *     {@link #RECORD_MAX_DATAGRAM}: larger than a datagram when messages travel fragmented
+     */
+    public MessageCodec(int idBits, int maxRecordMessageBytes) {
         if (idBits < 1 || idBits > 4096) {
             throw new IllegalArgumentException("idBits must be 1..4096, was " + idBits);
         }
+        if (maxRecordMessageBytes < RECORD_MAX_DATAGRAM) {
+            throw new IllegalArgumentException("maxRecordMessageBytes must be at least " + RECORD_MAX_DATAGRAM
+                    + ", was " + maxRecordMessageBytes);
+        }
         this.idBits = idBits;
+        this.maxRecordMessageBytes = maxRecordMessageBytes;
         this.binary = new BinaryMessages(idBits);
         BigInteger keyIdLimit = BigInteger.ONE.shiftLeft(idBits);
         this.kadpy = new KadpyMessages(keyIdLimit, BigInteger.ONE.shiftLeft(Math.max(idBits, NodeId.NODE_ID_BITS)));
@@ -135,6 +155,11 @@ public final class MessageCodec {
     /** @return the width of key and record ids */
     public int idBits() {
         return idBits;
+    }
+
+    /** @return the largest record-protocol message this codec writes and parses */
+    public int maxRecordMessageBytes() {
+        return maxRecordMessageBytes;
     }
 
     /** @return the shared, configured Jackson mapper (do not reconfigure it) */
@@ -158,8 +183,8 @@ public final class MessageCodec {
         if (datagram == null) {
             throw new MalformedMessageException("not JSON");
         }
-        if (datagram.length > RECORD_MAX_DATAGRAM) {
-            throw new MalformedMessageException("datagram larger than " + RECORD_MAX_DATAGRAM + " bytes");
+        if (datagram.length > maxRecordMessageBytes) {
+            throw new MalformedMessageException("datagram larger than " + maxRecordMessageBytes + " bytes");
         }
         JsonNode tree;
         if (isAscii(datagram)) {
@@ -379,7 +404,8 @@ public final class MessageCodec {
      *
      * @param m the message
      * @return the UDP payload
-     * @throws MessageTooLargeException if it exceeds {@link #RECORD_MAX_DATAGRAM}
+     * @throws MessageTooLargeException if it exceeds {@link #maxRecordMessageBytes()} (a record-protocol
+     *     message larger than a datagram travels fragmented) or, in kad.py's dialect, 8192 bytes
      * @throws IllegalArgumentException if a field is out of range
      */
     public byte[] encodeForPeer(Message m) {
@@ -387,8 +413,8 @@ public final class MessageCodec {
         if (bytes == null) {
             return encode(m);
         }
-        if (bytes.length > RECORD_MAX_DATAGRAM) {
-            throw new MessageTooLargeException(m.type(), bytes.length, RECORD_MAX_DATAGRAM);
+        if (bytes.length > maxRecordMessageBytes) {
+            throw new MessageTooLargeException(m.type(), bytes.length, maxRecordMessageBytes);
         }
         return bytes;
     }
@@ -410,8 +436,8 @@ public final class MessageCodec {
      * @throws MalformedMessageException for anything but exactly one valid message
      */
     public Message decodeBinary(byte[] datagram) throws MalformedMessageException {
-        if (datagram.length > RECORD_MAX_DATAGRAM) {
-            throw new MalformedMessageException("datagram larger than " + RECORD_MAX_DATAGRAM + " bytes");
+        if (datagram.length > maxRecordMessageBytes) {
+            throw new MalformedMessageException("message larger than " + maxRecordMessageBytes + " bytes");
         }
         return binary.decode(datagram);
     }
@@ -440,8 +466,8 @@ public final class MessageCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write " + type + ": " + e.getOriginalMessage(), e);
         }
-        if (bytes.length > RECORD_MAX_DATAGRAM) {
-            throw new MessageTooLargeException(type, bytes.length, RECORD_MAX_DATAGRAM);
+        if (bytes.length > maxRecordMessageBytes) {
+            throw new MessageTooLargeException(type, bytes.length, maxRecordMessageBytes);
         }
         return bytes;
     }

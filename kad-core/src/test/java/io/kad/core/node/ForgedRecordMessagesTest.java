@@ -70,6 +70,14 @@ class ForgedRecordMessagesTest {
         net.runFor(MINUTE);
     }
 
+    /** The value bound of the swarms of the size tests: small, so that a value over it fits a datagram. */
+    private static final int VALUE_BOUND = 10_000;
+
+    private void buildWithValueBound(long seed) {
+        build(seed, 40, NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(200))
+                .operationTimeout(Duration.ofSeconds(20)).replication(3).maxValueBytes(VALUE_BOUND).build());
+    }
+
     private void build(long seed) {
         build(seed, 40, NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(200))
                 .operationTimeout(Duration.ofSeconds(20)).replication(3)
@@ -170,10 +178,10 @@ class ForgedRecordMessagesTest {
 
     @Test
     void aRemoteWriteBeyondTheRecordBoundIsRefusedAtTheOwner() {
-        build(103);
+        buildWithValueBound(103);
         BigInteger id = recordId("big");
         KadNode owner = holders(id).get(0);
-        byte[] value = new byte[KadNode.MAX_RECORD_BYTES + 5_000];
+        byte[] value = new byte[VALUE_BOUND + 5_000];
         sendTo(List.of(owner), new Message.PutRecord(farFrom(id), NullNode.getInstance(),
                 new BigIntegerNode(BigInteger.valueOf(9)), id, NS, bytes("big"),
                 WriteCommand.put(value, false, StoredRecord.NEVER)));
@@ -187,9 +195,9 @@ class ForgedRecordMessagesTest {
 
     @Test
     void aCopyBeyondTheRecordBoundIsRefused() {
-        build(104);
+        buildWithValueBound(104);
         BigInteger id = recordId("big");
-        StoredRecord big = new StoredRecord(id, NS, bytes("big"), new byte[KadNode.MAX_RECORD_BYTES + 5_000], false,
+        StoredRecord big = new StoredRecord(id, NS, bytes("big"), new byte[VALUE_BOUND + 5_000], false,
                 soon(), StoredRecord.NEVER, false);
         sendTo(swarm.nodes(), replicate(nearTo(id), big));
 

@@ -331,6 +331,7 @@ public final class KadSettings {
             whole("kad.replication", v -> b.replication((int) v));
             whole("kad.rpc-timeout-ms", v -> b.rpcTimeout(Duration.ofMillis(v)));
             whole("kad.operation-timeout-ms", v -> b.operationTimeout(Duration.ofMillis(v)));
+            whole("kad.max-value-bytes", v -> b.maxValueBytes((int) v));
             str("kad.storage", v -> {
                 if (!NAME.matcher(v).matches()) {
                     throw bad("kad.storage", "expected a storage tier name: caffeine, mvstore or a registered one");

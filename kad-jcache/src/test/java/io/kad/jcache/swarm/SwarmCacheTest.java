@@ -92,6 +92,31 @@ class SwarmCacheTest {
     }
 
     @Test
+    void aOneMebibyteValueWrittenOnOneNodeIsReadOnEveryNode() {
+        List<Cache<String, byte[]>> caches = new ArrayList<>();
+        for (CacheManager m : managers) {
+            Cache<String, byte[]> c = m.getCache("large", String.class, byte[].class);
+            caches.add(c != null ? c : m.createCache("large",
+                    new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class)));
+        }
+        byte[] value = new byte[1024 * 1024];
+        new java.util.Random(7).nextBytes(value);
+        caches.get(0).put("mebibyte", value);
+        for (Cache<String, byte[]> c : caches) {
+            assertThat(c.get("mebibyte")).isEqualTo(value);
+        }
+        byte[] other = value.clone();
+        other[0]++;
+        caches.get(2).put("mebibyte", other);
+        for (Cache<String, byte[]> c : caches) {
+            assertThat(c.get("mebibyte")).isEqualTo(other);
+        }
+        long fragments = managers.stream()
+                .mapToLong(m -> m.unwrap(KadCacheManager.class).node().stats().fragmentsSent()).sum();
+        assertThat(fragments).as("fragments sent").isPositive();
+    }
+
+    @Test
     void threeNodesRacingPutIfAbsentHaveExactlyOneWinner() throws Exception {
         List<Cache<String, Integer>> caches = List.of(cache(0, "race"), cache(1, "race"), cache(2, "race"));
         ExecutorService pool = Executors.newFixedThreadPool(3);
