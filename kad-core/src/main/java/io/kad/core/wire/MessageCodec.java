@@ -37,8 +37,10 @@ import java.nio.charset.StandardCharsets;
  *   <li>kad.py-dialect messages ({@code ping pong find_node find_value found_nodes found_value store}) are
  *       encoded byte for byte like Python's {@code json.dumps} (field order of the protocol doc §3,
  *       separators {@code ", "} / {@code ": "}, ASCII only) and must fit {@link #KADPY_MAX_DATAGRAM}
- *       bytes, kad.py's receive buffer. Record-protocol messages are compact UTF-8 JSON up to
- *       {@link #RECORD_MAX_DATAGRAM} bytes. Either way {@link #encode} throws
+ *       bytes, kad.py's receive buffer. Record-protocol messages are compact UTF-8 JSON from
+ *       {@link #encode}, and the binary dialect of {@link BinaryMessages} from {@link #encodeForPeer}
+ *       (what nodes send each other), up to {@link #maxRecordMessageBytes()} (larger than a datagram:
+ *       such a message travels fragmented). Either way the encoder throws
  *       {@link MessageTooLargeException} rather than send something the receiver would cut short.</li>
  *   <li>{@code peer_info} missing or {@code null} decodes as {@link NullNode}. kad.py itself rejects a
  *       datagram without {@code peer_info}; we accept it because nothing in this codec or the node
