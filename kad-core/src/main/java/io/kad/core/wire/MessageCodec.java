@@ -38,7 +38,7 @@ import java.nio.charset.StandardCharsets;
  *       encoded byte for byte like Python's {@code json.dumps} (field order of the protocol doc §3,
  *       separators {@code ", "} / {@code ": "}, ASCII only) and must fit {@link #KADPY_MAX_DATAGRAM}
  *       bytes, kad.py's receive buffer. Record-protocol messages are compact UTF-8 JSON from
- *       {@link #encode}, and the binary dialect of {@link BinaryMessages} from {@link #encodeForPeer}
+ *       {@link #encode}, and the binary dialect of {@code BinaryMessages} from {@link #encodeForPeer}
  *       (what nodes send each other), up to {@link #maxRecordMessageBytes()} (larger than a datagram:
  *       such a message travels fragmented). Either way the encoder throws
  *       {@link MessageTooLargeException} rather than send something the receiver would cut short.</li>
