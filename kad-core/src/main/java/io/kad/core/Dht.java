@@ -3,8 +3,8 @@ package io.kad.core;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
+import io.kad.core.id.Contact;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordException;
 import io.kad.spi.StoredRecord;
@@ -232,9 +232,9 @@ public final class Dht implements AutoCloseable, Iterable<String> {
 
     /**
      * Reads through the key's owner, so that every node reads the same value (a copy of this node's own
-     * may be older: after a partition heals, for instance). The owner's answer decides, absence included,
-     * unless the value was never written through a node of this project: then this node's copy of a
-     * kad.py {@code store}, or, when kad.py nodes are in the swarm, a {@code find_value} lookup answers.
+     * may be older: after a partition heals, for instance). Only when the owner has nothing does this
+     * node's own copy or a {@code find_value} lookup answer: a kad.py {@code store}, or a record handed
+     * off to an owner that joined a moment ago and has not received it yet.
      */
     CompletableFuture<Optional<JsonNode>> getJson(String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
@@ -243,16 +243,9 @@ public final class Dht implements AutoCloseable, Iterable<String> {
             if (r.record() != null && r.record().json()) {
                 return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(r.record().value())));
             }
-            StoredRecord local = node.storage().get(keyId);
-            if (local != null && local.json() && local.key().length == 0 && local.isLiveAt(node.records().nowMillis())) {
-                // a kad.py store to this node (it names the id only): nothing of this project supersedes it
-                return CompletableFuture.completedFuture(Optional.of(JsonValues.parse(local.value())));
-            }
-            if (node.peers().stream().allMatch(Contact::speaksRecords)) {
-                return CompletableFuture.completedFuture(Optional.<JsonNode>empty());
-            }
-            // kad.py nodes know of values this project's nodes never saw
-            return node.lookupValue(keyId).thenApply(KadNode.LookupResult::value);
+            // not at the owner: a kad.py store (to this node or to kad.py nodes), or a record the owner has
+            // not received yet (a node that just joined, before the hand-off reaches it): ask around
+            return node.findValue(keyId);
         });
     }
 
