@@ -8,6 +8,7 @@ import io.kad.core.id.Contact;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordIds;
 import io.kad.core.sim.SimTransport;
+import io.kad.core.sim.TapTransport;
 import io.kad.core.sim.SimulatedNetwork;
 import io.kad.core.transport.Transport;
 import io.kad.core.wire.WriteCommand;
@@ -33,55 +34,9 @@ class ReplayTest {
     private static final String NS = "replay";
     private static final String SECRET = "correct horse battery staple";
 
-    /** Records every datagram a node sends, as an eavesdropper on the wire would. */
-    private static final class Tap implements Transport {
-        final SimTransport inner;
-        final List<Object[]> sent = new ArrayList<>();
-
-        Tap(SimTransport inner) {
-            this.inner = inner;
-        }
-
-        List<byte[]> sentTo(InetSocketAddress to, int from) {
-            List<byte[]> out = new ArrayList<>();
-            for (Object[] s : sent.subList(from, sent.size())) {
-                if (s[0].equals(to)) {
-                    out.add((byte[]) s[1]);
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public void start(Receiver receiver) {
-            inner.start(receiver);
-        }
-
-        @Override
-        public void send(InetSocketAddress to, byte[] data) {
-            sent.add(new Object[] {to, data.clone()});
-            inner.send(to, data);
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return inner.localAddress();
-        }
-
-        @Override
-        public int maxDatagramBytes() {
-            return inner.maxDatagramBytes();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
-
     private SimulatedNetwork net;
     private final List<KadNode> nodes = new ArrayList<>();
-    private Tap tap;
+    private TapTransport tap;
     private KadNode writer;
     private SimTransport attacker;
 
@@ -95,7 +50,7 @@ class ReplayTest {
             SimTransport t = net.newTransport();
             Transport transport = t;
             if (i == 3) {
-                tap = new Tap(t);
+                tap = new TapTransport(t, Integer.MAX_VALUE);
                 transport = tap;
             }
             List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of() : List.of(nodes.get(0).address());
@@ -152,7 +107,7 @@ class ReplayTest {
     void aPutReplayedAfterTheKeysRemovalIsRefusedAndCounted() {
         byte[] key = keyOwnedElsewhere();
         KadNode owner = owner(key);
-        int mark = tap.sent.size();
+        int mark = tap.sent().size();
         net.runUntilDone(writer.records().write(NS, key, put("secret value")), 60_000);
         List<byte[]> put = tap.sentTo(owner.address(), mark);
         assertThat(put).isNotEmpty();
@@ -172,7 +127,7 @@ class ReplayTest {
         byte[] key = keyOwnedElsewhere();
         KadNode owner = owner(key);
         net.runUntilDone(writer.records().write(NS, key, put("v1")), 60_000);
-        int mark = tap.sent.size();
+        int mark = tap.sent().size();
         net.runUntilDone(writer.records().write(NS, key, WriteCommand.remove()), 60_000);
         List<byte[]> remove = tap.sentTo(owner.address(), mark);
         net.runUntilDone(writer.records().write(NS, key, put("v2")), 60_000);
@@ -189,7 +144,7 @@ class ReplayTest {
         byte[] key = keyOwnedElsewhere();
         KadNode owner = owner(key);
         KadNode other = nodes.stream().filter(n -> n != owner && n != writer).findFirst().orElseThrow();
-        int mark = tap.sent.size();
+        int mark = tap.sent().size();
         net.runUntilDone(writer.records().write(NS, key, put("v1")), 60_000);
         List<byte[]> put = tap.sentTo(owner.address(), mark);
 

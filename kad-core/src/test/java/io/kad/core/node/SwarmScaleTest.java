@@ -38,7 +38,7 @@ class SwarmScaleTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwarmScaleTest.class);
     static final long MINUTE = 60_000;
-    private static final int REPLICATION = 3;
+    static final int REPLICATION = 3;
     private static final String NS = "scale";
 
     record Swarm(SimulatedNetwork net, List<KadNode> nodes, Random random) {
@@ -105,10 +105,14 @@ class SwarmScaleTest {
 
     /** Nodes join one after another, each through a random earlier node. */
     static Swarm build(long seed, int size) {
+        return build(seed, size, config());
+    }
+
+    /** As {@link #build(long, int)}, with another configuration. */
+    static Swarm build(long seed, int size, NodeConfig base) {
         SimulatedNetwork net = new SimulatedNetwork(seed).latency(1, 10);
         Random random = new Random(seed);
         List<KadNode> nodes = new ArrayList<>();
-        NodeConfig base = config();
         for (int i = 0; i < size; i++) {
             nodes.add(join(net, nodes, base, random));
         }

@@ -12,6 +12,7 @@ import io.kad.core.NodeConfig;
 import io.kad.core.record.ReadResult;
 import io.kad.core.sim.SimTransport;
 import io.kad.core.sim.SimulatedNetwork;
+import io.kad.core.sim.TapTransport;
 import io.kad.core.transport.Transport;
 import io.kad.core.wire.MessageCodec;
 import io.kad.core.wire.WriteCommand;
@@ -42,44 +43,6 @@ class DatagramFuzzTest {
     private static final String NS = "fuzz";
     private static final int DATAGRAMS = Integer.getInteger("kad.fuzz.datagrams", 100_000);
 
-    /** Records what a node sends: the templates the fuzzer mutates. */
-    private static final class Tap implements Transport {
-        final SimTransport inner;
-        final List<byte[]> sent = new ArrayList<>();
-
-        Tap(SimTransport inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void start(Receiver receiver) {
-            inner.start(receiver);
-        }
-
-        @Override
-        public void send(InetSocketAddress to, byte[] data) {
-            if (sent.size() < 5_000) {
-                sent.add(data.clone());
-            }
-            inner.send(to, data);
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return inner.localAddress();
-        }
-
-        @Override
-        public int maxDatagramBytes() {
-            return inner.maxDatagramBytes();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
-
     @Test
     void aNodeSurvivesAHundredThousandHostileDatagramsAndKeepsItsData() throws Exception {
         SimulatedNetwork net = new SimulatedNetwork(17).latency(1, 5);
@@ -87,12 +50,12 @@ class DatagramFuzzTest {
         NodeConfig base = NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(200))
                 .operationTimeout(Duration.ofSeconds(10)).replication(3).build();
         List<KadNode> nodes = new ArrayList<>();
-        Tap tap = null;
+        TapTransport tap = null;
         for (int i = 0; i < 4; i++) {
             SimTransport t = net.newTransport();
             Transport transport = t;
             if (i == 1) {
-                tap = new Tap(t);
+                tap = new TapTransport(t, 5_000);
                 transport = tap;
             }
             List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of() : List.of(nodes.get(0).address());
@@ -115,7 +78,7 @@ class DatagramFuzzTest {
         }
         net.runUntilDone(client.records().keys(NS), 60_000);
         net.runUntilDone(client.lookupNodes(new BigInteger(128, random)), 60_000);
-        List<byte[]> templates = new ArrayList<>(tap.sent);
+        List<byte[]> templates = tap.sent().stream().map(TapTransport.Sent::data).toList();
         assertThat(templates).hasSizeGreaterThan(100);
 
         List<SimTransport> attackers = new ArrayList<>();
