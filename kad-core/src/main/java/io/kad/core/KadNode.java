@@ -544,8 +544,11 @@ public final class KadNode implements AutoCloseable {
             membership.remove(holder);
             stats.addressChanges.increment();
         }
-        addressBook.put(from, peerId);
-        if (answered) {
+        // each a write only when it changes: a read per datagram on the hot path
+        if (!peerId.equals(holder)) {
+            addressBook.put(from, peerId);
+        }
+        if (answered && !from.equals(answeredAt.getIfPresent(peerId))) {
             answeredAt.put(peerId, from);
         }
         JsonNode info = message.peerInfo();

@@ -293,7 +293,9 @@ final class RpcEndpoint {
         }
         if (authenticator != null && message.peerId() != null) {
             // what this node tags its datagrams to that address with: the receiver checks it is meant
-            recipients.put(from, message.peerId());
+            if (!message.peerId().equals(recipients.getIfPresent(from))) {
+                recipients.put(from, message.peerId()); // a write only when it changes: a read per datagram
+            }
         }
         try {
             dispatch.accept(from, message);
