@@ -4,7 +4,7 @@ import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordIds;
-import io.kad.core.wire.WriteCommand;
+import io.kad.core.record.WriteCommand;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;

@@ -2,12 +2,12 @@ package io.kad.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kad.core.record.ConditionalUpdate;
 import io.kad.core.record.ConditionalUpdate.Decision;
+import io.kad.core.record.ConditionalUpdate;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;

@@ -2,10 +2,10 @@ package io.kad.core;
 
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
+import io.kad.core.record.RecordEvent;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.wire.Message;
-import io.kad.core.wire.RecordEvent;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

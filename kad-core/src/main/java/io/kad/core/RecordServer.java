@@ -1,20 +1,20 @@
 package io.kad.core;
 
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
 import io.kad.core.record.CopyOutcome;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordEngine;
+import io.kad.core.record.RecordEvent;
 import io.kad.core.record.RecordIds;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.wire.Message;
-import io.kad.core.wire.RecordEvent;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.KeyHashFunction;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;

@@ -1,13 +1,13 @@
 package io.kad.jcache;
 
-import io.kad.core.record.ConditionalUpdate;
 import io.kad.core.record.ConditionalUpdate.Decision;
+import io.kad.core.record.ConditionalUpdate;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
+import io.kad.core.record.RecordEvent;
 import io.kad.core.record.RecordException;
-import io.kad.core.wire.RecordEvent;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.jcache.codec.AllowlistFilter;
 import io.kad.jcache.codec.KadCodec;
 import io.kad.jcache.event.EventDispatcher;

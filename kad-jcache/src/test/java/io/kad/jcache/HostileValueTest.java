@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kad.core.KadNode;
-import io.kad.core.wire.WriteCommand;
+import io.kad.core.record.WriteCommand;
 import io.kad.jcache.codec.AllowlistFilter;
 import io.kad.jcache.codec.HostileStreams;
 import io.kad.jcache.codec.KadCodec;
 import io.kad.jcache.metrics.KadCacheMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.kad.spi.StoredRecord;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URL;

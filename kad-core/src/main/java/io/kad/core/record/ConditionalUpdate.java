@@ -1,7 +1,5 @@
 package io.kad.core.record;
 
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

@@ -1,8 +1,5 @@
 package io.kad.core.record;
 
-import io.kad.core.wire.RecordEvent;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

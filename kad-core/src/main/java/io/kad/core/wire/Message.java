@@ -2,6 +2,9 @@ package io.kad.core.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kad.core.id.Contact;
+import io.kad.core.record.RecordEvent;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.util.List;

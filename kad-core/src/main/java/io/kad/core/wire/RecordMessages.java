@@ -1,17 +1,19 @@
 package io.kad.core.wire;
 
-import static io.kad.core.wire.WireFields.*;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kad.core.record.RecordEvent;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import static io.kad.core.wire.WireFields.*;
 
 /**
  * This project's record-protocol messages (records, writes, copies, scans, subscriptions, events and

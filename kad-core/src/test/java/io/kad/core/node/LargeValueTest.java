@@ -7,11 +7,11 @@ import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordIds;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.core.sim.SimTransport;
 import io.kad.core.sim.SimulatedNetwork;
 import io.kad.core.wire.TransferFrame;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -24,10 +24,10 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Records larger than one datagram, over the simulated network: they travel as fragmented transfers
@@ -277,7 +277,7 @@ class LargeValueTest {
         byte[] second = valueOf(700 * 1024, 22);
         String k = "followed";
         KadNode follower = holders(k).get(2);
-        List<io.kad.core.wire.RecordEvent> events = new ArrayList<>();
+        List<io.kad.core.record.RecordEvent> events = new ArrayList<>();
         net.runUntilDone(follower.records().subscribe(NS, events::add), MINUTE);
         KadNode writer = holders(k).get(1);
         put(writer, k, first);

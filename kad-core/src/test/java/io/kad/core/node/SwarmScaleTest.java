@@ -6,11 +6,11 @@ import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordIds;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.core.sim.SimScheduler;
 import io.kad.core.sim.SimTransport;
 import io.kad.core.sim.SimulatedNetwork;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -189,7 +189,7 @@ class SwarmScaleTest {
         // a node that follows the namespace gets one event datagram per change, from the key's owner only
         // (none when it owns the key itself: the owner delivers to its own listeners in process)
         KadNode follower = swarm.any();
-        List<io.kad.core.wire.RecordEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<io.kad.core.record.RecordEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         AutoCloseable subscription = swarm.run(follower.records().subscribe(NS, seen::add));
         eventsBefore = swarm.eventsSent();
         int changes = 0;

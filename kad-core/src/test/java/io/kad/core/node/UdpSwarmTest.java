@@ -163,7 +163,7 @@ class UdpSwarmTest {
             String key = i + "-" + "k".repeat(2000);
             written.add(key);
             a.node().records().write("big-keys", key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    io.kad.core.wire.WriteCommand.put(new byte[] {1}, false, io.kad.spi.StoredRecord.NEVER))
+                    io.kad.core.record.WriteCommand.put(new byte[] {1}, false, io.kad.spi.StoredRecord.NEVER))
                     .get(5, java.util.concurrent.TimeUnit.SECONDS);
         }
         List<byte[]> listed = b.node().records().keys("big-keys").get(10, java.util.concurrent.TimeUnit.SECONDS);

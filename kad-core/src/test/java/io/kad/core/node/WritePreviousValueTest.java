@@ -3,9 +3,9 @@ package io.kad.core.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kad.core.KadNode;
-import io.kad.core.wire.RecordEvent;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
+import io.kad.core.record.RecordEvent;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;

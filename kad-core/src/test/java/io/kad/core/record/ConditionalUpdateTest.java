@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kad.core.record.ConditionalUpdate.Decision;
 import io.kad.core.storage.MapStorageTier;
-import io.kad.core.wire.RecordEvent;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,6 @@ package io.kad.core.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kad.core.storage.MapStorageTier;
-import io.kad.core.wire.WriteCommand;
-import io.kad.core.wire.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

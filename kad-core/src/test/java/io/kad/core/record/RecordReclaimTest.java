@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kad.core.storage.CaffeineStorageTier;
 import io.kad.core.storage.MapStorageTier;
 import io.kad.core.storage.MvStoreStorageTier;
-import io.kad.core.wire.WriteCommand;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;

@@ -1,12 +1,11 @@
 package io.kad.core.wire;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
+import io.kad.core.record.WriteCommand;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -16,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The binary dialect carries every record-protocol message exactly as the JSON dialect does (the two

@@ -1,13 +1,14 @@
 package io.kad.core.wire;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
+import io.kad.core.record.RecordEvent;
+import io.kad.core.record.WriteCommand;
+import io.kad.core.record.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -19,6 +20,7 @@ import net.jqwik.api.constraints.BigRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RecordProtocolRoundTripTest {
 

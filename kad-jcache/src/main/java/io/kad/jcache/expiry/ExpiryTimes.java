@@ -1,6 +1,6 @@
 package io.kad.jcache.expiry;
 
-import io.kad.core.wire.WriteCommand;
+import io.kad.core.record.WriteCommand;
 import io.kad.spi.StoredRecord;
 import java.util.Objects;
 import java.util.function.LongSupplier;

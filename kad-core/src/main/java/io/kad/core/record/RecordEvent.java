@@ -1,4 +1,4 @@
-package io.kad.core.wire;
+package io.kad.core.record;
 
 import java.math.BigInteger;
 import java.util.Objects;

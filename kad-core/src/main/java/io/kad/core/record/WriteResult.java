@@ -1,4 +1,4 @@
-package io.kad.core.wire;
+package io.kad.core.record;
 
 import io.kad.spi.StoredRecord;
 
