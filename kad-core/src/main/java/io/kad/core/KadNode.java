@@ -154,7 +154,7 @@ public final class KadNode implements AutoCloseable {
         this.endpoint = new RpcEndpoint(ctx, transport, codec, authenticator, List.copyOf(all), (to, now) -> {
             table.onFailure(to.id());
             liveness.suspect(to.id(), now);
-        });
+        }, tier);
         this.ownership = new Ownership(ctx, membership, table, liveness);
         this.events = new EventHub(ctx, endpoint, table, membership,
                 (node, at) -> at.equals(answeredAt.getIfPresent(node)));

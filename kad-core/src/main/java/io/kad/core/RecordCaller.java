@@ -13,6 +13,7 @@ import io.kad.core.routing.Membership;
 import io.kad.core.wire.Message;
 import io.kad.core.wire.MessageCodec;
 import io.kad.spi.KeyHashFunction;
+import io.kad.spi.StorageTier;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ final class RecordCaller implements RecordClient {
         if (ownership.ownsAsFarAsKnown(recordId)) {
             // alone, or the owner in its own view: the owner-side read, with no call state, request id or
             // future chain (the check is the one a remote read of this node makes before serving it)
-            return CompletableFuture.completedFuture(server.localRead(recordId, namespace, key));
+            return afterDurable(server.localRead(recordId, namespace, key));
         }
         RecordCall call = new RecordCall(recordId, namespace, key, null);
         return readVia(call, call.nextHolder());
@@ -104,7 +105,7 @@ final class RecordCaller implements RecordClient {
         if (ownership.ownsAsFarAsKnown(recordId)) {
             // the owner in its own view decides at once, as it would for a first attempt that reached it
             return server.ownerWrite(recordId, namespace, key, command, node.id().value(), null)
-                    .thenApply(RecordServer.OwnerWrite::result);
+                    .thenCompose(w -> afterDurable(w.result()));
         }
         return writeToOwner(recordId, namespace, key, command);
     }
@@ -149,6 +150,22 @@ final class RecordCaller implements RecordClient {
         }
         RecordCall call = new RecordCall(recordId, namespace, key, command);
         return writeVia(call, call.nextHolder());
+    }
+
+    /**
+     * The outcome of a record operation this node served itself, once the writes before it are durable
+     * in its tier: a write is acknowledged, and a value shown, only when a crash can no longer take it
+     * back. At once with a tier that has nothing awaiting a commit (always, for an in-memory tier).
+     */
+    private <T> CompletableFuture<T> afterDurable(T outcome) {
+        StorageTier tier = engine.tier();
+        if (tier.allWritesDurable()) {
+            return CompletableFuture.completedFuture(outcome);
+        }
+        CompletableFuture<T> durable = new CompletableFuture<>();
+        // completed on the protocol thread, where the operation's continuations belong, not the tier's
+        tier.whenDurable(() -> node.scheduler().execute(() -> durable.complete(outcome)));
+        return durable;
     }
 
     /** A write whose key or value is over its bound fails before anything is sent or written. */
@@ -234,8 +251,7 @@ final class RecordCaller implements RecordClient {
             return server.mayServeRead(call.recordId, call.namespace, call.key, self, call.rpc, call.unreachableIds())
                     .thenCompose(nearer -> {
                         if (nearer == null) {
-                            return CompletableFuture.completedFuture(server.localRead(call.recordId, call.namespace,
-                                    call.key));
+                            return afterDurable(server.localRead(call.recordId, call.namespace, call.key));
                         }
                         if (nearer.isEmpty()) {
                             return CompletableFuture.failedFuture(call.failure("read"));
@@ -289,7 +305,7 @@ final class RecordCaller implements RecordClient {
                     : server.decideOwn(call.recordId, call.namespace, call.key, call.command);
             return local.thenCompose(d -> {
                 if (d.write() != null) {
-                    return CompletableFuture.completedFuture(d.write().result());
+                    return afterDurable(d.write().result());
                 }
                 // the nodes named answered this node's own probe: worth another try
                 call.unreachable.removeAll(d.redirect());

@@ -16,6 +16,7 @@ import io.kad.core.wire.MessageTooLargeException;
 import io.kad.core.wire.TransferFrame;
 import io.kad.spi.InterceptedMessage;
 import io.kad.spi.RequestInterceptor;
+import io.kad.spi.StorageTier;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -59,6 +60,8 @@ final class RpcEndpoint {
     private final List<RequestInterceptor> interceptors;
     /** Told of each request that timed out, with the time: its contact is passed over for a while. */
     private final ObjLongConsumer<Contact> onTimeout;
+    /** The node's storage tier: a reply waits until the writes before it are durable. */
+    private final StorageTier tier;
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean sweepArmed = new AtomicBoolean();
     /** Messages larger than one datagram, on the protocol thread. */
@@ -92,8 +95,9 @@ final class RpcEndpoint {
     private static final int RECIPIENTS = 250_000;
 
     RpcEndpoint(NodeContext node, Transport transport, MessageCodec codec, DatagramAuthenticator authenticator,
-                List<RequestInterceptor> interceptors, ObjLongConsumer<Contact> onTimeout) {
+                List<RequestInterceptor> interceptors, ObjLongConsumer<Contact> onTimeout, StorageTier tier) {
         this.node = node;
+        this.tier = tier;
         this.transport = transport;
         this.codec = codec;
         this.authenticator = authenticator;
@@ -407,6 +411,29 @@ final class RpcEndpoint {
             LOG.warn("an interceptor made an outbound {} invalid; dropped: {}", message.type(), e.getMessage());
             return false;
         }
+        if (revealsRecords(message) && !tier.allWritesDurable()) {
+            // the reply may acknowledge or reveal a write still on its way to the disk: it leaves once the
+            // tier's committer has committed what came before it, and the protocol thread goes on meanwhile
+            byte[] encoded = data;
+            tier.whenDurable(() -> node.scheduler().execute(() -> {
+                if (!closed) {
+                    transmit(to, message, encoded);
+                }
+            }));
+            return true;
+        }
+        return transmit(to, message, data);
+    }
+
+    /** Whether a message acknowledges a write or shows what is stored (pongs and node lists do not). */
+    private static boolean revealsRecords(Message message) {
+        return message instanceof Message.PutReply || message instanceof Message.RecordReply
+                || message instanceof Message.ReplicateAck || message instanceof Message.ScanReply
+                || message instanceof Message.FoundValue;
+    }
+
+    /** Sends an encoded message: in one datagram, signed, or as a transfer when it is larger. */
+    private boolean transmit(InetSocketAddress to, Message message, byte[] data) {
         if (data.length > singleDatagramBytes && !MessageCodec.isKadpyDialect(message)) {
             countRecordMessage(message);
             byte[] whole = data;

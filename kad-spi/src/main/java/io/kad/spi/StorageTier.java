@@ -56,6 +56,32 @@ public interface StorageTier extends AutoCloseable {
     default void flush() {
     }
 
+    /**
+     * Whether every write this tier has returned from is durable, as far as the tier promises
+     * durability at all. A tier that commits in the background (a group commit) answers {@code false}
+     * between a write and its commit; the node then holds back whatever would reveal or acknowledge
+     * that write until {@link #whenDurable} runs.
+     *
+     * @return {@code true} unless some completed write still awaits its commit; always {@code true} by
+     *     default (a tier that is durable at once, or promises nothing)
+     */
+    default boolean allWritesDurable() {
+        return true;
+    }
+
+    /**
+     * Runs an action once every write this tier has returned from before this call is durable. The
+     * node calls it instead of blocking on the disk, so that its protocol thread never waits for a
+     * commit. The action may run at once on the calling thread (the default, and whenever nothing
+     * awaits a commit) or later on a thread of the tier's; it must be short and must not touch this
+     * tier. After {@link #close()} pending actions still run (close commits first).
+     *
+     * @param action what to run once the earlier writes are durable
+     */
+    default void whenDurable(Runnable action) {
+        action.run();
+    }
+
     /** Flushes and releases the tier's resources. */
     @Override
     void close();

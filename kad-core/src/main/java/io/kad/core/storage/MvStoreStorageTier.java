@@ -8,13 +8,21 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A persistent {@link StorageTier} in one H2 MVStore file, so that a node restarts with its records.
@@ -28,19 +36,23 @@ import org.h2.mvstore.type.StringDataType;
  *   <li>{@link #compute} and {@link #remove} hold one of 64 locks chosen by the id, so
  *       writes to one id are atomic and writes to different ids mostly run in parallel; reads take no
  *       lock (MVStore reads see a consistent snapshot);</li>
- *   <li>durability follows {@link Sync}: with {@link Sync#EVERY_WRITE} (the default) every write is
- *       committed to the file before it returns, so a new tier opened on the same file after the
- *       process ends has it; with {@link Sync#PERIODIC} the store commits in the background and a
- *       crash loses at most the last interval. {@link #flush()} commits and forces the file to the
- *       device; {@link #close()} commits and closes;</li>
+ *   <li>durability follows {@link Sync}: with {@link Sync#EVERY_WRITE} (the default) a write returns
+ *       once applied, and one committer thread ({@code kad-mvstore-commit}) commits whatever writes
+ *       have come in since its last commit, one commit for many writes (a group commit).
+ *       {@link #allWritesDurable()} and {@link #whenDurable} tell the node when a write is in the file:
+ *       the node acknowledges a write, and serves a record, only then, so an acknowledged write
+ *       survives the process and no thread that handles datagrams ever waits for the disk. With
+ *       {@link Sync#PERIODIC} the store commits in the background and a crash loses at most the last
+ *       interval. {@link #flush()} commits and forces the file to the device; {@link #close()}
+ *       commits and closes;</li>
  *   <li>unbounded: records are bounded by the disk, not by count or weight, so the tier never drops a
  *       record and reports no evictions. Expired records and tombstones stay until the node reclaims
  *       them, an expiry grace after they expired;</li>
  *   <li>after {@link #close()}, every other method throws; {@code close} itself may be repeated.</li>
  * </ul>
  *
- * <p>The cost of {@code EVERY_WRITE}: each write appends a chunk to the file (a write system call but
- * no {@code fsync}), so writes are far slower than in memory and the file grows until MVStore
+ * <p>The cost of {@code EVERY_WRITE}: each commit appends a chunk to the file (a write system call but
+ * no {@code fsync}), so an acknowledged write waits for one, and the file grows until MVStore
  * compacts it. That survives a crash of the JVM, not of the machine; call {@link #flush()} where a
  * write must survive power loss.
  */
@@ -52,7 +64,10 @@ public final class MvStoreStorageTier implements StorageTier {
     /** The default commit interval of {@link Sync#PERIODIC}. */
     public static final Duration DEFAULT_SYNC_INTERVAL = MvStoreStorageTierProvider.DEFAULT_SYNC_INTERVAL;
 
+    private static final Logger LOG = LoggerFactory.getLogger(MvStoreStorageTier.class);
     private static final int STRIPES = 64;
+    /** How long the committer waits before it tries again after a failed commit (a full disk). */
+    private static final long RETRY_AFTER_FAILED_COMMIT_MILLIS = 100;
 
     /** When writes reach the file (setting {@code storage.sync}). */
     public enum Sync {
@@ -86,6 +101,19 @@ public final class MvStoreStorageTier implements StorageTier {
     private final Sync sync;
     private final Object[] locks = new Object[STRIPES];
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Writes applied so far (with {@code EVERY_WRITE}): a write's number is the count after it. */
+    private final AtomicLong applied = new AtomicLong();
+    /** The count of writes covered by the last commit. */
+    private volatile long committed;
+    /** Guards {@link #waiting} and wakes the committer. */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final Condition work = commitLock.newCondition();
+    /** Actions waiting for a commit, in the order they came: each runs once its count is committed. */
+    private final List<Waiter> waiting = new ArrayList<>();
+    private final Thread committer;
+
+    private record Waiter(long upTo, Runnable action) {
+    }
 
     private MvStoreStorageTier(MVStore store, Sync sync) {
         this.store = store;
@@ -96,6 +124,13 @@ public final class MvStoreStorageTier implements StorageTier {
                         .valueType(ByteArrayDataType.INSTANCE));
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
+        }
+        if (sync == Sync.EVERY_WRITE) {
+            committer = new Thread(this::commitLoop, "kad-mvstore-commit");
+            committer.setDaemon(true);
+            committer.start();
+        } else {
+            committer = null;
         }
     }
 
@@ -223,18 +258,141 @@ public final class MvStoreStorageTier implements StorageTier {
         store.sync();
     }
 
-    /** Commits and closes the store file; later calls do nothing. */
+    /**
+     * Commits and closes the store file, then runs the actions still waiting for a commit; later calls
+     * do nothing.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (committer != null) {
+                commitLock.lock();
+                try {
+                    work.signalAll();
+                } finally {
+                    commitLock.unlock();
+                }
+                try {
+                    committer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            long upTo = applied.get();
             store.close();
+            committed = upTo;
+            runCommitted(upTo);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@link Sync#PERIODIC} this tier promises no durability per write: always {@code true}.
+     */
+    @Override
+    public boolean allWritesDurable() {
+        return committed >= applied.get();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A later action runs on the committer thread, right after the commit that covers the writes.
+     */
+    @Override
+    public void whenDurable(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        long upTo = applied.get();
+        if (committed >= upTo) {
+            action.run();
+            return;
+        }
+        commitLock.lock();
+        try {
+            if (committed < upTo) {
+                waiting.add(new Waiter(upTo, action));
+                work.signalAll();
+                return;
+            }
+        } finally {
+            commitLock.unlock();
+        }
+        action.run();
     }
 
     private void afterWrite() {
         if (sync == Sync.EVERY_WRITE) {
-            // outside the stripe lock: the commit covers this write (and any concurrent ones) either way
-            store.commit();
+            // counted once applied, outside the stripe lock: the next commit covers it
+            applied.incrementAndGet();
+            commitLock.lock();
+            try {
+                work.signalAll();
+            } finally {
+                commitLock.unlock();
+            }
+        }
+    }
+
+    /** The committer: one commit for every write that came in since the last one. */
+    private void commitLoop() {
+        while (true) {
+            commitLock.lock();
+            try {
+                while (!closed.get() && committed >= applied.get()) {
+                    work.awaitUninterruptibly();
+                }
+            } finally {
+                commitLock.unlock();
+            }
+            if (closed.get()) {
+                return; // close() commits and runs the rest
+            }
+            long upTo = applied.get();
+            try {
+                store.commit();
+            } catch (RuntimeException e) {
+                if (closed.get()) {
+                    return;
+                }
+                // nothing is acknowledged until a commit succeeds: the writes' callers time out instead
+                LOG.error("commit to the storage file failed; trying again: {}", e.toString());
+                commitLock.lock();
+                try {
+                    work.await(RETRY_AFTER_FAILED_COMMIT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    return;
+                } finally {
+                    commitLock.unlock();
+                }
+                continue;
+            }
+            committed = upTo;
+            runCommitted(upTo);
+        }
+    }
+
+    /** Runs, outside the lock, the waiting actions whose writes the commit up to {@code upTo} covers. */
+    private void runCommitted(long upTo) {
+        List<Runnable> ready = new ArrayList<>();
+        commitLock.lock();
+        try {
+            waiting.removeIf(w -> {
+                if (w.upTo() <= upTo) {
+                    ready.add(w.action());
+                    return true;
+                }
+                return false;
+            });
+        } finally {
+            commitLock.unlock();
+        }
+        for (Runnable action : ready) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.error("an action waiting for a commit failed", e);
+            }
         }
     }
 

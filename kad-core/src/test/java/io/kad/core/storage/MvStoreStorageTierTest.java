@@ -2,14 +2,19 @@ package io.kad.core.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,6 +106,69 @@ class MvStoreStorageTierTest {
         assertThat(MvStoreStorageTier.Sync.PERIODIC.settingValue()).isEqualTo("periodic");
         assertThatThrownBy(() -> MvStoreStorageTier.Sync.fromSetting("EVERY_WRITE"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void everyWriteIsInTheFileWhenTheActionWaitingForItRunsOnTheCommitterThread() throws Exception {
+        Path file = dir.resolve("group.mv.db");
+        Path snapshot = dir.resolve("snapshot.mv.db");
+        List<String> threads = new CopyOnWriteArrayList<>();
+        AtomicBoolean copied = new AtomicBoolean();
+        try (MvStoreStorageTier tier = MvStoreStorageTier.open(file)) {
+            for (int i = 0; i < 50; i++) {
+                StoredRecord record = varied(i);
+                tier.compute(record.id(), r -> record);
+            }
+            tier.whenDurable(() -> {
+                threads.add(Thread.currentThread().getName());
+                try {
+                    // what the file holds at this moment, while the tier stays open
+                    Files.copy(file, snapshot);
+                    copied.set(true);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).untilTrue(copied);
+            assertThat(tier.allWritesDurable()).isTrue();
+        }
+        try (MvStoreStorageTier reopened = MvStoreStorageTier.open(snapshot)) {
+            assertThat(reopened.size()).isEqualTo(50);
+            assertThat(reopened.get(varied(49).id())).isEqualTo(varied(49));
+        }
+        // at once on the caller when nothing waited, else after the commit on the committer
+        assertThat(threads).allMatch(t -> t.equals("kad-mvstore-commit") || t.equals(Thread.currentThread().getName()));
+    }
+
+    @Test
+    void withNothingAwaitingACommitTheActionRunsAtOnceAndAfterCloseEveryActionHasRun() {
+        Path file = dir.resolve("close.mv.db");
+        AtomicBoolean atOnce = new AtomicBoolean();
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        MvStoreStorageTier tier = MvStoreStorageTier.open(file);
+        tier.whenDurable(() -> atOnce.set(true));
+        assertThat(atOnce).isTrue();
+        for (int i = 0; i < 20; i++) {
+            StoredRecord record = varied(i);
+            tier.compute(record.id(), r -> record);
+            int n = i;
+            tier.whenDurable(() -> ran.add(n));
+        }
+        tier.close();
+        assertThat(ran).containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
+    }
+
+    @Test
+    void aPeriodicTierPromisesNothingPerWriteAndRunsTheActionAtOnce() {
+        try (MvStoreStorageTier tier = MvStoreStorageTier.open(dir.resolve("p.mv.db"),
+                MvStoreStorageTier.Sync.PERIODIC, Duration.ofSeconds(60))) {
+            StoredRecord record = varied(1);
+            tier.compute(record.id(), r -> record);
+            assertThat(tier.allWritesDurable()).isTrue();
+            AtomicBoolean ran = new AtomicBoolean();
+            tier.whenDurable(() -> ran.set(true));
+            assertThat(ran).isTrue();
+        }
     }
 
     private static StoredRecord varied(int i) {
