@@ -16,11 +16,16 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a get and a put cost as a real loopback swarm grows: for swarms of 3, 21 and 100 UDP nodes in one
- * JVM (replication 3), the datagrams every node sent per remote get and per put, and get and put p50,
- * beside a raw UDP round trip measured in the same run. Each key is written from a random node and read
- * once before the measured pass; the measured reads come from a node that is not the key's owner. A
- * swarm of the first size runs once before, unreported, to warm the JIT up.
+ * What a get and a put cost as a real loopback swarm grows: swarms of 3, 21 and 100 UDP nodes in one JVM
+ * (replication 3), the datagrams every node sent per remote get and per put, and get and put p50, beside
+ * a raw UDP round trip measured in the same run. Each key is written from a random node and read once
+ * before the measured passes; the measured reads come from a node that is not the key's owner.
+ *
+ * <p>All swarms run at once, and the measured operations take turns: key {@code i} is read in every swarm
+ * (in a shuffled order) before key {@code i + 1} is read in any, and the same for puts, beside a raw round
+ * trip. Whatever else the machine does then weighs on every swarm size alike, so the ratio compares what
+ * an operation costs, not which size happened to run while the machine was busy. A first pass over every
+ * swarm, unreported, warms the JIT up.
  *
  * <p>Run: {@code mvn -q -pl kad-benchmarks -am test-compile exec:java -Dexec.skip=true
  * -Dexec.mainClass=io.kad.bench.SwarmScaleBenchmark [-Dexec.args="3,21,100 400"]} (swarm sizes, keys).
@@ -33,28 +38,130 @@ public final class SwarmScaleBenchmark {
     private SwarmScaleBenchmark() {
     }
 
-    private record Figures(int nodes, double datagramsPerGet, double datagramsPerPut, double getP50, double putP50,
-                           double rawP50) {
+    private record Figures(int nodes, double datagramsPerGet, double datagramsPerPut, double getP50, double putP50) {
+    }
+
+    /** One swarm of the run, and what its measured operations took. */
+    private static final class Swarm {
+        final int size;
+        final List<KadNode> nodes = new ArrayList<>();
+        final Random random;
+        final long[] get;
+        final long[] put;
+        long getDatagrams;
+        long putDatagrams;
+
+        Swarm(int size, int keys) {
+            this.size = size;
+            this.random = new Random(size);
+            this.get = new long[keys];
+            this.put = new long[keys];
+        }
+
+        void start() {
+            NodeConfig base = NodeConfig.builder().host("127.0.0.1").port(0).replication(3).loadInterceptors(false)
+                    .build();
+            for (int i = 0; i < size; i++) {
+                List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of()
+                        : List.of(nodes.get(random.nextInt(nodes.size())).address());
+                nodes.add(KadNode.start(base.toBuilder().seeds(seeds).build()));
+            }
+        }
+
+        /** A get of key {@code i} from a node that is not its owner; returns the nanoseconds it took. */
+        long timedGet(int i) throws Exception {
+            KadNode owner = owner(nodes, key(i));
+            KadNode reader;
+            do {
+                reader = any(nodes, random);
+            } while (reader == owner && nodes.size() > 1);
+            long before = recordDatagrams(nodes);
+            long t0 = System.nanoTime();
+            ReadResult r = reader.records().read(NS, key(i)).get(10, TimeUnit.SECONDS);
+            long took = System.nanoTime() - t0;
+            if (r.record() == null) {
+                throw new IllegalStateException("key-" + i + " not found at " + size + " nodes");
+            }
+            getDatagrams += recordDatagrams(nodes) - before;
+            return took;
+        }
+
+        long timedPut(int i, String value) throws Exception {
+            KadNode writer = any(nodes, random);
+            long before = recordDatagrams(nodes);
+            long t0 = System.nanoTime();
+            writer.records().write(NS, key(i), put(value)).get(10, TimeUnit.SECONDS);
+            long took = System.nanoTime() - t0;
+            putDatagrams += recordDatagrams(nodes) - before;
+            return took;
+        }
+
+        void close() {
+            for (KadNode n : nodes) {
+                n.close();
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
         int[] sizes = Arrays.stream((args.length > 0 ? args[0] : "3,21,100").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 400;
-        List<Figures> all = new ArrayList<>();
+        List<Swarm> swarms = new ArrayList<>();
+        long[] rawRt = new long[keys];
         try (DhtLatencyBenchmark.RawPair raw = new DhtLatencyBenchmark.RawPair()) {
-            // a first swarm warms the JIT up, so the first size measured is not also the coldest
-            System.out.println("warm-up (not reported):");
-            run(sizes[0], keys, raw);
             for (int size : sizes) {
-                all.add(run(size, keys, raw));
+                Swarm swarm = new Swarm(size, keys);
+                swarms.add(swarm);
+                swarm.start();
+            }
+            for (Swarm swarm : swarms) {
+                for (int i = 0; i < keys; i++) {
+                    swarm.timedPut(i, "v" + i);
+                }
+                for (int i = 0; i < keys; i++) {
+                    any(swarm.nodes, swarm.random).records().read(NS, key(i)).get(10, TimeUnit.SECONDS);
+                }
+            }
+            Random order = new Random(42);
+            // warm-up, not reported: the same passes as the measured ones
+            for (int i = 0; i < keys; i++) {
+                for (Swarm swarm : shuffled(swarms, order)) {
+                    swarm.timedGet(i);
+                    swarm.timedPut(i, "u" + i);
+                }
+            }
+            for (Swarm swarm : swarms) {
+                swarm.getDatagrams = 0;
+                swarm.putDatagrams = 0;
+            }
+            for (int i = 0; i < keys; i++) {
+                rawRt[i] = raw.roundTrip();
+                for (Swarm swarm : shuffled(swarms, order)) {
+                    swarm.get[i] = swarm.timedGet(i);
+                }
+            }
+            for (int i = 0; i < keys; i++) {
+                for (Swarm swarm : shuffled(swarms, order)) {
+                    swarm.put[i] = swarm.timedPut(i, "w" + i);
+                }
+            }
+        } finally {
+            for (Swarm swarm : swarms) {
+                swarm.close();
             }
         }
+        List<Figures> all = new ArrayList<>();
+        for (Swarm swarm : swarms) {
+            all.add(new Figures(swarm.size, swarm.getDatagrams / (double) keys, swarm.putDatagrams / (double) keys,
+                    p50(swarm.get), p50(swarm.put)));
+        }
+        double rawP50 = p50(rawRt);
         System.out.printf("%n%6s %12s %12s %12s %12s %12s %10s%n", "nodes", "dgrams/get", "dgrams/put",
                 "get p50 us", "put p50 us", "raw p50 us", "get/raw");
         for (Figures f : all) {
             System.out.printf("%6d %12.2f %12.2f %12.1f %12.1f %12.1f %10.2f%n", f.nodes(), f.datagramsPerGet(),
-                    f.datagramsPerPut(), f.getP50(), f.putP50(), f.rawP50(), f.getP50() / f.rawP50());
+                    f.datagramsPerPut(), f.getP50(), f.putP50(), rawP50, f.getP50() / rawP50);
         }
         Figures first = all.get(0);
         Figures last = all.get(all.size() - 1);
@@ -63,59 +170,10 @@ public final class SwarmScaleBenchmark {
                 first.nodes(), ratio, ratio <= 1.5 ? "met" : "NOT met");
     }
 
-    private static Figures run(int size, int keys, DhtLatencyBenchmark.RawPair raw) throws Exception {
-        Random random = new Random(size);
-        List<KadNode> nodes = new ArrayList<>();
-        NodeConfig base = NodeConfig.builder().host("127.0.0.1").port(0).replication(3).loadInterceptors(false)
-                .build();
-        try {
-            for (int i = 0; i < size; i++) {
-                List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of()
-                        : List.of(nodes.get(random.nextInt(nodes.size())).address());
-                nodes.add(KadNode.start(base.toBuilder().seeds(seeds).build()));
-            }
-            for (int i = 0; i < keys; i++) {
-                any(nodes, random).records().write(NS, key(i), put("v" + i)).get(10, TimeUnit.SECONDS);
-            }
-            for (int i = 0; i < keys; i++) {
-                any(nodes, random).records().read(NS, key(i)).get(10, TimeUnit.SECONDS);
-            }
-            long[] get = new long[keys];
-            long[] rawRt = new long[keys];
-            long before = recordDatagrams(nodes);
-            for (int i = 0; i < keys; i++) {
-                KadNode owner = owner(nodes, key(i));
-                KadNode reader;
-                do {
-                    reader = any(nodes, random);
-                } while (reader == owner && nodes.size() > 1);
-                rawRt[i] = raw.roundTrip();
-                long t0 = System.nanoTime();
-                ReadResult r = reader.records().read(NS, key(i)).get(10, TimeUnit.SECONDS);
-                get[i] = System.nanoTime() - t0;
-                if (r.record() == null) {
-                    throw new IllegalStateException("key-" + i + " not found at " + size + " nodes");
-                }
-            }
-            double perGet = (recordDatagrams(nodes) - before) / (double) keys;
-            long[] put = new long[keys];
-            before = recordDatagrams(nodes);
-            for (int i = 0; i < keys; i++) {
-                KadNode writer = any(nodes, random);
-                long t0 = System.nanoTime();
-                writer.records().write(NS, key(i), put("w" + i)).get(10, TimeUnit.SECONDS);
-                put[i] = System.nanoTime() - t0;
-            }
-            double perPut = (recordDatagrams(nodes) - before) / (double) keys;
-            Figures f = new Figures(size, perGet, perPut, p50(get), p50(put), p50(rawRt));
-            System.out.printf("%d nodes: %.2f datagrams per remote get, %.2f per put, get p50 %.1f us, put p50 %.1f us,"
-                    + " raw p50 %.1f us%n", size, perGet, perPut, f.getP50(), f.putP50(), f.rawP50());
-            return f;
-        } finally {
-            for (KadNode n : nodes) {
-                n.close();
-            }
-        }
+    private static List<Swarm> shuffled(List<Swarm> swarms, Random order) {
+        List<Swarm> copy = new ArrayList<>(swarms);
+        java.util.Collections.shuffle(copy, order);
+        return copy;
     }
 
     private static KadNode any(List<KadNode> nodes, Random random) {
