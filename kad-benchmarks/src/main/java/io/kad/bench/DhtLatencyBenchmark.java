@@ -77,6 +77,7 @@ public final class DhtLatencyBenchmark {
         NodeConfig base = NodeConfig.builder().host("127.0.0.1").port(0).loadInterceptors(false)
                 .operationTimeout(Duration.ofSeconds(5)).build();
         int[] owners = new int[3];
+        double[] switches;
         try (RawPair rawPair = new RawPair();
              Dht a = Dht.create(base);
              Dht b = Dht.create(base.toBuilder().seed(a.address()).build());
@@ -178,6 +179,7 @@ public final class DhtLatencyBenchmark {
                 }
                 putJit = jitMillis() - jit0;
             }
+            switches = switchesPerOperation(rawPair, nodeA, remoteKeys);
         }
         System.out.printf("%s measurement%n", phased ? "phased (raw, then puts, then gets)"
                 : "interleaved (a raw round trip, a put and a remote get in turn)");
@@ -188,6 +190,13 @@ public final class DhtLatencyBenchmark {
         // a round trip is a request and its reply: two datagrams
         System.out.printf("round trips per put = %.2f  (goal <= 2.00 on a warm swarm: %s)%n", perPut / 2,
                 perPut / 2 <= 2 ? "met" : "NOT met");
+        if (switches != null) {
+            // a thread that waits for another gives up its CPU: a voluntary switch, the cost of each hand-off
+            System.out.printf("thread switches (voluntary, whole process) per raw round trip: %.2f; per remote get:"
+                    + " %.2f; ratio %.2f%n", switches[0], switches[1], switches[1] / switches[0]);
+        } else {
+            System.out.println("thread switches: not counted (no /proc/self/task on this system)");
+        }
         // on a machine of few cores a compiler thread busy during the measurement competes with the nodes
         if (phased) {
             System.out.printf("JIT compilation during the measured puts: %d ms; during the measured gets: %d ms%n",
@@ -195,6 +204,58 @@ public final class DhtLatencyBenchmark {
         } else {
             System.out.printf("JIT compilation during the measurement: %d ms%n", putJit);
         }
+    }
+
+    /**
+     * Thread hand-offs per operation: the voluntary context switches of every thread of this process
+     * (Linux's {@code /proc/self/task/<tid>/status}) over 2,000 raw round trips, then over 2,000 remote
+     * gets. The raw echo is the floor: its two sockets' reader threads each wake once per round trip,
+     * and so does the caller. Background threads (timers, the JIT, GC) add a little to both.
+     *
+     * @return switches per raw round trip and per remote get, or {@code null} where the counters are
+     *     not readable
+     */
+    private static double[] switchesPerOperation(RawPair rawPair, KadNode nodeA, List<byte[]> remoteKeys)
+            throws Exception {
+        int n = 2_000;
+        long s0 = voluntarySwitches();
+        if (s0 < 0) {
+            return null;
+        }
+        for (int i = 0; i < n; i++) {
+            rawPair.roundTrip();
+        }
+        long s1 = voluntarySwitches();
+        for (int i = 0; i < n; i++) {
+            timeRemoteGet(nodeA, remoteKeys.get(i % remoteKeys.size()));
+        }
+        long s2 = voluntarySwitches();
+        return new double[] {(s1 - s0) / (double) n, (s2 - s1) / (double) n};
+    }
+
+    /** The sum of every live thread's voluntary context switches, or -1 if they cannot be read. */
+    private static long voluntarySwitches() {
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+        if (!java.nio.file.Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long sum = 0;
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> all = java.nio.file.Files.newDirectoryStream(tasks)) {
+            for (java.nio.file.Path task : all) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the thread ended between the listing and the read: its switches are gone either way
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
     }
 
     private static long timePut(Dht a, String key, String value) {
