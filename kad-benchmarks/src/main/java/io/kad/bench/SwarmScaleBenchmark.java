@@ -27,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * an operation costs, not which size happened to run while the machine was busy. A first pass over every
  * swarm, unreported, warms the JIT up.
  *
+ * <p>A third pass reads, in each swarm, only keys that one of its first three nodes owns, from another of
+ * those three ("3-node get"): the same record protocol, the same membership view and datagrams, but
+ * always the same few nodes' threads and data, warm in the CPU's caches. Set beside the full pass, it
+ * separates what the swarm's size costs an operation from what simulating many nodes on a machine of
+ * few cores costs (each of 100 nodes is touched by one operation in 50).
+ *
  * <p>Run: {@code mvn -q -pl kad-benchmarks -am test-compile exec:java -Dexec.skip=true
  * -Dexec.mainClass=io.kad.bench.SwarmScaleBenchmark [-Dexec.args="3,21,100 400"]} (swarm sizes, keys).
  * Goal: get p50 at 100 nodes within 1.5x of get p50 at 3 nodes.
@@ -38,7 +44,8 @@ public final class SwarmScaleBenchmark {
     private SwarmScaleBenchmark() {
     }
 
-    private record Figures(int nodes, double datagramsPerGet, double datagramsPerPut, double getP50, double putP50) {
+    private record Figures(int nodes, double datagramsPerGet, double datagramsPerPut, double getP50, double putP50,
+                           double hotGetP50) {
     }
 
     /** One swarm of the run, and what its measured operations took. */
@@ -47,6 +54,9 @@ public final class SwarmScaleBenchmark {
         final List<KadNode> nodes = new ArrayList<>();
         final Random random;
         final long[] get;
+        /** Gets of keys owned by one of the swarm's first three nodes, read by another of those three. */
+        final long[] hotGet;
+        final List<Integer> hotKeys = new ArrayList<>();
         final long[] put;
         long getDatagrams;
         long putDatagrams;
@@ -55,6 +65,7 @@ public final class SwarmScaleBenchmark {
             this.size = size;
             this.random = new Random(size);
             this.get = new long[keys];
+            this.hotGet = new long[keys];
             this.put = new long[keys];
         }
 
@@ -75,6 +86,21 @@ public final class SwarmScaleBenchmark {
             do {
                 reader = any(nodes, random);
             } while (reader == owner && nodes.size() > 1);
+            return timedGet(i, reader);
+        }
+
+        /** The same among the first three nodes only: the n-th key one of them owns, read by another. */
+        long timedHotGet(int n) throws Exception {
+            int i = hotKeys.get(n % hotKeys.size());
+            KadNode owner = owner(nodes, key(i));
+            KadNode reader;
+            do {
+                reader = nodes.get(random.nextInt(3));
+            } while (reader == owner);
+            return timedGet(i, reader);
+        }
+
+        private long timedGet(int i, KadNode reader) throws Exception {
             long before = recordDatagrams(nodes);
             long t0 = System.nanoTime();
             ReadResult r = reader.records().read(NS, key(i)).get(10, TimeUnit.SECONDS);
@@ -118,6 +144,9 @@ public final class SwarmScaleBenchmark {
             for (Swarm swarm : swarms) {
                 for (int i = 0; i < keys; i++) {
                     swarm.timedPut(i, "v" + i);
+                    if (swarm.nodes.subList(0, 3).contains(owner(swarm.nodes, key(i)))) {
+                        swarm.hotKeys.add(i);
+                    }
                 }
                 for (int i = 0; i < keys; i++) {
                     any(swarm.nodes, swarm.random).records().read(NS, key(i)).get(10, TimeUnit.SECONDS);
@@ -141,6 +170,18 @@ public final class SwarmScaleBenchmark {
                     swarm.get[i] = swarm.timedGet(i);
                 }
             }
+            long[] measuredGetDatagrams = new long[swarms.size()];
+            for (int s = 0; s < swarms.size(); s++) {
+                measuredGetDatagrams[s] = swarms.get(s).getDatagrams;
+            }
+            for (int i = 0; i < keys; i++) {
+                for (Swarm swarm : shuffled(swarms, order)) {
+                    swarm.hotGet[i] = swarm.timedHotGet(i);
+                }
+            }
+            for (int s = 0; s < swarms.size(); s++) {
+                swarms.get(s).getDatagrams = measuredGetDatagrams[s];
+            }
             for (int i = 0; i < keys; i++) {
                 for (Swarm swarm : shuffled(swarms, order)) {
                     swarm.put[i] = swarm.timedPut(i, "w" + i);
@@ -154,20 +195,25 @@ public final class SwarmScaleBenchmark {
         List<Figures> all = new ArrayList<>();
         for (Swarm swarm : swarms) {
             all.add(new Figures(swarm.size, swarm.getDatagrams / (double) keys, swarm.putDatagrams / (double) keys,
-                    p50(swarm.get), p50(swarm.put)));
+                    p50(swarm.get), p50(swarm.put), p50(swarm.hotGet)));
         }
         double rawP50 = p50(rawRt);
-        System.out.printf("%n%6s %12s %12s %12s %12s %12s %10s%n", "nodes", "dgrams/get", "dgrams/put",
-                "get p50 us", "put p50 us", "raw p50 us", "get/raw");
+        System.out.printf("%n%6s %12s %12s %12s %12s %12s %12s %10s%n", "nodes", "dgrams/get", "dgrams/put",
+                "get p50 us", "put p50 us", "3-node get", "raw p50 us", "get/raw");
         for (Figures f : all) {
-            System.out.printf("%6d %12.2f %12.2f %12.1f %12.1f %12.1f %10.2f%n", f.nodes(), f.datagramsPerGet(),
-                    f.datagramsPerPut(), f.getP50(), f.putP50(), rawP50, f.getP50() / rawP50);
+            System.out.printf("%6d %12.2f %12.2f %12.1f %12.1f %12.1f %12.1f %10.2f%n", f.nodes(),
+                    f.datagramsPerGet(), f.datagramsPerPut(), f.getP50(), f.putP50(), f.hotGetP50(), rawP50,
+                    f.getP50() / rawP50);
         }
         Figures first = all.get(0);
         Figures last = all.get(all.size() - 1);
         double ratio = last.getP50() / first.getP50();
         System.out.printf("get p50 at %d nodes / at %d nodes = %.2f (goal <= 1.50: %s)%n", last.nodes(),
                 first.nodes(), ratio, ratio <= 1.5 ? "met" : "NOT met");
+        // the same protocol work confined to three nodes of each swarm: what is left of the ratio above is
+        // the cost of touching nodes whose threads and data went cold among many on few cores
+        System.out.printf("get p50 among three nodes of the %d / among the %d nodes = %.2f%n", last.nodes(),
+                first.nodes(), last.hotGetP50() / first.hotGetP50());
     }
 
     private static List<Swarm> shuffled(List<Swarm> swarms, Random order) {
