@@ -519,9 +519,14 @@ public final class JCacheBenchmark {
         }
 
         static Member start(int index, List<String> seeds) throws IOException, InterruptedException {
+            return start(index, seeds, "256m");
+        }
+
+        /** @param heap the member's largest heap ({@code -Xmx}) */
+        static Member start(int index, List<String> seeds, String heap) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", childClasspath(), SwarmMemberMain.class.getName(),
+                    "-Xmx" + heap, "-cp", childClasspath(), SwarmMemberMain.class.getName(),
                     Integer.toString(REPLICATION)));
             command.addAll(seeds);
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -670,7 +675,7 @@ public final class JCacheBenchmark {
                 String name = e.getKey();
                 StringBuilder each = new StringBuilder();
                 for (double[] p : e.getValue()) {
-                    each.append(String.format("%8.1f", p[0]));
+                    each.append(String.format(" %8.1f", p[0]));
                 }
                 List<Integer> n = counts.get(name);
                 System.out.printf("   %-30s %7d %9.1f %9.1f %9.1f   %s%n", name, n.get(n.size() / 2), median(name, 0),
