@@ -424,7 +424,7 @@ public final class JCacheBenchmark {
     }
 
     /**
-     * Marks the keys this node owns: the owner of a record is the record-speaking node whose id is nearest
+     * Marks the keys this node owns (keys {@code 0 .. local.length - 1}): the owner of a record is the record-speaking node whose id is nearest
      * (by XOR) the record id. The namespace ({@code <manager URI>|<cache name>}) and the key bytes (kad-jcache's
      * codec) are kad-jcache's; the result is checked against this node's storage, which must hold every key
      * it owns. (How many keys a node owns or copies depends on where the three random ids fall: a node
@@ -440,7 +440,7 @@ public final class JCacheBenchmark {
         int owned = 0;
         int held = 0;
         int ownedMissing = 0;
-        for (int k = 0; k < KEYS; k++) {
+        for (int k = 0; k < local.length; k++) {
             BigInteger recordId = RecordIds.of(node.hashFunction(), namespace, codec.encode(k, "key"));
             BigInteger mine = self.xor(recordId);
             boolean nearest = others.stream().allMatch(o -> o.xor(recordId).compareTo(mine) > 0);
@@ -456,7 +456,7 @@ public final class JCacheBenchmark {
                     + " storage: owns " + owned + ", holds " + held + ", owned but not held " + ownedMissing);
         }
         return String.format("keys owned by this node: %d of %d; held here (owned or replica): %d; "
-                + "every owned key found in local storage", owned, KEYS, held);
+                + "every owned key found in local storage", owned, local.length, held);
     }
 
     /** Round trips of {@code size}-byte datagrams to an echo socket. */
@@ -519,9 +519,14 @@ public final class JCacheBenchmark {
         }
 
         static Member start(int index, List<String> seeds) throws IOException, InterruptedException {
+            return start(index, seeds, "256m");
+        }
+
+        /** @param heap the member's largest heap ({@code -Xmx}) */
+        static Member start(int index, List<String> seeds, String heap) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", childClasspath(), SwarmMemberMain.class.getName(),
+                    "-Xmx" + heap, "-cp", childClasspath(), SwarmMemberMain.class.getName(),
                     Integer.toString(REPLICATION)));
             command.addAll(seeds);
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -670,7 +675,7 @@ public final class JCacheBenchmark {
                 String name = e.getKey();
                 StringBuilder each = new StringBuilder();
                 for (double[] p : e.getValue()) {
-                    each.append(String.format("%8.1f", p[0]));
+                    each.append(String.format(" %8.1f", p[0]));
                 }
                 List<Integer> n = counts.get(name);
                 System.out.printf("   %-30s %7d %9.1f %9.1f %9.1f   %s%n", name, n.get(n.size() / 2), median(name, 0),

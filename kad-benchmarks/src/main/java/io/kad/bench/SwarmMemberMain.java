@@ -45,6 +45,9 @@ public final class SwarmMemberMain {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (KadNode node = KadNode.start(config);
              DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            // the node's own socket buffers, so that a window of fragments (LargeValueBenchmark) is not dropped
+            echo.setReceiveBufferSize(4 * 1024 * 1024);
+            echo.setSendBufferSize(4 * 1024 * 1024);
             Thread echoThread = new Thread(() -> echoLoop(echo), "echo");
             echoThread.setDaemon(true);
             echoThread.start();

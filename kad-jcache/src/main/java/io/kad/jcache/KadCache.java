@@ -94,6 +94,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final String namespace;
     private final MutableConfiguration<K, V> configuration;
     private final RecordClient records;
+    /**
+     * The most key and value bytes a bulk write keeps under way: one largest message. A node's transfers
+     * take four largest messages outbound and two per peer inbound at once, and refuse the rest (which then
+     * wait out an RPC timeout); one leaves room for the owners' copies and every other operation.
+     */
+    private final long bulkBytes;
     private final KadCodec codec;
     private final ExpiryTimes expiry;
     /**
@@ -135,6 +141,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.name = name;
         this.namespace = manager.getURI() + "|" + name;
         this.records = manager.node().records();
+        this.bulkBytes = manager.node().config().maxMessageBytes();
         List<CacheEntryListenerConfiguration<K, V>> listeners = new ArrayList<>();
         configuration.getCacheEntryListenerConfigurations().forEach(listeners::add);
         listeners.forEach(configuration::removeCacheEntryListenerConfiguration);
@@ -1149,6 +1156,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
                 i -> commands[i] == null ? CompletableFuture.completedFuture(null)
                         : records.write(namespace, kbs.get(i), commands[i]),
+                i -> commands[i] == null ? 0 : kbs.get(i).length + vbs.get(i).length, bulkBytes,
                 records.operationTimeout());
         for (int i = 0; i < n; i++) {
             if (commands[i] == null) {

@@ -46,6 +46,41 @@ class InFlightTest {
     }
 
     @Test
+    void underAByteBudgetARequestWaitsForTheOldestUntilItFitsAndOneHeavierThanTheBudgetStartsAlone()
+            throws Exception {
+        List<CompletableFuture<Integer>> started = new CopyOnWriteArrayList<>();
+        long[] weights = {40, 40, 40, 30, 500, 10};
+        CompletableFuture<List<CompletableFuture<Integer>>> all = CompletableFuture.supplyAsync(() ->
+                InFlight.start(weights.length, i -> {
+                    CompletableFuture<Integer> f = new CompletableFuture<>();
+                    started.add(f);
+                    return f;
+                }, i -> weights[i], 100, Duration.ofMinutes(1), 64));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 2);
+        assertThat(all).as("40 + 40 + 40 is over 100").isNotDone();
+        assertThat(started).hasSize(2);
+
+        started.get(0).complete(0);
+        // 40 + 40 + 30 is over 100 too: the fourth waits for the second
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 3);
+        assertThat(started).hasSize(3);
+        started.get(1).complete(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 4);
+
+        // the heavy one waits until nothing else is under way, then starts alone
+        started.get(2).complete(2);
+        assertThat(started).hasSize(4);
+        started.get(3).complete(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 5);
+        assertThat(started).hasSize(5);
+        started.get(4).complete(4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 6);
+        started.get(5).complete(5);
+        assertThat(all.get(10, TimeUnit.SECONDS)).hasSize(6).allMatch(CompletableFuture::isDone);
+    }
+
+    @Test
     void aRequestThatThrowsBecomesAFailedFutureAndTheOthersStillStart() {
         List<CompletableFuture<String>> futures = InFlight.start(3, i -> {
             if (i == 1) {
