@@ -10,12 +10,13 @@ import java.util.function.BiPredicate;
 
 /**
  * Checks that a node is at the address a message of it came from before this node sends there much
- * more than the message itself: a scan page (up to 64 keys and 20 contacts for a request of a hundred
+ * more than the message itself: a scan page (up to 64 keys and 20 contacts, for a request of some forty
  * bytes) or a hand-off of records (unasked). A UDP source address can be forged, and without the check
- * one small datagram under a victim's address would make this node send the victim hundreds of times
- * its size. A node that answered a request of this node at that address is there; any other is pinged
+ * one small datagram under a victim's address would make this node send the victim many times its
+ * size. A node that answered a request of this node at that address is there; any other is pinged
  * there first, and is verified once its answer carries the id it claimed. So what an unverified
- * address gets is one ping, smaller than the request.
+ * address gets is one ping (about 150 bytes: under four times the smallest scan request), shared by
+ * every request from it while the ping is out.
  *
  * <p>Contract:
  * <ul>

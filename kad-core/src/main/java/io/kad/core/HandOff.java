@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * joined; and copies travel in batches that fit a datagram, also for the republish of
  * {@link Maintenance}. A hand-off is many times the message a newcomer was learnt from (a
  * {@code find_node} under a new id), and unasked, so it goes only to a newcomer verified at its address
- * ({@link AddressVerifier}): a forged source address gets a ping, not the records. Owns the set of newcomers, guarded by its own lock: members are learnt on the
- * protocol thread, and the hand-off runs there too, as a task of the scheduler.
+ * ({@link AddressVerifier}): a forged source address gets a ping, not the records. Owns the set of
+ * newcomers, guarded by its own lock: members are learnt on the protocol thread, and the hand-off runs
+ * there too, as a task of the scheduler.
  */
 final class HandOff {
 

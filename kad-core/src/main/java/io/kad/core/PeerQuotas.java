@@ -58,6 +58,7 @@ final class PeerQuotas {
     /** The records one address holds charges for, of one kind. */
     private static final class Held {
         final Set<BigInteger> ids = ConcurrentHashMap.newKeySet();
+        /** When the charges were last checked against the tier; {@code Long.MIN_VALUE} if never. */
         volatile long lastSweep = Long.MIN_VALUE;
     }
 
@@ -176,7 +177,8 @@ final class PeerQuotas {
             return true;
         }
         long now = clock.getAsLong();
-        if (now - charges.lastSweep < SWEEP_INTERVAL_MILLIS) {
+        long last = charges.lastSweep;
+        if (last != Long.MIN_VALUE && now - last < SWEEP_INTERVAL_MILLIS) {
             return false;
         }
         charges.lastSweep = now;

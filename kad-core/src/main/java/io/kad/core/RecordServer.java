@@ -274,12 +274,23 @@ final class RecordServer {
      */
     void serveScan(InetSocketAddress from, Message.Scan scan) {
         NodeId requester = new NodeId(scan.peerId(), NodeId.NODE_ID_BITS);
+        if (verifier.isVerified(requester, from)) {
+            servePage(from, scan);
+            return;
+        }
         verifier.verify(requester, from).thenAccept(verified -> {
-            if (verified) {
-                servePage(from, scan);
-            } else {
+            if (!verified) {
                 node.stats().unverifiedRefused.increment();
                 LOG.debug("scan page for {} not sent: no answer as {} at that address", from, requester.shortHex());
+                return;
+            }
+            try {
+                servePage(from, scan);
+            } catch (RuntimeException e) {
+                // as a handler failure on the way in: counted, the node goes on
+                node.stats().datagramsDropped.increment();
+                node.stats().handlerFailures.increment();
+                LOG.debug("dropped scan from {}: {}", from, e.toString());
             }
         });
     }
