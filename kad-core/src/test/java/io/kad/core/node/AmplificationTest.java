@@ -162,8 +162,9 @@ class AmplificationTest {
         findNodeAtEveryNode(newcomer);
         long beyondLookup = newcomer.bytesReceived - newcomer.foundNodesBytes;
         double handOffRatio = beyondLookup / (double) newcomer.bytesSent;
-        LOG.info("{} nodes: find_node from a new unverified id: {} bytes sent, {} received besides found_nodes ({}x)",
-                size, newcomer.bytesSent, beyondLookup, String.format("%.2f", handOffRatio));
+        LOG.info("{} nodes: find_node from a new unverified id: {} bytes sent, {} received besides found_nodes ({}x),"
+                + " {} in found_nodes ({}x)", size, newcomer.bytesSent, beyondLookup, String.format("%.2f", handOffRatio),
+                newcomer.foundNodesBytes, String.format("%.2f", newcomer.foundNodesBytes / (double) newcomer.bytesSent));
         assertThat(newcomer.got(Message.Replicate.class)).isEmpty();
         assertThat(handOffRatio).as("bytes besides the lookup's answers per request byte").isLessThanOrEqualTo(4.0);
         assertThat(sum(NodeStats::unverifiedRefused) - refusedBefore).as("hand-offs refused")
