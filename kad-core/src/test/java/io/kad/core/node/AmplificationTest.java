@@ -18,6 +18,7 @@ import io.kad.core.wire.MessageCodec;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -100,7 +101,11 @@ class AmplificationTest {
     }
 
     private void build(int size) {
-        swarm = SwarmScaleTest.build(size, size);
+        build(size, SwarmScaleTest.config());
+    }
+
+    private void build(int size, io.kad.core.NodeConfig config) {
+        swarm = SwarmScaleTest.build(size, size, config);
         List<CompletableFuture<WriteResult>> writes = new ArrayList<>();
         for (int i = 0; i < KEYS; i++) {
             writes.add(swarm.any().records().write(NS, key(i), WriteCommand.put(key(i), false, StoredRecord.NEVER)));
@@ -169,6 +174,22 @@ class AmplificationTest {
         assertThat(handOffRatio).as("bytes besides the lookup's answers per request byte").isLessThanOrEqualTo(4.0);
         assertThat(sum(NodeStats::unverifiedRefused) - refusedBefore).as("hand-offs refused")
                 .isGreaterThanOrEqualTo(SwarmScaleTest.REPLICATION);
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {21, 200})
+    void aMemberAtAnAddressThatDoesNotAnswerGetsNoRepublishedCopies(int size) {
+        Duration republish = Duration.ofMinutes(2);
+        build(size, SwarmScaleTest.config().toBuilder().republishInterval(republish).build());
+        Peer newcomer = new Peer(nextTo(0), false);
+        findNodeAtEveryNode(newcomer);
+        long refusedAfterHandOff = sum(NodeStats::unverifiedRefused);
+
+        // three republish rounds: each holder of key-0 puts the newcomer in its replica set again
+        swarm.net().runFor(3 * republish.toMillis());
+        assertThat(newcomer.got(Message.Replicate.class)).isEmpty();
+        assertThat(sum(NodeStats::unverifiedRefused)).as("republished copies withheld")
+                .isGreaterThan(refusedAfterHandOff);
     }
 
     @ParameterizedTest(name = "{0} nodes")
