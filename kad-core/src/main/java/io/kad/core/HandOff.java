@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * Hands records to the nodes that now hold them (paper 2.5): the members learnt since the last hand-off
  * get, in one pass over the records a short while later, copies of the records whose replica sets they
  * joined; and copies travel in batches that fit a datagram, also for the republish of
- * {@link Maintenance}. Owns the set of newcomers, guarded by its own lock: members are learnt on the
- * protocol thread, and the hand-off runs there too, as a task of the scheduler.
+ * {@link Maintenance}. A hand-off is many times the message a newcomer was learnt from (a
+ * {@code find_node} under a new id), and unasked, so it goes, as a republish does, only to a node
+ * verified at its address ({@link AddressVerifier}): a forged address gets a ping, not the records. Owns the set of
+ * newcomers, guarded by its own lock: members are learnt on the protocol thread, and the hand-off runs
+ * there too, as a task of the scheduler.
  */
 final class HandOff {
 
@@ -34,10 +37,13 @@ final class HandOff {
     private final RecordEngine engine;
     private final RpcEndpoint endpoint;
     private final Ownership ownership;
+    private final AddressVerifier verifier;
     /** Members learnt since the last hand-off: one pass over the records serves them all. */
     private final Set<Contact> newcomers = new HashSet<>();
 
-    HandOff(NodeContext node, RecordEngine engine, RpcEndpoint endpoint, Ownership ownership) {
+    HandOff(NodeContext node, RecordEngine engine, RpcEndpoint endpoint, Ownership ownership,
+            AddressVerifier verifier) {
+        this.verifier = verifier;
         this.node = node;
         this.engine = engine;
         this.endpoint = endpoint;
@@ -78,11 +84,27 @@ final class HandOff {
                 }
             }
         }
-        batches.forEach(this::sendCopiesInBatches);
+        batches.forEach(this::sendCopiesIfVerified);
+    }
+
+    /**
+     * Sends copies to a node once it is known to be at its address ({@link AddressVerifier}): copies are
+     * unasked and many times anything the node sent, and the node may be hearsay (named by another node,
+     * at an address of that node's choosing), so a forged address gets a ping, not the records.
+     */
+    void sendCopiesIfVerified(Contact to, List<StoredRecord> records) {
+        verifier.verify(to.id(), to.address()).thenAccept(verified -> {
+            if (verified) {
+                sendCopiesInBatches(to, records);
+            } else {
+                node.stats().unverifiedRefused.increment();
+                LOG.debug("copies of {} records to {} not sent: no answer at that address", records.size(), to);
+            }
+        });
     }
 
     /** Copies travel in batches small enough for one datagram each (a large record alone). */
-    void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
+    private void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
         List<StoredRecord> batch = new ArrayList<>();
         int bytes = 0;
         for (StoredRecord r : records) {

@@ -15,6 +15,7 @@ import io.kad.core.record.WriteCommand;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.ObserveResult;
 import io.kad.core.routing.RoutingTable;
+import io.kad.core.storage.CaffeineStorageTier;
 import io.kad.core.storage.StorageTierProviders;
 import io.kad.core.transport.EventLoop;
 import io.kad.core.transport.Scheduler;
@@ -106,6 +107,10 @@ public final class KadNode implements AutoCloseable {
     private final java.util.Set<NodeId> movesChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Ownership ownership;
     private final RecordEngine engine;
+    /** What each peer made this node hold unasked (kad.py stores, copies that created records). */
+    private final PeerQuotas quotas;
+    /** Checks that a node is at the address it wrote from before a large answer or a hand-off. */
+    private final AddressVerifier verifier;
     private final EventHub events;
     private final RecordServer server;
     private final RecordCaller caller;
@@ -142,6 +147,7 @@ public final class KadNode implements AutoCloseable {
                         this::onEvicted);
         this.engine = new RecordEngine(tier, scheduler::nowMillis, config.tombstoneTtl().toMillis(),
                 config.expiryGrace().toMillis());
+        this.quotas = new PeerQuotas(tier, maxRecords(config, tier), scheduler::nowMillis);
         List<RequestInterceptor> all = new ArrayList<>(config.interceptors());
         if (config.loadInterceptors()) {
             all.addAll(ServiceDiscovery.load(RequestInterceptor.class, i -> i.getClass().getName()).values());
@@ -158,8 +164,10 @@ public final class KadNode implements AutoCloseable {
         this.ownership = new Ownership(ctx, membership, table, liveness);
         this.events = new EventHub(ctx, endpoint, table, membership,
                 (node, at) -> at.equals(answeredAt.getIfPresent(node)));
-        this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness);
-        this.handOff = new HandOff(ctx, engine, endpoint, ownership);
+        this.verifier = new AddressVerifier(ctx, endpoint, (node, at) -> at.equals(answeredAt.getIfPresent(node)));
+        this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness,
+                quotas, verifier);
+        this.handOff = new HandOff(ctx, engine, endpoint, ownership, verifier);
         this.lookups = new LookupDriver(ctx, endpoint, table, liveness, this::learn);
         this.crawl = new Crawl(ctx, endpoint, membership, liveness, this::learn);
         this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
@@ -302,8 +310,26 @@ public final class KadNode implements AutoCloseable {
         return () -> evictionListeners.remove(listener);
     }
 
+    /**
+     * The tier's bound by record count, which the per-peer quotas are shares of: the Caffeine tier's own,
+     * else {@code storage.max-records} if set, else the Caffeine tier's default.
+     */
+    private static long maxRecords(NodeConfig config, StorageTier tier) {
+        if (tier instanceof CaffeineStorageTier caffeine) {
+            return caffeine.maxRecords();
+        }
+        String set = config.storageSettings().get("storage.max-records");
+        try {
+            return set == null ? CaffeineStorageTier.DEFAULT_MAX_RECORDS
+                    : Math.max(1, Long.parseLong(set.trim()));
+        } catch (NumberFormatException e) {
+            return CaffeineStorageTier.DEFAULT_MAX_RECORDS;
+        }
+    }
+
     private void onEvicted(StoredRecord record) {
         LOG.debug("storage tier dropped {}", record);
+        quotas.released(record.id());
         for (Consumer<StoredRecord> l : evictionListeners) {
             try {
                 l.accept(record);
@@ -486,8 +512,10 @@ public final class KadNode implements AutoCloseable {
 
     /**
      * Stores a kad.py {@code store}, which is unauthenticated and unconditional: refused (and counted)
-     * when its value is larger than kad.py's own datagram bound, or when the key holds a record written
-     * through the record protocol (which a kad.py store would otherwise overwrite, version and all).
+     * when its value is larger than kad.py's own datagram bound, when the key holds a record written
+     * through the record protocol (which a kad.py store would otherwise overwrite, version and all), or
+     * when its source address holds its quota of kad.py stores here ({@link PeerQuotas}: a flood of
+     * stores under distinct keys must not evict the records of the record protocol).
      */
     private void storeKadpy(InetSocketAddress from, Message.Store store) {
         byte[] value = JsonValues.write(store.value());
@@ -497,11 +525,19 @@ public final class KadNode implements AutoCloseable {
                     MessageCodec.KADPY_MAX_DATAGRAM);
             return;
         }
+        if (!quotas.admitsKadpyStore(from, store.keyId())) {
+            stats.kadpyStoresOverQuota.increment();
+            LOG.debug("kad.py store of {} from {} refused: the address holds its quota of {} stores",
+                    store.keyId(), from, quotas.kadpyPerPeer());
+            return;
+        }
         if (!engine.storeJson(store.keyId(), value, StoredRecord.NEVER)) {
             stats.kadpyStoresRefused.increment();
             LOG.debug("kad.py store of {} from {} refused: the key holds a record of the record protocol",
                     store.keyId(), from);
+            return;
         }
+        quotas.chargeKadpyStore(from, store.keyId());
     }
 
     /**

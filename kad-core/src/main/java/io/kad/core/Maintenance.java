@@ -112,6 +112,7 @@ final class Maintenance {
                 }
             }
         }
-        batches.forEach(handOff::sendCopiesInBatches);
+        // to members this node verified at their address only: a member may be hearsay at a forged address
+        batches.forEach(handOff::sendCopiesIfVerified);
     }
 }

@@ -38,6 +38,10 @@ public final class NodeStats {
     final LongAdder copiesVersionAhead = new LongAdder();
     final LongAdder copiesExpired = new LongAdder();
     final LongAdder kadpyStoresRefused = new LongAdder();
+    final LongAdder kadpyStoresOverQuota = new LongAdder();
+    final LongAdder copiesOverQuota = new LongAdder();
+    final LongAdder addressVerifications = new LongAdder();
+    final LongAdder unverifiedRefused = new LongAdder();
     final LongAdder fragmentsSent = new LongAdder();
     final LongAdder fragmentsRetransmitted = new LongAdder();
     final LongAdder transfersSent = new LongAdder();
@@ -153,6 +157,26 @@ public final class NodeStats {
      *     that holds a record written through the record protocol
      */
     public long kadpyStoresRefused() { return kadpyStoresRefused.sum(); }
+    /**
+     * @return kad.py {@code store}s refused because their source address already holds its quota of
+     *     kad.py stores on this node (a sixteenth of the tier's record bound)
+     */
+    public long kadpyStoresOverQuota() { return kadpyStoresOverQuota.sum(); }
+    /**
+     * @return copies refused because they would create a record here and their source address already
+     *     created its quota of records with copies (half the tier's record bound)
+     */
+    public long copiesOverQuota() { return copiesOverQuota.sum(); }
+    /**
+     * @return pings sent to check that a node is at the address it wrote from before it gets an answer
+     *     much larger than its request (a scan page) or records it did not ask for (a hand-off)
+     */
+    public long addressVerifications() { return addressVerifications.sum(); }
+    /**
+     * @return scan pages and hand-offs not sent because their address did not answer as the node they
+     *     were for (a forged source address: no amplification towards it)
+     */
+    public long unverifiedRefused() { return unverifiedRefused.sum(); }
     /**
      * @return fragments of messages too large for one datagram sent, retransmissions included (each
      *     fragment is a datagram, also counted in {@link #datagramsSent()})

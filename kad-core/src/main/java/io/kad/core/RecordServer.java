@@ -64,6 +64,10 @@ final class RecordServer {
     private final Membership membership;
     private final RoutingTable table;
     private final PeerLiveness liveness;
+    /** What each peer made this node hold with its copies. */
+    private final PeerQuotas quotas;
+    /** Checks a scan's requester is at its address before it gets a page. */
+    private final AddressVerifier verifier;
     /**
      * Writes applied as owner, by (requester, rpc_id), for as long as the requester may retry: a retry
      * gets the first attempt's outcome instead of a second write.
@@ -100,7 +104,8 @@ final class RecordServer {
     }
 
     RecordServer(NodeContext node, KeyHashFunction hash, RecordEngine engine, RpcEndpoint endpoint, EventHub events,
-                 Ownership ownership, Membership membership, RoutingTable table, PeerLiveness liveness) {
+                 Ownership ownership, Membership membership, RoutingTable table, PeerLiveness liveness,
+                 PeerQuotas quotas, AddressVerifier verifier) {
         this.node = node;
         this.hash = hash;
         this.engine = engine;
@@ -110,6 +115,8 @@ final class RecordServer {
         this.membership = membership;
         this.table = table;
         this.liveness = liveness;
+        this.quotas = quotas;
+        this.verifier = verifier;
         NodeConfig config = node.config();
         // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
         // the outcome must be remembered at least that long, or a late repeat would be decided again
@@ -182,10 +189,11 @@ final class RecordServer {
     /**
      * Takes the copies a holder sent (a write's copies, a republish, a hand-off) that pass the checks:
      * the record id is the one its namespace and key hash to, the record is within the size bound, the
-     * sender could hold the record ({@link Ownership#couldHold}), and the engine finds its version
-     * plausible and its expiry not past ({@link RecordEngine#offerCopy}). Each refusal is counted. The
-     * copies are acknowledged unless every one was refused as forged: an owner takes an acknowledgement
-     * for a copy held.
+     * sender could hold the record ({@link Ownership#couldHold}), a copy that would create a record here
+     * is within its source address's quota ({@link PeerQuotas}: one peer cannot fill the tier and have
+     * it evict other records), and the engine finds its version plausible and its expiry not past
+     * ({@link RecordEngine#offerCopy}). Each refusal is counted. The copies are acknowledged unless every
+     * one was refused: an owner takes an acknowledgement for a copy held.
      */
     void acceptCopies(InetSocketAddress from, Message.Replicate replicate) {
         NodeId sender = new NodeId(replicate.peerId(), NodeId.NODE_ID_BITS);
@@ -193,8 +201,16 @@ final class RecordServer {
         boolean firstTaken = false;
         for (StoredRecord r : replicate.records()) {
             String refusal = refusal(r, sender);
+            boolean creates = refusal == null && engine.tier().get(r.id()) == null;
+            if (creates && !quotas.admitsNewCopy(from)) {
+                node.stats().copiesOverQuota.increment();
+                refusal = "its sender's address created its quota of " + quotas.copiesPerPeer() + " records here";
+            }
             if (refusal == null) {
                 CopyOutcome outcome = engine.offerCopy(r);
+                if (outcome == CopyOutcome.KEPT && creates) {
+                    quotas.chargeCopy(from, r.id());
+                }
                 if (outcome == CopyOutcome.VERSION_AHEAD) {
                     node.stats().copiesVersionAhead.increment();
                     refusal = "its version " + r.version() + " is beyond this node's clock";
@@ -251,7 +267,35 @@ final class RecordServer {
         return r.id().equals(RecordIds.of(hash, r.namespace(), r.key()));
     }
 
+    /**
+     * Serves a scan page, once the requester is known to be at the address it wrote from
+     * ({@link AddressVerifier}): a page is many times its request, so a forged source address gets one
+     * ping, not a page (counted in {@link NodeStats#unverifiedRefused()} when it does not answer).
+     */
     void serveScan(InetSocketAddress from, Message.Scan scan) {
+        NodeId requester = new NodeId(scan.peerId(), NodeId.NODE_ID_BITS);
+        if (verifier.isVerified(requester, from)) {
+            servePage(from, scan);
+            return;
+        }
+        verifier.verify(requester, from).thenAccept(verified -> {
+            if (!verified) {
+                node.stats().unverifiedRefused.increment();
+                LOG.debug("scan page for {} not sent: no answer as {} at that address", from, requester.shortHex());
+                return;
+            }
+            try {
+                servePage(from, scan);
+            } catch (RuntimeException e) {
+                // as a handler failure on the way in: counted, the node goes on
+                node.stats().datagramsDropped.increment();
+                node.stats().handlerFailures.increment();
+                LOG.debug("dropped scan from {}: {}", from, e.toString());
+            }
+        });
+    }
+
+    private void servePage(InetSocketAddress from, Message.Scan scan) {
         int limit = Math.max(1, Math.min(scan.limit(), SCAN_PAGE));
         List<StoredRecord> page = engine.scan(scan.namespace(), scan.after(), limit + 1);
         // a page ends at the key limit or at a byte budget that keeps the reply in one datagram

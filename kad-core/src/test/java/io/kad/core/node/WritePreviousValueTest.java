@@ -1,6 +1,7 @@
 package io.kad.core.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kad.core.KadNode;
 import io.kad.core.record.RecordEvent;
@@ -8,6 +9,7 @@ import io.kad.core.record.WriteCommand;
 import io.kad.core.record.WriteResult;
 import io.kad.spi.StoredRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +77,11 @@ class WritePreviousValueTest {
 
         swarm.run(caller.records().write(NS, KEY, put("two").withPreviousValue(WriteCommand.PreviousValue.OMIT)));
 
-        RecordEvent event = swarm.run(updated);
+        // the event datagram arrives in virtual time; the listener runs on the follower's event thread,
+        // in real time, which the simulation does not wait for
+        swarm.net().runFor(1_000);
+        await().atMost(Duration.ofSeconds(10)).until(updated::isDone);
+        RecordEvent event = updated.join();
         assertThat(event.oldValue()).isEqualTo(bytes("one"));
         assertThat(event.newValue()).isEqualTo(bytes("two"));
     }
