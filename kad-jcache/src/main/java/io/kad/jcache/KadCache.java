@@ -94,7 +94,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final String namespace;
     private final MutableConfiguration<K, V> configuration;
     private final RecordClient records;
-    private final KadCodec codec;
+    /** Keys and values to bytes and back, and what the cache holds meanwhile (store-by-reference). */
+    private final EntryCodec<K, V> codec;
     private final ExpiryTimes expiry;
     /**
      * Whether the policy is one of the spec's own (eternal, created, modified, accessed, touched), whose
@@ -121,7 +122,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
     };
     private final KadCacheStatistics statistics = new KadCacheStatistics();
     private final EventDispatcher<K, V> events;
-    private final LocalReferences references;
     /**
      * The node's subscription to this cache's events from other nodes: held only while the cache has
      * listeners or keeps references, so writes to a cache nobody listens to send no event datagrams.
@@ -141,9 +141,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.configuration = configuration;
 
         List<Class<?>> types = List.of(configuration.getKeyType(), configuration.getValueType());
-        this.codec = new KadCodec(manager.getClassLoader(),
+        this.codec = EntryCodec.of(configuration.isStoreByValue(), new KadCodec(manager.getClassLoader(),
                 AllowlistFilter.of(types, manager.settings().serializationAllow(),
-                        manager.settings().serializationLimits()));
+                        manager.settings().serializationLimits())), name);
 
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
@@ -155,7 +155,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
                 ? configuration.getCacheWriterFactory().create() : null;
         this.writes = writer == null ? WriteThrough.none() : new WriteThrough<>(writer);
-        this.references = configuration.isStoreByValue() ? null : new LocalReferences();
 
         this.events = new EventDispatcher<>(name);
         listeners.forEach(events::register);
@@ -164,9 +163,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.evictionWatch = manager.node().onEviction(r -> {
             if (!r.tombstone() && r.namespace().equals(namespace)) {
                 statistics.evictions(1);
-                if (references != null) {
-                    references.forgetUpTo(r.key(), r.version());
-                }
+                codec.evicted(r.key(), r.version());
             }
         });
         setStatisticsEnabled(configuration.isStatisticsEnabled());
@@ -180,7 +177,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             V value = getOne(key, kb, batch);
@@ -188,7 +185,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return value;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -197,7 +194,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         StoredRecord rec = r.record();
         if (rec != null) {
             statistics.hits(1);
-            V value = decodeValue(key, kb, rec);
+            V value = codec.decodeValue(key, kb, rec);
             touch(key, kb, rec, batch);
             return value;
         }
@@ -225,7 +222,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> encoded = new ArrayList<>(keyList.size());
         try {
             for (K key : keyList) {
-                encoded.add(encodeKey(key));
+                encoded.add(codec.encodeKey(key));
             }
             // the reads overlap: on a swarm they go to different owners
             List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
@@ -239,7 +236,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 }
                 if (r.record() != null) {
                     statistics.hits(1);
-                    result.put(key, decodeValue(key, kb, r.record()));
+                    result.put(key, codec.decodeValue(key, kb, r.record()));
                     touch(key, kb, r.record(), batch);
                 } else {
                     statistics.misses(1);
@@ -257,7 +254,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return result;
         } finally {
-            encoded.forEach(this::unpin);
+            encoded.forEach(codec::unpinKey);
         }
     }
 
@@ -265,14 +262,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
     public boolean containsKey(K key) {
         checkOpen();
         requireKey(key);
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             boolean found = read(key, kb, batch).found();
             batch.dispatch();
             return found;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -292,7 +289,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             try {
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
                 for (K key : keyList) {
-                    encoded.add(encodeKey(key));
+                    encoded.add(codec.encodeKey(key));
                 }
                 Map<K, byte[]> toLoad = new LinkedHashMap<>();
                 if (replaceExistingValues) {
@@ -328,7 +325,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                                 loadedKeys.add(e.getKey());
                                 values.add(e.getValue());
                                 kbs.add(kb);
-                                vbs.add(encodeValue(e.getValue()));
+                                vbs.add(codec.encodeValue(e.getValue()));
                             }
                         }
                         failure = putMany("loadAll", loadedKeys, kbs, values, vbs, batch);
@@ -345,7 +342,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 listener.onException(e instanceof CacheLoaderException || !(e instanceof RuntimeException)
                         ? e : new CacheLoaderException("loadAll on cache " + name + " failed: " + e, e));
             } finally {
-                encoded.forEach(KadCache.this::unpin);
+                encoded.forEach(codec::unpinKey);
             }
         };
         try {
@@ -363,16 +360,16 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
-            byte[] vb = encodeValue(value);
+            byte[] vb = codec.encodeValue(value);
             writes.write(new KadCacheEntry<>(key, value));
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             putOne("put", key, kb, value, vb, batch, false);
             statistics.putTime(start);
             batch.dispatch();
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -382,9 +379,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
-            byte[] vb = encodeValue(value);
+            byte[] vb = codec.encodeValue(value);
             writes.write(new KadCacheEntry<>(key, value));
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             Previous<V> previous = putOne("getAndPut", key, kb, value, vb, batch, true);
@@ -398,7 +395,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return previous.value();
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -419,8 +416,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
             for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
                 keys.add(e.getKey());
                 values.add(e.getValue());
-                kbs.add(encodeKey(e.getKey()));
-                vbs.add(encodeValue(e.getValue()));
+                kbs.add(codec.encodeKey(e.getKey()));
+                vbs.add(codec.encodeValue(e.getValue()));
             }
             WriteThrough.Partial<K> partial = null;
             if (!map.isEmpty()) {
@@ -435,7 +432,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         keys.remove(i);
                         values.remove(i);
                         vbs.remove(i);
-                        unpin(kbs.remove(i));
+                        codec.unpinKey(kbs.remove(i));
                     }
                 }
             }
@@ -447,7 +444,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             throwFirst(partial, failure);
         } finally {
-            kbs.forEach(this::unpin);
+            kbs.forEach(codec::unpinKey);
         }
     }
 
@@ -471,7 +468,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            byte[] vb = encodeValue(value);
+            byte[] vb = codec.encodeValue(value);
             WriterTurn writer = new WriterTurn();
             return update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
                 if (cur != null) {
@@ -496,7 +493,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * dispatched after, whether it completed or failed.
      */
     private <T> T onKey(K key, BiFunction<byte[], EventDispatcher<K, V>.Batch, T> operation) {
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             try {
@@ -505,7 +502,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 batch.dispatch();
             }
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -520,7 +517,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             statistics.misses(1);
             return false;
         }
-        if (!decodeValue(key, kb, cur).equals(expected)) {
+        if (!codec.decodeValue(key, kb, cur).equals(expected)) {
             statistics.hits(1);
             touch(key, kb, cur, batch);
             writer.resync(key, kb, cur);
@@ -534,7 +531,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
@@ -545,7 +542,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return removed;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -566,9 +563,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                              OldValue wanted) {
         V old = wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.REMOVED)
                 ? decodeValueQuietly(key, kb, previous) : null;
-        if (references != null) {
-            references.forget(kb);
-        }
+        codec.removed(kb);
         statistics.removals(1);
         batch.add(new KadCacheEntryEvent<>(this, EventType.REMOVED, key, old, old, true));
     }
@@ -623,7 +618,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
@@ -631,7 +626,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     WriteCommand.KEEP_EXPIRY), batch);
             V old = null;
             if (w.applied() && w.previous() != null) {
-                old = decodeValue(key, kb, w.previous());
+                old = codec.decodeValue(key, kb, w.previous());
                 statistics.hits(1);
                 afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                 statistics.removeTime(start);
@@ -642,7 +637,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return old;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -654,7 +649,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(newValue);
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            byte[] vb = encodeValue(newValue);
+            byte[] vb = codec.encodeValue(newValue);
             WriterTurn writer = new WriterTurn();
             return update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
                 if (!holds(key, kb, cur, oldValue, writer, batch)) {
@@ -695,7 +690,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private Previous<V> replaceExisting(K key, V value, String operation) {
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            byte[] vb = encodeValue(value);
+            byte[] vb = codec.encodeValue(value);
             WriterTurn writer = new WriterTurn();
             return update(operation, key, kb, batch, u -> u.run(cur -> {
                 if (cur == null) {
@@ -733,7 +728,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<K> toRemove = new ArrayList<>(keys);
         List<byte[]> kbs = new ArrayList<>(keys.size());
         try {
-            keys.forEach(k -> kbs.add(encodeKey(k)));
+            keys.forEach(k -> kbs.add(codec.encodeKey(k)));
             WriteThrough.Partial<K> partial = null;
             if (writeThrough && !keys.isEmpty()) {
                 partial = writes.deleteAll(keys);
@@ -743,7 +738,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 for (int i = toRemove.size() - 1; i >= 0; i--) {
                     if (partial.failedKeys().contains(toRemove.get(i))) {
                         toRemove.remove(i);
-                        unpin(kbs.remove(i));
+                        codec.unpinKey(kbs.remove(i));
                     }
                 }
             }
@@ -775,23 +770,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             throwFirst(partial, failure);
         } finally {
-            kbs.forEach(this::unpin);
+            kbs.forEach(codec::unpinKey);
         }
     }
 
     @Override
     public void clear() {
         checkOpen();
-        Map<byte[], WriteResult> cleared = clearNamespace(records, namespace, name);
-        if (references != null) {
-            cleared.forEach((kb, w) -> {
-                if (w.previous() != null) {
-                    references.forgetUpTo(kb, w.previous().version());
-                } else {
-                    references.forget(kb);
-                }
-            });
-        }
+        clearNamespace(records, namespace, name).forEach(codec::cleared);
     }
 
     /**
@@ -861,7 +847,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         @Override
         public Decision<T> decide(StoredRecord cur) {
             writing = false;
-            V original = cur == null ? null : decodeValue(key, kb, cur);
+            V original = cur == null ? null : codec.decodeValue(key, kb, cur);
             KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
             T result;
             try {
@@ -908,7 +894,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 case CREATE, UPDATE -> {
                     V value = entry.getValue();
                     requireValue(value);
-                    byte[] vb = encodeValue(value);
+                    byte[] vb = codec.encodeValue(value);
                     writer.write(key, value);
                     long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
                     return putDecision(value, vb, exp, exp, w -> applied(cur, result, () -> {
@@ -983,7 +969,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         EventDispatcher<K, V>.Batch batch = events.newBatch();
         try {
             for (K key : keyList) {
-                kbs.add(encodeKey(key));
+                kbs.add(codec.encodeKey(key));
             }
             int n = keyList.size();
             // the reads overlap, then the processors run here in order, then their first writes overlap;
@@ -1036,7 +1022,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     failed(results, key, e);
                     continue;
                 } finally {
-                    settleValue(kbs.get(i), commands[i], w);
+                    codec.afterWrite(kbs.get(i), commands[i], w);
                 }
                 Processing<T> processing = processings.get(i);
                 ConditionalUpdate.Write<T> first = firsts.get(i);
@@ -1049,7 +1035,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 }
             }
         } finally {
-            kbs.forEach(this::unpin);
+            kbs.forEach(codec::unpinKey);
             batch.dispatch();
         }
         return results;
@@ -1124,7 +1110,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 ifCreated[i] = expiry.forCreation();
                 commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
                         expiry.forUpdate()).withPreviousValue(old.sent());
-                holdValue(values.get(i), vbs.get(i));
+                codec.beforeWrite(values.get(i), vbs.get(i));
                 firsts.add(null);
             }
         } else {
@@ -1163,7 +1149,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 failure = failure == null ? e : failure;
                 continue;
             } finally {
-                settleValue(kb, commands[i], w);
+                codec.afterWrite(kb, commands[i], w);
             }
             try {
                 if (w.expired() != null) {
@@ -1197,18 +1183,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
         try {
             // decoded before the references move on: the old value may be an object held here
             if (previous != null && wanted == OldValue.RETURNED) {
-                old = decodeValue(key, kb, previous);
+                old = codec.decodeValue(key, kb, previous);
             } else if (previous != null && wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.UPDATED)) {
                 old = decodeValueQuietly(key, kb, previous);
             }
         } finally {
-            if (references != null) {
-                if (w.current() != null) {
-                    references.remember(kb, key, value, w.current().version(), vb);
-                } else {
-                    references.forget(kb);
-                }
-            }
+            codec.stored(kb, key, value, vb, w);
         }
         if (previous == null) {
             if (w.current() != null) {
@@ -1228,7 +1208,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Stores a value the loader produced, only if the key is still absent; the writer is not called. */
     private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
-        byte[] vb = encodeValue(value);
+        byte[] vb = codec.encodeValue(value);
         long exp = expiry.forCreation();
         WriteResult w = writeValue(key, kb, value,
                 command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
@@ -1259,12 +1239,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
         WriteCommand[] commands = new WriteCommand[n];
         long[] exp = new long[n];
         for (int i = 0; i < n; i++) {
-            vbs.add(encodeValue(values.get(i)));
+            vbs.add(codec.encodeValue(values.get(i)));
             exp[i] = expiry.forCreation();
             commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
         }
         List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
-            holdValue(values.get(i), vbs.get(i));
+            codec.beforeWrite(values.get(i), vbs.get(i));
             return records.write(namespace, absent.get(keys.get(i)), commands[i]);
         }, records.operationTimeout());
         Map<K, V> out = new LinkedHashMap<>();
@@ -1285,7 +1265,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             } finally {
-                settleValue(kb, commands[i], w);
+                codec.afterWrite(kb, commands[i], w);
             }
         }
         if (failure != null) {
@@ -1355,7 +1335,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
          */
         void resync(K key, byte[] kb, StoredRecord current) {
             if (told && current != null) {
-                writes.write(new KadCacheEntry<>(key, decodeValue(key, kb, current)));
+                writes.write(new KadCacheEntry<>(key, codec.decodeValue(key, kb, current)));
             }
         }
     }
@@ -1382,7 +1362,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
                     @Override
                     public void afterWrite(WriteCommand command, WriteResult outcome) {
-                        settleValue(kb, command, outcome);
+                        codec.afterWrite(kb, command, outcome);
                     }
                 });
         try {
@@ -1399,7 +1379,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      */
     private <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
                                                        Function<WriteResult, T> onApplied) {
-        holdValue(value, vb);
+        codec.beforeWrite(value, vb);
         return Decision.put(vb, false, ifCreated, ifUpdated, onApplied);
     }
 
@@ -1424,33 +1404,13 @@ public final class KadCache<K, V> implements Cache<K, V> {
      */
     private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
                                    EventDispatcher<K, V>.Batch batch) {
-        holdValue(value, command.value());
+        codec.beforeWrite(value, command.value());
         WriteResult w = null;
         try {
             w = write(key, kb, command, batch);
             return w;
         } finally {
-            settleValue(kb, command, w);
-        }
-    }
-
-    /** Before a put: holds a value that travels as a token (store-by-reference caches). */
-    private void holdValue(V value, byte[] vb) {
-        if (references != null && LocalReferences.isToken(vb)) {
-            references.holdValue(vb, value);
-        }
-    }
-
-    /**
-     * After a put: releases a value held as a token unless the write stored it ({@link #afterPut} then
-     * remembers it).
-     *
-     * @param w the outcome, or null if the write failed
-     */
-    private void settleValue(byte[] kb, WriteCommand command, WriteResult w) {
-        if (references != null && LocalReferences.isToken(command.value())
-                && (w == null || !w.applied() || w.current() == null)) {
-            references.settle(kb, command.value());
+            codec.afterWrite(kb, command, w);
         }
     }
 
@@ -1464,9 +1424,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     private void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
         V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
-        if (references != null) {
-            references.forgetUpTo(kb, record.version());
-        }
+        codec.expired(kb, record.version());
         batch.add(new KadCacheEntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
     }
 
@@ -1496,8 +1454,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> raw = await(records.keys(namespace), "listing the keys", "(all)");
         List<K> keys = new ArrayList<>(raw.size());
         for (byte[] kb : raw) {
-            if (!released(kb)) {
-                keys.add(decodeKey(kb));
+            if (!codec.releasedSinceListing(kb)) {
+                keys.add(codec.decodeKey(kb));
             }
         }
         return keys;
@@ -1514,37 +1472,22 @@ public final class KadCache<K, V> implements Cache<K, V> {
             case EXPIRED -> EventType.EXPIRED;
         };
         // objects this manager holds for the event's key and old value, looked up before they are released
-        Object heldKey = heldFor(event.key());
-        Object heldOld = heldFor(event.oldValue());
-        if (references != null) {
-            references.forgetUpTo(event.key(), event.version());
-        }
+        Object heldKey = codec.held(event.key());
+        Object heldOld = codec.held(event.oldValue());
+        codec.changedElsewhere(event.key(), event.version());
         // decoded on this cache's event thread, not the node's: a value that fails to decode costs
         // this one event, which the dispatcher drops and counts
         events.dispatchRemote(type, () -> {
             @SuppressWarnings("unchecked")
-            K key = heldKey != null ? (K) heldKey : decodeKey(event.key());
+            K key = heldKey != null ? (K) heldKey : codec.decodeKey(event.key());
             @SuppressWarnings("unchecked")
             V oldValue = heldOld != null ? (V) heldOld : event.oldValue() == null ? null
-                    : decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
+                    : codec.decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
             V newValue = event.newValue() == null ? null
-                    : decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
+                    : codec.decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
             V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
             return new KadCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
         });
-    }
-
-    /**
-     * @return whether listed key bytes are a token of this manager whose entry was removed since the
-     *     listing: there is nothing left to read under them
-     */
-    private boolean released(byte[] kb) {
-        return references != null && references.isOwnToken(kb) && references.held(kb) == null;
-    }
-
-    /** @return the object this manager holds for a token, or null (not a token, or not held) */
-    private Object heldFor(byte[] bytes) {
-        return references == null || bytes == null || !LocalReferences.isToken(bytes) ? null : references.held(bytes);
     }
 
     /**
@@ -1552,7 +1495,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      *     written through it, and objects that could not be encoded); 0 for a store-by-value cache
      */
     int heldReferences() {
-        return references == null ? 0 : references.size();
+        return codec.heldCount();
     }
 
     /**
@@ -1565,84 +1508,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     // ---------------------------------------------------------------- encoding
 
-    /**
-     * Encodes a key. In a store-by-reference cache a key the codec cannot encode gets a token held in
-     * this manager and pinned until {@link #unpin} (which every operation calls when done with the key).
-     */
-    private byte[] encodeKey(K key) {
-        if (references != null) {
-            try {
-                return codec.encode(key, "key");
-            } catch (CacheException e) {
-                return references.pinKey(key);
-            }
-        }
-        return codec.encode(key, "key");
-    }
-
-    /** Ends an operation's use of encoded key bytes (releases an unused key token). */
-    private void unpin(byte[] kb) {
-        if (references != null) {
-            references.unpinKey(kb);
-        }
-    }
-
-    /**
-     * Encodes a value. In a store-by-reference cache a value the codec cannot encode gets a fresh token,
-     * held only from its write on ({@link #writeValue}).
-     */
-    private byte[] encodeValue(V value) {
-        if (references != null) {
-            try {
-                return codec.encode(value, "value");
-            } catch (CacheException e) {
-                return references.newToken();
-            }
-        }
-        return codec.encode(value, "value");
-    }
-
-    @SuppressWarnings("unchecked")
-    private K decodeKey(byte[] kb) {
-        if (LocalReferences.isToken(kb)) {
-            Object held = references == null ? null : references.held(kb);
-            if (held == null) {
-                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager"
-                        + " (or was, by a write of this one that failed)");
-            }
-            return (K) held;
-        }
-        return (K) codec.decode(kb, () -> "key of cache " + name);
-    }
-
-    private V decodeValue(K key, byte[] kb, StoredRecord record) {
-        if (references != null) {
-            Object same = references.valueAt(kb, record.version());
-            if (same != null) {
-                @SuppressWarnings("unchecked")
-                V v = (V) same;
-                return v;
-            }
-        }
-        return decodeBytes(record.value(), () -> "value of key " + key + " of cache " + name);
-    }
-
-    @SuppressWarnings("unchecked")
-    private V decodeBytes(byte[] bytes, java.util.function.Supplier<String> what) {
-        if (LocalReferences.isToken(bytes)) {
-            Object held = references == null ? null : references.held(bytes);
-            if (held == null) {
-                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache"
-                        + " manager (or was, by a write of this one that failed)");
-            }
-            return (V) held;
-        }
-        return (V) codec.decode(bytes, what);
-    }
-
     private V decodeValueQuietly(K key, byte[] kb, StoredRecord record) {
         try {
-            return decodeValue(key, kb, record);
+            return codec.decodeValue(key, kb, record);
         } catch (CacheException e) {
             LOG.debug("cache {}: cannot decode the old value of key {} for an event", name, key, e);
             return null;
@@ -1703,7 +1571,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Subscribes to remote events while they are wanted: listeners, or references to invalidate. */
     private synchronized void updateSubscription() {
-        boolean wanted = !closed && (references != null || events.hasListeners());
+        boolean wanted = !closed && (codec.needsRemoteEvents() || events.hasListeners());
         if (wanted && subscription == null) {
             subscription = await(records.subscribe(namespace, this::onRemoteEvent), "subscribing to events", "(all)");
         } else if (!wanted && subscription != null) {
@@ -1758,9 +1626,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             LOG.warn("cache {}: closing the event subscription failed", name, e);
         }
         events.close();
-        if (references != null) {
-            references.clear();
-        }
+        codec.close();
         closeQuietly(loader);
         closeQuietly(writer);
         closeQuietly(expiry.policy());
@@ -1839,16 +1705,16 @@ public final class KadCache<K, V> implements Cache<K, V> {
             checkOpen();
             while (next == null && keys.hasNext()) {
                 byte[] kb = keys.next();
-                if (released(kb)) {
+                if (codec.releasedSinceListing(kb)) {
                     continue;
                 }
-                K key = decodeKey(kb);
+                K key = codec.decodeKey(kb);
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
                 long start = statistics.start();
                 ReadResult r = read(key, kb, batch);
                 if (r.record() != null) {
                     statistics.hits(1);
-                    next = new KadCacheEntry<>(key, decodeValue(key, kb, r.record()));
+                    next = new KadCacheEntry<>(key, codec.decodeValue(key, kb, r.record()));
                     touch(key, kb, r.record(), batch);
                     statistics.getTime(start);
                 }
