@@ -129,7 +129,7 @@ final class ByReferenceCodec<K, V> implements EntryCodec<K, V> {
 
     @Override
     public void evicted(byte[] kb, long version) {
-        references.forgetUpTo(kb, version);
+        references.evicted(kb, version);
     }
 
     @Override
