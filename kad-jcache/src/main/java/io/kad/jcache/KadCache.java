@@ -3,9 +3,7 @@ package io.kad.jcache;
 import io.kad.core.record.ConditionalUpdate.Decision;
 import io.kad.core.record.ConditionalUpdate;
 import io.kad.core.record.ReadResult;
-import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEvent;
-import io.kad.core.record.RecordException;
 import io.kad.core.record.WriteCommand;
 import io.kad.core.record.WriteResult;
 import io.kad.jcache.codec.AllowlistFilter;
@@ -18,13 +16,10 @@ import io.kad.jcache.integration.WriteThrough;
 import io.kad.jcache.management.KadCacheMXBean;
 import io.kad.jcache.management.KadCacheStatistics;
 import io.kad.jcache.management.MBeans;
-import io.kad.jcache.processor.KadEntryProcessorResult;
-import io.kad.jcache.processor.KadMutableEntry;
 import io.kad.spi.StoredRecord;
 import java.io.Closeable;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,17 +28,13 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
-import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
@@ -58,7 +49,6 @@ import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
-import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,19 +71,17 @@ import org.slf4j.LoggerFactory;
 public final class KadCache<K, V> implements Cache<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadCache.class);
-    private static final byte[] EMPTY = new byte[0];
     /** The spec's expiry policies: stateless, their answers fixed by their duration. */
     private static final Set<Class<?>> BUILT_IN_POLICIES = Set.of(EternalExpiryPolicy.class,
             CreatedExpiryPolicy.class, ModifiedExpiryPolicy.class, AccessedExpiryPolicy.class,
             TouchedExpiryPolicy.class);
-    /** Extra time granted past the operation timeout, so the node's own timeout (naming the owner) wins. */
-    private static final long GRACE_MILLIS = 500;
 
     private final KadCacheManager manager;
     private final String name;
     private final String namespace;
     private final MutableConfiguration<K, V> configuration;
-    private final RecordClient records;
+    /** The record protocol calls of this cache's namespace. */
+    private final EntryOperations<K, V> ops;
     /** Keys and values to bytes and back, and what the cache holds meanwhile (store-by-reference). */
     private final EntryCodec<K, V> codec;
     private final ExpiryTimes expiry;
@@ -122,6 +110,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
     };
     private final KadCacheStatistics statistics = new KadCacheStatistics();
     private final EventDispatcher<K, V> events;
+    /** Runs entry processors ({@code invoke}, {@code invokeAll}). */
+    private final EntryProcessing<K, V> processing;
     /**
      * The node's subscription to this cache's events from other nodes: held only while the cache has
      * listeners or keeps references, so writes to a cache nobody listens to send no event datagrams.
@@ -134,7 +124,6 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.manager = manager;
         this.name = name;
         this.namespace = manager.getURI() + "|" + name;
-        this.records = manager.node().records();
         List<CacheEntryListenerConfiguration<K, V>> listeners = new ArrayList<>();
         configuration.getCacheEntryListenerConfigurations().forEach(listeners::add);
         listeners.forEach(configuration::removeCacheEntryListenerConfiguration);
@@ -144,10 +133,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.codec = EntryCodec.of(configuration.isStoreByValue(), new KadCodec(manager.getClassLoader(),
                 AllowlistFilter.of(types, manager.settings().serializationAllow(),
                         manager.settings().serializationLimits())), name);
+        this.ops = new EntryOperations<>(manager.node().records(), namespace, name, codec, this::expired);
 
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
-        this.expiry = new ExpiryTimes(policy, records::nowMillis);
+        this.expiry = new ExpiryTimes(policy, ops::nowMillis);
         this.expiryKnownWithoutRead = BUILT_IN_POLICIES.contains(policy.getClass());
         this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
         this.loads = loader == null ? null : new ReadThrough<>(loader);
@@ -158,6 +148,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
         this.events = new EventDispatcher<>(name);
         listeners.forEach(events::register);
+        this.processing = new EntryProcessing<>(this, name, ops, codec, events, statistics, expiry,
+                readThrough ? loads::load : null);
         updateSubscription();
         // evictions are counted where they happen: by the node whose bounded tier dropped the entry
         this.evictionWatch = manager.node().onEviction(r -> {
@@ -190,7 +182,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     private V getOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
-        ReadResult r = read(key, kb, batch);
+        ReadResult r = ops.read(key, kb, batch);
         StoredRecord rec = r.record();
         if (rec != null) {
             statistics.hits(1);
@@ -225,15 +217,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 encoded.add(codec.encodeKey(key));
             }
             // the reads overlap: on a swarm they go to different owners
-            List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
-                    i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+            List<CompletableFuture<ReadResult>> reads = ops.startReads(encoded);
             for (int i = 0; i < keyList.size(); i++) {
                 K key = keyList.get(i);
                 byte[] kb = encoded.get(i);
-                ReadResult r = await(reads.get(i), "reading", key);
-                if (r.expired() != null) {
-                    expired(key, kb, r.expired(), batch);
-                }
+                ReadResult r = ops.awaitRead(reads.get(i), key, kb, batch);
                 if (r.record() != null) {
                     statistics.hits(1);
                     result.put(key, codec.decodeValue(key, kb, r.record()));
@@ -265,7 +253,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            boolean found = read(key, kb, batch).found();
+            boolean found = ops.read(key, kb, batch).found();
             batch.dispatch();
             return found;
         } finally {
@@ -298,14 +286,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
                     }
                 } else {
                     // only the absent keys are loaded: their reads overlap
-                    List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
-                            i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+                    List<CompletableFuture<ReadResult>> reads = ops.startReads(encoded);
                     for (int i = 0; i < keyList.size(); i++) {
                         K key = keyList.get(i);
-                        ReadResult r = await(reads.get(i), "reading", key);
-                        if (r.expired() != null) {
-                            expired(key, encoded.get(i), r.expired(), batch);
-                        }
+                        ReadResult r = ops.awaitRead(reads.get(i), key, encoded.get(i), batch);
                         if (!r.found()) {
                             toLoad.put(key, encoded.get(i));
                         }
@@ -469,8 +453,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
             byte[] vb = codec.encodeValue(value);
-            WriterTurn writer = new WriterTurn();
-            return update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
                 if (cur != null) {
                     statistics.hits(1);
                     writer.resync(key, kb, cur);
@@ -511,7 +495,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * the operation ending without a change: a miss, or a hit with its access expiry and, if the writer
      * was told of the change, the writer's resync.
      */
-    private boolean holds(K key, byte[] kb, StoredRecord cur, V expected, WriterTurn writer,
+    private boolean holds(K key, byte[] kb, StoredRecord cur, V expected, WriterTurn<K, V> writer,
                           EventDispatcher<K, V>.Batch batch) {
         if (cur == null) {
             statistics.misses(1);
@@ -549,8 +533,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     /** Removes unconditionally; returns the removed record or null. Writer not called. */
     private StoredRecord removeOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
         OldValue old = forEvents(EventType.REMOVED);
-        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent()), batch);
+        WriteResult w = ops.write(key, kb, EntryOperations.removal().withPreviousValue(old.sent()), batch);
         if (!w.applied() || w.previous() == null) {
             return null;
         }
@@ -559,7 +542,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Accounts for an applied removal: statistics, identity, the event. */
-    private void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
+    void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
                              OldValue wanted) {
         V old = wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.REMOVED)
                 ? decodeValueQuietly(key, kb, previous) : null;
@@ -572,7 +555,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * What an operation does with the value of the entry its write replaced, and so whether the owner
      * sends that value back ({@link WriteCommand.PreviousValue}).
      */
-    private enum OldValue {
+    enum OldValue {
         /** Returned to the caller ({@code getAndPut}, {@code getAndReplace}) and given to the event. */
         RETURNED,
         /** Given to the event, if a listener of its type wants it. */
@@ -597,8 +580,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(oldValue);
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            WriterTurn writer = new WriterTurn();
-            return update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
                 if (!holds(key, kb, cur, oldValue, writer, batch)) {
                     return Decision.leave(false);
                 }
@@ -622,8 +605,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         try {
             writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                    WriteCommand.KEEP_EXPIRY), batch);
+            WriteResult w = ops.write(key, kb, EntryOperations.removal(), batch);
             V old = null;
             if (w.applied() && w.previous() != null) {
                 old = codec.decodeValue(key, kb, w.previous());
@@ -650,8 +632,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
             byte[] vb = codec.encodeValue(newValue);
-            WriterTurn writer = new WriterTurn();
-            return update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
                 if (!holds(key, kb, cur, oldValue, writer, batch)) {
                     return Decision.leave(false);
                 }
@@ -691,8 +673,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
             byte[] vb = codec.encodeValue(value);
-            WriterTurn writer = new WriterTurn();
-            return update(operation, key, kb, batch, u -> u.run(cur -> {
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update(operation, key, kb, batch, u -> u.run(cur -> {
                 if (cur == null) {
                     statistics.misses(1);
                     return Decision.leave(null);
@@ -744,19 +726,15 @@ public final class KadCache<K, V> implements Cache<K, V> {
             }
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             OldValue old = forEvents(EventType.REMOVED);
-            List<CompletableFuture<WriteResult>> removals = InFlight.start(toRemove.size(),
-                    i -> records.write(namespace, kbs.get(i), command(WriteCommand.Op.REMOVE, EMPTY,
-                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent())),
-                    records.operationTimeout());
+            WriteCommand[] commands = new WriteCommand[toRemove.size()];
+            Arrays.fill(commands, EntryOperations.removal().withPreviousValue(old.sent()));
+            List<CompletableFuture<WriteResult>> removals = ops.startWrites(kbs, commands);
             RuntimeException failure = null;
             for (int i = 0; i < toRemove.size(); i++) {
                 K key = toRemove.get(i);
                 byte[] kb = kbs.get(i);
                 try {
-                    WriteResult w = await(removals.get(i), "writing", key);
-                    if (w.expired() != null) {
-                        expired(key, kb, w.expired(), batch);
-                    }
+                    WriteResult w = ops.awaitWrite(removals.get(i), key, kb, batch);
                     if (w.applied() && w.previous() != null) {
                         afterRemove(key, kb, w.previous(), batch, old);
                     }
@@ -777,29 +755,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public void clear() {
         checkOpen();
-        clearNamespace(records, namespace, name).forEach(codec::cleared);
-    }
-
-    /**
-     * Removes every entry of a cache's namespace, without events, statistics or write-through.
-     *
-     * @return the outcome of each removal, by the key bytes removed
-     */
-    static Map<byte[], WriteResult> clearNamespace(RecordClient records, String namespace, String name) {
-        List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
-        List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
-        for (byte[] kb : keys) {
-            // only the removed record's version is used: its value need not come back
-            removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
-                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)
-                    .withPreviousValue(WriteCommand.PreviousValue.OMIT)));
-        }
-        Map<byte[], WriteResult> outcomes = new LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            outcomes.put(keys.get(i), await(records, name, removals.get(i), "clearing",
-                    "(one of " + keys.size() + " keys)"));
-        }
-        return outcomes;
+        ops.clear().forEach(codec::cleared);
     }
 
     // ---------------------------------------------------------------- entry processors
@@ -809,151 +765,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
-        return onKey(key, (kb, batch) -> {
-            Processing<T> processing = new Processing<>(key, kb, entryProcessor, arguments, batch);
-            return processing.complete(u -> u.run(processing));
-        });
-    }
-
-    /**
-     * An entry processor's run on one key, as the decider of its conditional update: each decision runs
-     * the processor on the entry as it is now; an access, a load or nothing completes there; a change
-     * tells the writer and becomes a write conditional on the entry processed, decided again (the
-     * processor run again) from the current entry if another writer got there first.
-     */
-    private final class Processing<T> implements ConditionalUpdate.Decider<T> {
-        private final K key;
-        private final byte[] kb;
-        private final EntryProcessor<K, V, T> processor;
-        private final Object[] arguments;
-        private final EventDispatcher<K, V>.Batch batch;
-        private final WriterTurn writer = new WriterTurn();
-        private final long start = statistics.start();
-        /** Whether the last decision was a write: a failure then is the failure of applying the change. */
-        private boolean writing;
-
-        Processing(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
-                   EventDispatcher<K, V>.Batch batch) {
-            this.key = key;
-            this.kb = kb;
-            this.processor = processor;
-            this.arguments = arguments;
-            this.batch = batch;
-        }
-
-        /**
-         * @throws EntryProcessorException if the processor, or applying its decision, fails
-         */
-        @Override
-        public Decision<T> decide(StoredRecord cur) {
-            writing = false;
-            V original = cur == null ? null : codec.decodeValue(key, kb, cur);
-            KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
-            T result;
-            try {
-                result = processor.process(entry, arguments);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
-                        + ": " + e, e);
-            }
-            try {
-                Decision<T> decision = decision(cur, entry, result);
-                writing = decision instanceof ConditionalUpdate.Write;
-                return decision;
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw failedToApply(e);
-            }
-        }
-
-        private Decision<T> decision(StoredRecord cur, KadMutableEntry<K, V> entry, T result) {
-            switch (entry.operation()) {
-                case NONE -> {
-                    if (cur != null) {
-                        statistics.hits(1);
-                        if (entry.accessed()) {
-                            touch(key, kb, cur, batch);
-                        }
-                    } else {
-                        statistics.misses(1);
-                    }
-                    writer.resync(key, kb, cur);
-                    return Decision.leave(result);
-                }
-                case LOAD -> {
-                    statistics.misses(1);
-                    storeLoaded(key, kb, entry.getValue(), batch);
-                    if (writer.told()) {
-                        writer.resync(key, kb, read(key, kb, batch).record());
-                    }
-                    return Decision.leave(result);
-                }
-                case CREATE, UPDATE -> {
-                    V value = entry.getValue();
-                    requireValue(value);
-                    byte[] vb = codec.encodeValue(value);
-                    writer.write(key, value);
-                    long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                    return putDecision(value, vb, exp, exp, w -> applied(cur, result, () -> {
-                        afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
-                        statistics.putTime(start);
-                    }));
-                }
-                case REMOVE -> {
-                    writer.delete(key);
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return Decision.leave(result);
-                    }
-                    return Decision.remove(w -> applied(cur, result, () -> {
-                        afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
-                        statistics.removeTime(start);
-                    }));
-                }
-                default -> throw new IllegalStateException("unknown operation " + entry.operation());
-            }
-        }
-
-        /** Accounts for the processor's applied change. */
-        private T applied(StoredRecord decidedFrom, T result, Runnable books) {
-            try {
-                if (decidedFrom == null) {
-                    statistics.misses(1);
-                } else {
-                    statistics.hits(1);
-                }
-                books.run();
-                return result;
-            } catch (RuntimeException e) {
-                throw failedToApply(e);
-            }
-        }
-
-        /**
-         * Runs this processing's conditional update.
-         *
-         * @throws EntryProcessorException if the processor, or applying its change, fails
-         */
-        T complete(Function<ConditionalUpdate, T> run) {
-            try {
-                return update("invoke", key, kb, batch, run);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (CacheException e) {
-                if (!writing) {
-                    throw e;
-                }
-                throw failedToApply(e);
-            }
-        }
-
-        private EntryProcessorException failedToApply(RuntimeException e) {
-            return new EntryProcessorException("applying the entry processor's change to key " + key
-                    + " of cache " + name + " failed: " + e, e);
-        }
+        return onKey(key, (kb, batch) -> processing.invoke(key, kb, entryProcessor, arguments, batch));
     }
 
     @Override
@@ -963,93 +775,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(keys, "keys");
         keys.forEach(this::requireKey);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
-        Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-        List<K> keyList = new ArrayList<>(keys);
-        List<byte[]> kbs = new ArrayList<>(keyList.size());
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        try {
-            for (K key : keyList) {
-                kbs.add(codec.encodeKey(key));
-            }
-            int n = keyList.size();
-            // the reads overlap, then the processors run here in order, then their first writes overlap;
-            // a write another writer beat continues alone from the record its refusal returned
-            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
-                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
-            List<Processing<T>> processings = new ArrayList<>(n);
-            List<ConditionalUpdate.Write<T>> firsts = new ArrayList<>(n);
-            StoredRecord[] decidedFrom = new StoredRecord[n];
-            WriteCommand[] commands = new WriteCommand[n];
-            for (int i = 0; i < n; i++) {
-                K key = keyList.get(i);
-                Processing<T> processing = new Processing<>(key, kbs.get(i), entryProcessor, arguments, batch);
-                ConditionalUpdate.Write<T> first = null;
-                try {
-                    ReadResult r = await(reads.get(i), "reading", key);
-                    if (r.expired() != null) {
-                        expired(key, kbs.get(i), r.expired(), batch);
-                    }
-                    Decision<T> decision = processing.decide(r.record());
-                    if (decision instanceof ConditionalUpdate.Leave<T> leave) {
-                        succeeded(results, key, leave.result());
-                    } else {
-                        first = (ConditionalUpdate.Write<T>) decision;
-                        decidedFrom[i] = r.record();
-                        commands[i] = first.command(r.record());
-                    }
-                } catch (RuntimeException e) {
-                    failed(results, key, e);
-                }
-                processings.add(processing);
-                firsts.add(first);
-            }
-            List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
-                    i -> commands[i] == null ? CompletableFuture.completedFuture(null)
-                            : records.write(namespace, kbs.get(i), commands[i]),
-                    records.operationTimeout());
-            for (int i = 0; i < n; i++) {
-                if (commands[i] == null) {
-                    continue;
-                }
-                K key = keyList.get(i);
-                WriteResult w = null;
-                try {
-                    w = await(writes.get(i), "writing", key);
-                    if (w.expired() != null) {
-                        expired(key, kbs.get(i), w.expired(), batch);
-                    }
-                } catch (RuntimeException e) {
-                    failed(results, key, e);
-                    continue;
-                } finally {
-                    codec.afterWrite(kbs.get(i), commands[i], w);
-                }
-                Processing<T> processing = processings.get(i);
-                ConditionalUpdate.Write<T> first = firsts.get(i);
-                StoredRecord from = decidedFrom[i];
-                WriteResult outcome = w;
-                try {
-                    succeeded(results, key, processing.complete(u -> u.resume(first, from, outcome, processing)));
-                } catch (RuntimeException e) {
-                    failed(results, key, e);
-                }
-            }
-        } finally {
-            kbs.forEach(codec::unpinKey);
-            batch.dispatch();
-        }
-        return results;
-    }
-
-    private static <K, T> void succeeded(Map<K, EntryProcessorResult<T>> results, K key, T result) {
-        if (result != null) {
-            results.put(key, KadEntryProcessorResult.of(result));
-        }
-    }
-
-    private static <K, T> void failed(Map<K, EntryProcessorResult<T>> results, K key, RuntimeException e) {
-        results.put(key, KadEntryProcessorResult.failed(e instanceof EntryProcessorException epe ? epe
-                : new EntryProcessorException(e)));
+        return processing.invokeAll(keys, entryProcessor, arguments);
     }
 
     // ---------------------------------------------------------------- shared write paths
@@ -1069,12 +795,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
             long ifCreated = expiry.forCreation();
             long ifUpdated = expiry.forUpdate();
             OldValue wanted = wantOld ? OldValue.RETURNED : forEvents(EventType.UPDATED);
-            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
+            WriteResult w = ops.writeValue(key, kb, value, EntryOperations.put(vb, WriteCommand.ANY_VERSION,
                     ifCreated, ifUpdated).withPreviousValue(wanted.sent()), batch);
             V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wanted);
             return new Previous<>(w.previous() != null, old);
         }
-        return update(operation, key, kb, batch, u -> u.run(cur -> putOver(cur, key, kb, value, vb, batch, wantOld)));
+        return ops.update(operation, key, kb, batch, u -> u.run(cur -> putOver(cur, key, kb, value, vb, batch, wantOld)));
     }
 
     /**
@@ -1108,21 +834,17 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (expiryKnownWithoutRead) {
             for (int i = 0; i < n; i++) {
                 ifCreated[i] = expiry.forCreation();
-                commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
+                commands[i] = EntryOperations.put(vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
                         expiry.forUpdate()).withPreviousValue(old.sent());
                 codec.beforeWrite(values.get(i), vbs.get(i));
                 firsts.add(null);
             }
         } else {
-            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
-                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
+            List<CompletableFuture<ReadResult>> reads = ops.startReads(kbs);
             for (int i = 0; i < n; i++) {
                 ConditionalUpdate.Write<Previous<V>> first = null;
                 try {
-                    ReadResult r = await(reads.get(i), "reading", keys.get(i));
-                    if (r.expired() != null) {
-                        expired(keys.get(i), kbs.get(i), r.expired(), batch);
-                    }
+                    ReadResult r = ops.awaitRead(reads.get(i), keys.get(i), kbs.get(i), batch);
                     first = putOver(r.record(), keys.get(i), kbs.get(i), values.get(i), vbs.get(i), batch, false);
                     decidedFrom[i] = r.record();
                     commands[i] = first.command(r.record());
@@ -1132,10 +854,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 firsts.add(first);
             }
         }
-        List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
-                i -> commands[i] == null ? CompletableFuture.completedFuture(null)
-                        : records.write(namespace, kbs.get(i), commands[i]),
-                records.operationTimeout());
+        List<CompletableFuture<WriteResult>> writes = ops.startWrites(kbs, commands);
         for (int i = 0; i < n; i++) {
             if (commands[i] == null) {
                 continue;
@@ -1144,7 +863,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             byte[] kb = kbs.get(i);
             WriteResult w = null;
             try {
-                w = await(writes.get(i), "writing", key);
+                w = ops.awaitWrite(writes.get(i), key, kb, batch);
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
                 continue;
@@ -1152,16 +871,13 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 codec.afterWrite(kb, commands[i], w);
             }
             try {
-                if (w.expired() != null) {
-                    expired(key, kb, w.expired(), batch);
-                }
                 ConditionalUpdate.Write<Previous<V>> first = firsts.get(i);
                 if (first != null) {
                     V value = values.get(i);
                     byte[] vb = vbs.get(i);
                     StoredRecord from = decidedFrom[i];
                     WriteResult outcome = w;
-                    update(operation, key, kb, batch, u -> u.resume(first, from, outcome,
+                    ops.update(operation, key, kb, batch, u -> u.resume(first, from, outcome,
                             cur -> putOver(cur, key, kb, value, vb, batch, false)));
                 } else if (w.applied()) {
                     afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, old);
@@ -1176,7 +892,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
-    private V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
+    V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
                        EventDispatcher<K, V>.Batch batch, OldValue wanted) {
         StoredRecord previous = w.previous();
         V old = null;
@@ -1207,11 +923,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Stores a value the loader produced, only if the key is still absent; the writer is not called. */
-    private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
+    void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
         byte[] vb = codec.encodeValue(value);
         long exp = expiry.forCreation();
-        WriteResult w = writeValue(key, kb, value,
-                command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+        WriteResult w = ops.writeValue(key, kb, value,
+                EntryOperations.put(vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
             afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
         }
@@ -1235,29 +951,26 @@ public final class KadCache<K, V> implements Cache<K, V> {
             }
         }
         int n = keys.size();
+        List<byte[]> kbs = new ArrayList<>(n);
         List<byte[]> vbs = new ArrayList<>(n);
         WriteCommand[] commands = new WriteCommand[n];
         long[] exp = new long[n];
         for (int i = 0; i < n; i++) {
+            kbs.add(absent.get(keys.get(i)));
             vbs.add(codec.encodeValue(values.get(i)));
             exp[i] = expiry.forCreation();
-            commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
-        }
-        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
+            commands[i] = EntryOperations.put(vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
             codec.beforeWrite(values.get(i), vbs.get(i));
-            return records.write(namespace, absent.get(keys.get(i)), commands[i]);
-        }, records.operationTimeout());
+        }
+        List<CompletableFuture<WriteResult>> writes = ops.startWrites(kbs, commands);
         Map<K, V> out = new LinkedHashMap<>();
         RuntimeException failure = null;
         for (int i = 0; i < n; i++) {
             K key = keys.get(i);
-            byte[] kb = absent.get(key);
+            byte[] kb = kbs.get(i);
             WriteResult w = null;
             try {
-                w = await(writes.get(i), "writing", key);
-                if (w.expired() != null) {
-                    expired(key, kb, w.expired(), batch);
-                }
+                w = ops.awaitWrite(writes.get(i), key, kb, batch);
                 if (w.applied()) {
                     afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, OldValue.FOR_EVENTS);
                 }
@@ -1275,183 +988,39 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Applies the access expiry to an entry just read, if the policy changes it. */
-    private void touch(K key, byte[] kb, StoredRecord rec, EventDispatcher<K, V>.Batch batch) {
+    void touch(K key, byte[] kb, StoredRecord rec, EventDispatcher<K, V>.Batch batch) {
         long exp = expiry.forAccess();
         if (exp == WriteCommand.KEEP_EXPIRY || exp == rec.expiresAtMillis()) {
             return;
         }
-        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp)
-                .withPreviousValue(WriteCommand.PreviousValue.OMIT), batch);
+        ops.write(key, kb, EntryOperations.touch(rec.version(), exp), batch);
     }
 
-    /**
-     * The writer's part in one compound operation, which may decide more than once: whether the writer
-     * was told of a change, and the value the cache holds after all when that change then lost its race.
-     */
-    private final class WriterTurn {
-        private boolean told;
-
-        /** Tells the writer of a put (again, if an earlier decision told it of another). */
-        void write(K key, V value) {
-            told |= writes.write(new KadCacheEntry<>(key, value));
-        }
-
-        /** Tells the writer of a removal (again, if an earlier decision told it of another). */
-        void delete(K key) {
-            told |= writes.delete(key);
-        }
-
-        /** Tells the writer of a put unless an earlier decision of this operation did. */
-        void writeOnce(K key, V value) {
-            if (!told) {
-                write(key, value);
-            }
-        }
-
-        /** Tells the writer of a removal unless an earlier decision of this operation did. */
-        void deleteOnce(K key) {
-            if (!told) {
-                delete(key);
-            }
-        }
-
-        /** @return whether the writer was told of a change */
-        boolean told() {
-            return told;
-        }
-
-        /**
-         * The operation told the writer of its change, then lost its conditional write to another node's and
-         * ends without changing the entry: tells the writer the value the cache holds now, so that the
-         * external store and the cache agree again instead of keeping the losing change. The winner told the
-         * writer of its own change before its write applied, so before this call. Does nothing if the writer
-         * was not told.
-         *
-         * <p>When the entry is gone instead, the writer is not told anything: the record may have expired or
-         * been evicted, which JCache never reports to a writer, and a delete would then lose the store's row.
-         * The store keeps the losing value; a read-through cache reloads it.
-         *
-         * @param current the live record now, or {@code null} if the key has none
-         */
-        void resync(K key, byte[] kb, StoredRecord current) {
-            if (told && current != null) {
-                writes.write(new KadCacheEntry<>(key, codec.decodeValue(key, kb, current)));
-            }
-        }
-    }
-
-    /**
-     * Runs one compound operation on a key as a {@link ConditionalUpdate}, keeping this cache's books on
-     * what it meets: an expired record becomes an event, and a value that travels as a token is released
-     * after a write that did not store it.
-     *
-     * @param operation the operation, as a failure names it
-     * @param run runs the update (from a read, or from a record already known)
-     * @return the update's result
-     * @throws CacheException naming the operation, the key and the cache, if the swarm failed or the
-     *     operation timeout passed
-     */
-    private <T> T update(String operation, K key, byte[] kb, EventDispatcher<K, V>.Batch batch,
-                         Function<ConditionalUpdate, T> run) {
-        ConditionalUpdate update = ConditionalUpdate.of(records, namespace, kb, operation)
-                .observedBy(new ConditionalUpdate.Observer() {
-                    @Override
-                    public void expired(StoredRecord record) {
-                        KadCache.this.expired(key, kb, record, batch);
-                    }
-
-                    @Override
-                    public void afterWrite(WriteCommand command, WriteResult outcome) {
-                        codec.afterWrite(kb, command, outcome);
-                    }
-                });
-        try {
-            return run.apply(update);
-        } catch (RecordException e) {
-            throw new CacheException(operation + " of key " + key + " of cache " + name + " failed: "
-                    + e.getMessage(), e);
-        }
+    /** @return the writer's part in one compound operation, to make per operation */
+    WriterTurn<K, V> writerTurn() {
+        return new WriterTurn<>(writes, codec);
     }
 
     /**
      * A decision to put a value. A value that travels as a token (store-by-reference) is held from now:
      * the write follows at once, and its outcome settles the token ({@link #settleValue}).
      */
-    private <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
+    <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
                                                        Function<WriteResult, T> onApplied) {
         codec.beforeWrite(value, vb);
         return Decision.put(vb, false, ifCreated, ifUpdated, onApplied);
     }
 
-    private static WriteCommand command(WriteCommand.Op op, byte[] value, long expectedVersion, long ifCreated,
-                                        long ifUpdated) {
-        return new WriteCommand(op, value, false, expectedVersion, ifCreated, ifUpdated);
-    }
-
     // ---------------------------------------------------------------- record protocol
 
-    private ReadResult read(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
-        ReadResult r = await(records.read(namespace, kb), "reading", key);
-        if (r.expired() != null) {
-            expired(key, kb, r.expired(), batch);
-        }
-        return r;
-    }
-
-    /**
-     * Writes a value. In a store-by-reference cache, a value held under a token is held from just before
-     * the write, and released after it unless the write stored it (then {@link #afterPut} remembers it).
-     */
-    private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
-                                   EventDispatcher<K, V>.Batch batch) {
-        codec.beforeWrite(value, command.value());
-        WriteResult w = null;
-        try {
-            w = write(key, kb, command, batch);
-            return w;
-        } finally {
-            codec.afterWrite(kb, command, w);
-        }
-    }
-
-    private WriteResult write(K key, byte[] kb, WriteCommand command, EventDispatcher<K, V>.Batch batch) {
-        WriteResult w = await(records.write(namespace, kb, command), "writing", key);
-        if (w.expired() != null) {
-            expired(key, kb, w.expired(), batch);
-        }
-        return w;
-    }
-
-    private void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
+    void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
         V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
         codec.expired(kb, record.version());
         batch.add(new KadCacheEntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
     }
 
-    private <T> T await(CompletableFuture<T> future, String action, Object key) {
-        return await(records, name, future, action, key);
-    }
-
-    private static <T> T await(RecordClient records, String name, CompletableFuture<T> future, String action,
-                               Object key) {
-        Duration timeout = records.operationTimeout();
-        try {
-            return records.await(future, timeout.toMillis() + GRACE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CacheException("interrupted while " + action + " key " + key + " of cache " + name, e);
-        } catch (TimeoutException e) {
-            throw new CacheException(action + " key " + key + " of cache " + name + " timed out after "
-                    + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new CacheException(action + " key " + key + " of cache " + name + " failed: "
-                    + (cause == null ? e.getMessage() : cause.getMessage()), cause == null ? e : cause);
-        }
-    }
-
     private List<K> allKeys() {
-        List<byte[]> raw = await(records.keys(namespace), "listing the keys", "(all)");
+        List<byte[]> raw = ops.keys();
         List<K> keys = new ArrayList<>(raw.size());
         for (byte[] kb : raw) {
             if (!codec.releasedSinceListing(kb)) {
@@ -1526,7 +1095,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         }
     }
 
-    private void requireValue(Object value) {
+    void requireValue(Object value) {
         Objects.requireNonNull(value, "value");
         Class<V> type = configuration.getValueType();
         if (type != Object.class && !type.isInstance(value)) {
@@ -1573,7 +1142,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private synchronized void updateSubscription() {
         boolean wanted = !closed && (codec.needsRemoteEvents() || events.hasListeners());
         if (wanted && subscription == null) {
-            subscription = await(records.subscribe(namespace, this::onRemoteEvent), "subscribing to events", "(all)");
+            subscription = ops.subscribe(this::onRemoteEvent);
         } else if (!wanted && subscription != null) {
             try {
                 subscription.close();
@@ -1587,7 +1156,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         checkOpen();
-        return new EntryIterator(await(records.keys(namespace), "listing the keys", "(all)"));
+        return new EntryIterator(ops.keys());
     }
 
     @Override
@@ -1711,7 +1280,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 K key = codec.decodeKey(kb);
                 EventDispatcher<K, V>.Batch batch = events.newBatch();
                 long start = statistics.start();
-                ReadResult r = read(key, kb, batch);
+                ReadResult r = ops.read(key, kb, batch);
                 if (r.record() != null) {
                     statistics.hits(1);
                     next = new KadCacheEntry<>(key, codec.decodeValue(key, kb, r.record()));
