@@ -24,7 +24,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +44,6 @@ import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
@@ -271,64 +269,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
             listener.onCompletion();
             return;
         }
-        List<K> keyList = new ArrayList<>(keys);
-        Runnable task = () -> {
-            List<byte[]> encoded = new ArrayList<>(keyList.size());
-            try {
-                EventDispatcher<K, V>.Batch batch = events.newBatch();
-                for (K key : keyList) {
-                    encoded.add(codec.encodeKey(key));
-                }
-                Map<K, byte[]> toLoad = new LinkedHashMap<>();
-                if (replaceExistingValues) {
-                    for (int i = 0; i < keyList.size(); i++) {
-                        toLoad.put(keyList.get(i), encoded.get(i));
-                    }
-                } else {
-                    // only the absent keys are loaded: their reads overlap
-                    List<CompletableFuture<ReadResult>> reads = ops.startReads(encoded);
-                    for (int i = 0; i < keyList.size(); i++) {
-                        K key = keyList.get(i);
-                        ReadResult r = ops.awaitRead(reads.get(i), key, encoded.get(i), batch);
-                        if (!r.found()) {
-                            toLoad.put(key, encoded.get(i));
-                        }
-                    }
-                }
-                RuntimeException failure = null;
-                if (!toLoad.isEmpty()) {
-                    Map<K, V> loaded = loads.loadAll(toLoad.keySet());
-                    if (replaceExistingValues) {
-                        List<K> loadedKeys = new ArrayList<>();
-                        List<V> values = new ArrayList<>();
-                        List<byte[]> kbs = new ArrayList<>();
-                        List<byte[]> vbs = new ArrayList<>();
-                        for (Map.Entry<K, V> e : loaded.entrySet()) {
-                            byte[] kb = toLoad.get(e.getKey());
-                            if (kb != null && e.getValue() != null) {
-                                loadedKeys.add(e.getKey());
-                                values.add(e.getValue());
-                                kbs.add(kb);
-                                vbs.add(codec.encodeValue(e.getValue()));
-                            }
-                        }
-                        failure = putMany("loadAll", loadedKeys, kbs, values, vbs, batch);
-                    } else {
-                        storeLoadedMany(toLoad, loaded, batch);
-                    }
-                }
-                batch.dispatch();
-                if (failure != null) {
-                    throw failure;
-                }
-                listener.onCompletion();
-            } catch (Exception e) {
-                listener.onException(e instanceof CacheLoaderException || !(e instanceof RuntimeException)
-                        ? e : new CacheLoaderException("loadAll on cache " + name + " failed: " + e, e));
-            } finally {
-                encoded.forEach(codec::unpinKey);
-            }
-        };
+        Runnable task = new LoadAll<>(this, name, ops, codec, events, loads, new ArrayList<>(keys),
+                replaceExistingValues, listener);
         try {
             manager.loaderExecutor().execute(task);
         } catch (RejectedExecutionException e) {
@@ -822,7 +764,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      *
      * @return the first failure, after every other entry was put, or null
      */
-    private RuntimeException putMany(String operation, List<K> keys, List<byte[]> kbs, List<V> values,
+    RuntimeException putMany(String operation, List<K> keys, List<byte[]> kbs, List<V> values,
                                      List<byte[]> vbs, EventDispatcher<K, V>.Batch batch) {
         int n = keys.size();
         RuntimeException failure = null;
@@ -941,7 +883,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * @param loaded what the loader produced
      * @return the loaded entries of those keys (stored, or lost to a concurrent write, as one by one)
      */
-    private Map<K, V> storeLoadedMany(Map<K, byte[]> absent, Map<K, V> loaded, EventDispatcher<K, V>.Batch batch) {
+    Map<K, V> storeLoadedMany(Map<K, byte[]> absent, Map<K, V> loaded, EventDispatcher<K, V>.Batch batch) {
         List<K> keys = new ArrayList<>();
         List<V> values = new ArrayList<>();
         for (Map.Entry<K, V> e : loaded.entrySet()) {
@@ -1156,7 +1098,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         checkOpen();
-        return new EntryIterator(ops.keys());
+        return new EntryIterator<>(this, ops, codec, events, statistics, ops.keys());
     }
 
     @Override
@@ -1248,7 +1190,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return statistics;
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("cache " + name + " is closed");
         }
@@ -1257,60 +1199,5 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public String toString() {
         return "KadCache[" + namespace + "]";
-    }
-
-    /** Iterates over a snapshot of the keys, reading each entry when reached. */
-    private final class EntryIterator implements Iterator<Cache.Entry<K, V>> {
-        private final Iterator<byte[]> keys;
-        private Cache.Entry<K, V> next;
-        private Cache.Entry<K, V> last;
-
-        EntryIterator(List<byte[]> keys) {
-            this.keys = keys.iterator();
-        }
-
-        @Override
-        public boolean hasNext() {
-            checkOpen();
-            while (next == null && keys.hasNext()) {
-                byte[] kb = keys.next();
-                if (codec.releasedSinceListing(kb)) {
-                    continue;
-                }
-                K key = codec.decodeKey(kb);
-                EventDispatcher<K, V>.Batch batch = events.newBatch();
-                long start = statistics.start();
-                ReadResult r = ops.read(key, kb, batch);
-                if (r.record() != null) {
-                    statistics.hits(1);
-                    next = new KadCacheEntry<>(key, codec.decodeValue(key, kb, r.record()));
-                    touch(key, kb, r.record(), batch);
-                    statistics.getTime(start);
-                }
-                batch.dispatch();
-            }
-            return next != null;
-        }
-
-        @Override
-        public Cache.Entry<K, V> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            last = next;
-            next = null;
-            return last;
-        }
-
-        @Override
-        public void remove() {
-            checkOpen();
-            if (last == null) {
-                throw new IllegalStateException("next() has not been called, or remove() was called already");
-            }
-            K key = last.getKey();
-            last = null;
-            KadCache.this.remove(key);
-        }
     }
 }
