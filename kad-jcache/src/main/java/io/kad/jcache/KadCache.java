@@ -12,6 +12,7 @@ import io.kad.jcache.event.EventDispatcher;
 import io.kad.jcache.event.KadCacheEntryEvent;
 import io.kad.jcache.expiry.ExpiryTimes;
 import io.kad.jcache.integration.ReadThrough;
+import io.kad.jcache.integration.UnheardCompletion;
 import io.kad.jcache.integration.WriteThrough;
 import io.kad.jcache.management.KadCacheMXBean;
 import io.kad.jcache.management.KadCacheStatistics;
@@ -44,7 +45,6 @@ import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
@@ -62,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * returns if another writer got there first; so operations on one key are atomic across the swarm.
  * Every operation on the swarm is bounded by the node's operation timeout and fails with a
  * {@link CacheException} naming the key.
+ *
+ * <p>This class keeps the JCache API: argument checks, statistics, events, write-through, and the
+ * write paths shared by its operations that keep those books. It hands on the rest, one concern per
+ * class: the record protocol calls ({@code EntryOperations}); keys and values to bytes and back, and
+ * the objects a store-by-reference cache holds ({@code EntryCodec}); entry processors
+ * ({@code EntryProcessing}), {@code loadAll} ({@code LoadAll}) and iteration ({@code EntryIterator});
+ * the writer's part in a compound operation ({@code WriterTurn}).
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -92,20 +99,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final CacheLoader<K, V> loader;
     private final ReadThrough<K, V> loads;
     private final boolean readThrough;
-    private final CacheWriter<? super K, ? super V> writer;
     /** The writer's calls: {@link WriteThrough#none()} for a cache that does not write through. */
     private final WriteThrough<K, V> writes;
     /** Where {@code loadAll} reports when its caller gave no listener: a failure is logged. */
-    private final CompletionListener unheardCompletion = new CompletionListener() {
-        @Override
-        public void onCompletion() {
-        }
-
-        @Override
-        public void onException(Exception e) {
-            LOG.warn("loadAll on cache {} failed", name, e);
-        }
-    };
+    private final CompletionListener unheardCompletion;
     private final KadCacheStatistics statistics = new KadCacheStatistics();
     private final EventDispatcher<K, V> events;
     /** Runs entry processors ({@code invoke}, {@code invokeAll}). */
@@ -140,9 +137,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
         this.loads = loader == null ? null : new ReadThrough<>(loader);
         this.readThrough = configuration.isReadThrough() && loader != null;
-        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
-                ? configuration.getCacheWriterFactory().create() : null;
-        this.writes = writer == null ? WriteThrough.none() : new WriteThrough<>(writer);
+        this.writes = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+                ? new WriteThrough<>(configuration.getCacheWriterFactory().create()) : WriteThrough.none();
+        this.unheardCompletion = new UnheardCompletion(name);
 
         this.events = new EventDispatcher<>(name);
         listeners.forEach(events::register);
@@ -485,7 +482,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Accounts for an applied removal: statistics, identity, the event. */
     void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
-                             OldValue wanted) {
+                     OldValue wanted) {
         V old = wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.REMOVED)
                 ? decodeValueQuietly(key, kb, previous) : null;
         codec.removed(kb);
@@ -720,7 +717,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return processing.invokeAll(keys, entryProcessor, arguments);
     }
 
-    // ---------------------------------------------------------------- shared write paths
+    // -------------------------------------------- write paths, shared with EntryProcessing and LoadAll
 
     /** The value a key had before an operation replaced it. */
     private record Previous<V>(boolean existed, V value) {
@@ -765,7 +762,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * @return the first failure, after every other entry was put, or null
      */
     RuntimeException putMany(String operation, List<K> keys, List<byte[]> kbs, List<V> values,
-                                     List<byte[]> vbs, EventDispatcher<K, V>.Batch batch) {
+                             List<byte[]> vbs, EventDispatcher<K, V>.Batch batch) {
         int n = keys.size();
         RuntimeException failure = null;
         long[] ifCreated = new long[n];
@@ -835,7 +832,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
     V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
-                       EventDispatcher<K, V>.Batch batch, OldValue wanted) {
+               EventDispatcher<K, V>.Batch batch, OldValue wanted) {
         StoredRecord previous = w.previous();
         V old = null;
         try {
@@ -945,16 +942,20 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /**
      * A decision to put a value. A value that travels as a token (store-by-reference) is held from now:
-     * the write follows at once, and its outcome settles the token ({@link #settleValue}).
+     * the write follows at once, and its outcome settles the token ({@link EntryCodec#afterWrite}).
      */
     <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
-                                                       Function<WriteResult, T> onApplied) {
+                                               Function<WriteResult, T> onApplied) {
         codec.beforeWrite(value, vb);
         return Decision.put(vb, false, ifCreated, ifUpdated, onApplied);
     }
 
-    // ---------------------------------------------------------------- record protocol
+    // ------------------------------------------------- expiry, other nodes' changes, references
 
+    /**
+     * Accounts for a record found expired (by a read or write of this cache): its event, with the old
+     * value if a listener wants it, and the release of what the entry held.
+     */
     void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
         V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
         codec.expired(kb, record.version());
@@ -1017,7 +1018,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return events.droppedRemoteEvents();
     }
 
-    // ---------------------------------------------------------------- encoding
+    // ---------------------------------------------------------------- arguments, decoding for events
 
     private V decodeValueQuietly(K key, byte[] kb, StoredRecord record) {
         try {
@@ -1037,6 +1038,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         }
     }
 
+    /** @throws NullPointerException or ClassCastException if the value is not one this cache takes */
     void requireValue(Object value) {
         Objects.requireNonNull(value, "value");
         Class<V> type = configuration.getValueType();
@@ -1139,7 +1141,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         events.close();
         codec.close();
         closeQuietly(loader);
-        closeQuietly(writer);
+        closeQuietly(writes.writer());
         closeQuietly(expiry.policy());
     }
 
@@ -1190,6 +1192,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return statistics;
     }
 
+    /** @throws IllegalStateException if the cache is closed */
     void checkOpen() {
         if (closed) {
             throw new IllegalStateException("cache " + name + " is closed");
