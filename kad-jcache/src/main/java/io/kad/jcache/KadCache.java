@@ -3,9 +3,7 @@ package io.kad.jcache;
 import io.kad.core.record.ConditionalUpdate.Decision;
 import io.kad.core.record.ConditionalUpdate;
 import io.kad.core.record.ReadResult;
-import io.kad.core.record.RecordClient;
 import io.kad.core.record.RecordEvent;
-import io.kad.core.record.RecordException;
 import io.kad.core.record.WriteCommand;
 import io.kad.core.record.WriteResult;
 import io.kad.jcache.codec.AllowlistFilter;
@@ -14,36 +12,29 @@ import io.kad.jcache.event.EventDispatcher;
 import io.kad.jcache.event.KadCacheEntryEvent;
 import io.kad.jcache.expiry.ExpiryTimes;
 import io.kad.jcache.integration.ReadThrough;
+import io.kad.jcache.integration.UnheardCompletion;
 import io.kad.jcache.integration.WriteThrough;
 import io.kad.jcache.management.KadCacheMXBean;
 import io.kad.jcache.management.KadCacheStatistics;
 import io.kad.jcache.management.MBeans;
-import io.kad.jcache.processor.KadEntryProcessorResult;
-import io.kad.jcache.processor.KadMutableEntry;
 import io.kad.spi.StoredRecord;
 import java.io.Closeable;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
-import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
@@ -54,11 +45,8 @@ import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.expiry.TouchedExpiryPolicy;
 import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheLoaderException;
-import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
-import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,32 +63,32 @@ import org.slf4j.LoggerFactory;
  * Every operation on the swarm is bounded by the node's operation timeout and fails with a
  * {@link CacheException} naming the key.
  *
+ * <p>This class keeps the JCache API: argument checks, statistics, events, write-through, and the
+ * write paths shared by its operations that keep those books. It hands on the rest, one concern per
+ * class: the record protocol calls ({@code EntryOperations}); keys and values to bytes and back, and
+ * the objects a store-by-reference cache holds ({@code EntryCodec}); entry processors
+ * ({@code EntryProcessing}), {@code loadAll} ({@code LoadAll}) and iteration ({@code EntryIterator});
+ * the writer's part in a compound operation ({@code WriterTurn}).
+ *
  * @param <K> the key type
  * @param <V> the value type
  */
 public final class KadCache<K, V> implements Cache<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(KadCache.class);
-    private static final byte[] EMPTY = new byte[0];
     /** The spec's expiry policies: stateless, their answers fixed by their duration. */
     private static final Set<Class<?>> BUILT_IN_POLICIES = Set.of(EternalExpiryPolicy.class,
             CreatedExpiryPolicy.class, ModifiedExpiryPolicy.class, AccessedExpiryPolicy.class,
             TouchedExpiryPolicy.class);
-    /** Extra time granted past the operation timeout, so the node's own timeout (naming the owner) wins. */
-    private static final long GRACE_MILLIS = 500;
 
     private final KadCacheManager manager;
     private final String name;
     private final String namespace;
     private final MutableConfiguration<K, V> configuration;
-    private final RecordClient records;
-    /**
-     * The most key and value bytes a bulk write keeps under way: one largest message. A node's transfers
-     * take four largest messages outbound and two per peer inbound at once, and refuse the rest (which then
-     * wait out an RPC timeout); one leaves room for the owners' copies and every other operation.
-     */
-    private final long bulkBytes;
-    private final KadCodec codec;
+    /** The record protocol calls of this cache's namespace. */
+    private final EntryOperations<K, V> ops;
+    /** Keys and values to bytes and back, and what the cache holds meanwhile (store-by-reference). */
+    private final EntryCodec<K, V> codec;
     private final ExpiryTimes expiry;
     /**
      * Whether the policy is one of the spec's own (eternal, created, modified, accessed, touched), whose
@@ -111,23 +99,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private final CacheLoader<K, V> loader;
     private final ReadThrough<K, V> loads;
     private final boolean readThrough;
-    private final CacheWriter<? super K, ? super V> writer;
     /** The writer's calls: {@link WriteThrough#none()} for a cache that does not write through. */
     private final WriteThrough<K, V> writes;
     /** Where {@code loadAll} reports when its caller gave no listener: a failure is logged. */
-    private final CompletionListener unheardCompletion = new CompletionListener() {
-        @Override
-        public void onCompletion() {
-        }
-
-        @Override
-        public void onException(Exception e) {
-            LOG.warn("loadAll on cache {} failed", name, e);
-        }
-    };
+    private final CompletionListener unheardCompletion;
     private final KadCacheStatistics statistics = new KadCacheStatistics();
     private final EventDispatcher<K, V> events;
-    private final LocalReferences references;
+    /** Runs entry processors ({@code invoke}, {@code invokeAll}). */
+    private final EntryProcessing<K, V> processing;
     /**
      * The node's subscription to this cache's events from other nodes: held only while the cache has
      * listeners or keeps references, so writes to a cache nobody listens to send no event datagrams.
@@ -140,40 +119,39 @@ public final class KadCache<K, V> implements Cache<K, V> {
         this.manager = manager;
         this.name = name;
         this.namespace = manager.getURI() + "|" + name;
-        this.records = manager.node().records();
-        this.bulkBytes = manager.node().config().maxMessageBytes();
         List<CacheEntryListenerConfiguration<K, V>> listeners = new ArrayList<>();
         configuration.getCacheEntryListenerConfigurations().forEach(listeners::add);
         listeners.forEach(configuration::removeCacheEntryListenerConfiguration);
         this.configuration = configuration;
 
         List<Class<?>> types = List.of(configuration.getKeyType(), configuration.getValueType());
-        this.codec = new KadCodec(manager.getClassLoader(),
+        this.codec = EntryCodec.of(configuration.isStoreByValue(), new KadCodec(manager.getClassLoader(),
                 AllowlistFilter.of(types, manager.settings().serializationAllow(),
-                        manager.settings().serializationLimits()));
+                        manager.settings().serializationLimits())), name);
+        this.ops = new EntryOperations<>(manager.node().records(), namespace, name, codec, this::expired,
+                manager.node().config().maxMessageBytes());
 
         ExpiryPolicy policy = configuration.getExpiryPolicyFactory() == null
                 ? new EternalExpiryPolicy() : configuration.getExpiryPolicyFactory().create();
-        this.expiry = new ExpiryTimes(policy, records::nowMillis);
+        this.expiry = new ExpiryTimes(policy, ops::nowMillis);
         this.expiryKnownWithoutRead = BUILT_IN_POLICIES.contains(policy.getClass());
         this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
         this.loads = loader == null ? null : new ReadThrough<>(loader);
         this.readThrough = configuration.isReadThrough() && loader != null;
-        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
-                ? configuration.getCacheWriterFactory().create() : null;
-        this.writes = writer == null ? WriteThrough.none() : new WriteThrough<>(writer);
-        this.references = configuration.isStoreByValue() ? null : new LocalReferences();
+        this.writes = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+                ? new WriteThrough<>(configuration.getCacheWriterFactory().create()) : WriteThrough.none();
+        this.unheardCompletion = new UnheardCompletion(name);
 
         this.events = new EventDispatcher<>(name);
         listeners.forEach(events::register);
+        this.processing = new EntryProcessing<>(this, name, ops, codec, events, statistics, expiry,
+                readThrough ? loads::load : null);
         updateSubscription();
         // evictions are counted where they happen: by the node whose bounded tier dropped the entry
         this.evictionWatch = manager.node().onEviction(r -> {
             if (!r.tombstone() && r.namespace().equals(namespace)) {
                 statistics.evictions(1);
-                if (references != null) {
-                    references.forgetUpTo(r.key(), r.version());
-                }
+                codec.evicted(r.key(), r.version());
             }
         });
         setStatisticsEnabled(configuration.isStatisticsEnabled());
@@ -187,7 +165,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             V value = getOne(key, kb, batch);
@@ -195,16 +173,16 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return value;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
     private V getOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
-        ReadResult r = read(key, kb, batch);
+        ReadResult r = ops.read(key, kb, batch);
         StoredRecord rec = r.record();
         if (rec != null) {
             statistics.hits(1);
-            V value = decodeValue(key, kb, rec);
+            V value = codec.decodeValue(key, kb, rec);
             touch(key, kb, rec, batch);
             return value;
         }
@@ -232,21 +210,17 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<byte[]> encoded = new ArrayList<>(keyList.size());
         try {
             for (K key : keyList) {
-                encoded.add(encodeKey(key));
+                encoded.add(codec.encodeKey(key));
             }
             // the reads overlap: on a swarm they go to different owners
-            List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
-                    i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
+            List<CompletableFuture<ReadResult>> reads = ops.startReads(encoded);
             for (int i = 0; i < keyList.size(); i++) {
                 K key = keyList.get(i);
                 byte[] kb = encoded.get(i);
-                ReadResult r = await(reads.get(i), "reading", key);
-                if (r.expired() != null) {
-                    expired(key, kb, r.expired(), batch);
-                }
+                ReadResult r = ops.awaitRead(reads.get(i), key, kb, batch);
                 if (r.record() != null) {
                     statistics.hits(1);
-                    result.put(key, decodeValue(key, kb, r.record()));
+                    result.put(key, codec.decodeValue(key, kb, r.record()));
                     touch(key, kb, r.record(), batch);
                 } else {
                     statistics.misses(1);
@@ -264,7 +238,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return result;
         } finally {
-            encoded.forEach(this::unpin);
+            encoded.forEach(codec::unpinKey);
         }
     }
 
@@ -272,14 +246,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
     public boolean containsKey(K key) {
         checkOpen();
         requireKey(key);
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            boolean found = read(key, kb, batch).found();
+            boolean found = ops.read(key, kb, batch).found();
             batch.dispatch();
             return found;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -293,68 +267,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
             listener.onCompletion();
             return;
         }
-        List<K> keyList = new ArrayList<>(keys);
-        Runnable task = () -> {
-            List<byte[]> encoded = new ArrayList<>(keyList.size());
-            try {
-                EventDispatcher<K, V>.Batch batch = events.newBatch();
-                for (K key : keyList) {
-                    encoded.add(encodeKey(key));
-                }
-                Map<K, byte[]> toLoad = new LinkedHashMap<>();
-                if (replaceExistingValues) {
-                    for (int i = 0; i < keyList.size(); i++) {
-                        toLoad.put(keyList.get(i), encoded.get(i));
-                    }
-                } else {
-                    // only the absent keys are loaded: their reads overlap
-                    List<CompletableFuture<ReadResult>> reads = InFlight.start(keyList.size(),
-                            i -> records.read(namespace, encoded.get(i)), records.operationTimeout());
-                    for (int i = 0; i < keyList.size(); i++) {
-                        K key = keyList.get(i);
-                        ReadResult r = await(reads.get(i), "reading", key);
-                        if (r.expired() != null) {
-                            expired(key, encoded.get(i), r.expired(), batch);
-                        }
-                        if (!r.found()) {
-                            toLoad.put(key, encoded.get(i));
-                        }
-                    }
-                }
-                RuntimeException failure = null;
-                if (!toLoad.isEmpty()) {
-                    Map<K, V> loaded = loads.loadAll(toLoad.keySet());
-                    if (replaceExistingValues) {
-                        List<K> loadedKeys = new ArrayList<>();
-                        List<V> values = new ArrayList<>();
-                        List<byte[]> kbs = new ArrayList<>();
-                        List<byte[]> vbs = new ArrayList<>();
-                        for (Map.Entry<K, V> e : loaded.entrySet()) {
-                            byte[] kb = toLoad.get(e.getKey());
-                            if (kb != null && e.getValue() != null) {
-                                loadedKeys.add(e.getKey());
-                                values.add(e.getValue());
-                                kbs.add(kb);
-                                vbs.add(encodeValue(e.getValue()));
-                            }
-                        }
-                        failure = putMany("loadAll", loadedKeys, kbs, values, vbs, batch);
-                    } else {
-                        storeLoadedMany(toLoad, loaded, batch);
-                    }
-                }
-                batch.dispatch();
-                if (failure != null) {
-                    throw failure;
-                }
-                listener.onCompletion();
-            } catch (Exception e) {
-                listener.onException(e instanceof CacheLoaderException || !(e instanceof RuntimeException)
-                        ? e : new CacheLoaderException("loadAll on cache " + name + " failed: " + e, e));
-            } finally {
-                encoded.forEach(KadCache.this::unpin);
-            }
-        };
+        Runnable task = new LoadAll<>(this, name, ops, codec, events, loads, new ArrayList<>(keys),
+                replaceExistingValues, listener);
         try {
             manager.loaderExecutor().execute(task);
         } catch (RejectedExecutionException e) {
@@ -370,16 +284,16 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
-            byte[] vb = encodeValue(value);
+            byte[] vb = codec.encodeValue(value);
             writes.write(new KadCacheEntry<>(key, value));
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             putOne("put", key, kb, value, vb, batch, false);
             statistics.putTime(start);
             batch.dispatch();
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -389,9 +303,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireKey(key);
         requireValue(value);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
-            byte[] vb = encodeValue(value);
+            byte[] vb = codec.encodeValue(value);
             writes.write(new KadCacheEntry<>(key, value));
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             Previous<V> previous = putOne("getAndPut", key, kb, value, vb, batch, true);
@@ -405,7 +319,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return previous.value();
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -426,8 +340,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
             for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
                 keys.add(e.getKey());
                 values.add(e.getValue());
-                kbs.add(encodeKey(e.getKey()));
-                vbs.add(encodeValue(e.getValue()));
+                kbs.add(codec.encodeKey(e.getKey()));
+                vbs.add(codec.encodeValue(e.getValue()));
             }
             WriteThrough.Partial<K> partial = null;
             if (!map.isEmpty()) {
@@ -442,7 +356,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                         keys.remove(i);
                         values.remove(i);
                         vbs.remove(i);
-                        unpin(kbs.remove(i));
+                        codec.unpinKey(kbs.remove(i));
                     }
                 }
             }
@@ -454,7 +368,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             throwFirst(partial, failure);
         } finally {
-            kbs.forEach(this::unpin);
+            kbs.forEach(codec::unpinKey);
         }
     }
 
@@ -478,9 +392,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(value);
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            byte[] vb = encodeValue(value);
-            WriterTurn writer = new WriterTurn();
-            return update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
+            byte[] vb = codec.encodeValue(value);
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update("putIfAbsent", key, kb, batch, u -> u.run(cur -> {
                 if (cur != null) {
                     statistics.hits(1);
                     writer.resync(key, kb, cur);
@@ -503,7 +417,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * dispatched after, whether it completed or failed.
      */
     private <T> T onKey(K key, BiFunction<byte[], EventDispatcher<K, V>.Batch, T> operation) {
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             try {
@@ -512,7 +426,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 batch.dispatch();
             }
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -521,13 +435,13 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * the operation ending without a change: a miss, or a hit with its access expiry and, if the writer
      * was told of the change, the writer's resync.
      */
-    private boolean holds(K key, byte[] kb, StoredRecord cur, V expected, WriterTurn writer,
+    private boolean holds(K key, byte[] kb, StoredRecord cur, V expected, WriterTurn<K, V> writer,
                           EventDispatcher<K, V>.Batch batch) {
         if (cur == null) {
             statistics.misses(1);
             return false;
         }
-        if (!decodeValue(key, kb, cur).equals(expected)) {
+        if (!codec.decodeValue(key, kb, cur).equals(expected)) {
             statistics.hits(1);
             touch(key, kb, cur, batch);
             writer.resync(key, kb, cur);
@@ -541,7 +455,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
@@ -552,15 +466,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return removed;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
     /** Removes unconditionally; returns the removed record or null. Writer not called. */
     private StoredRecord removeOne(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
         OldValue old = forEvents(EventType.REMOVED);
-        WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent()), batch);
+        WriteResult w = ops.write(key, kb, EntryOperations.removal().withPreviousValue(old.sent()), batch);
         if (!w.applied() || w.previous() == null) {
             return null;
         }
@@ -569,13 +482,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Accounts for an applied removal: statistics, identity, the event. */
-    private void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
-                             OldValue wanted) {
+    void afterRemove(K key, byte[] kb, StoredRecord previous, EventDispatcher<K, V>.Batch batch,
+                     OldValue wanted) {
         V old = wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.REMOVED)
                 ? decodeValueQuietly(key, kb, previous) : null;
-        if (references != null) {
-            references.forget(kb);
-        }
+        codec.removed(kb);
         statistics.removals(1);
         batch.add(new KadCacheEntryEvent<>(this, EventType.REMOVED, key, old, old, true));
     }
@@ -584,7 +495,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * What an operation does with the value of the entry its write replaced, and so whether the owner
      * sends that value back ({@link WriteCommand.PreviousValue}).
      */
-    private enum OldValue {
+    enum OldValue {
         /** Returned to the caller ({@code getAndPut}, {@code getAndReplace}) and given to the event. */
         RETURNED,
         /** Given to the event, if a listener of its type wants it. */
@@ -609,8 +520,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(oldValue);
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            WriterTurn writer = new WriterTurn();
-            return update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update("remove(key, value)", key, kb, batch, u -> u.run(cur -> {
                 if (!holds(key, kb, cur, oldValue, writer, batch)) {
                     return Decision.leave(false);
                 }
@@ -630,15 +541,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         long start = statistics.start();
-        byte[] kb = encodeKey(key);
+        byte[] kb = codec.encodeKey(key);
         try {
             writes.delete(key);
             EventDispatcher<K, V>.Batch batch = events.newBatch();
-            WriteResult w = write(key, kb, command(WriteCommand.Op.REMOVE, EMPTY, WriteCommand.ANY_VERSION, 0,
-                    WriteCommand.KEEP_EXPIRY), batch);
+            WriteResult w = ops.write(key, kb, EntryOperations.removal(), batch);
             V old = null;
             if (w.applied() && w.previous() != null) {
-                old = decodeValue(key, kb, w.previous());
+                old = codec.decodeValue(key, kb, w.previous());
                 statistics.hits(1);
                 afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
                 statistics.removeTime(start);
@@ -649,7 +559,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             return old;
         } finally {
-            unpin(kb);
+            codec.unpinKey(kb);
         }
     }
 
@@ -661,9 +571,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
         requireValue(newValue);
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            byte[] vb = encodeValue(newValue);
-            WriterTurn writer = new WriterTurn();
-            return update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
+            byte[] vb = codec.encodeValue(newValue);
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update("replace(key, old, new)", key, kb, batch, u -> u.run(cur -> {
                 if (!holds(key, kb, cur, oldValue, writer, batch)) {
                     return Decision.leave(false);
                 }
@@ -702,9 +612,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
     private Previous<V> replaceExisting(K key, V value, String operation) {
         long start = statistics.start();
         return onKey(key, (kb, batch) -> {
-            byte[] vb = encodeValue(value);
-            WriterTurn writer = new WriterTurn();
-            return update(operation, key, kb, batch, u -> u.run(cur -> {
+            byte[] vb = codec.encodeValue(value);
+            WriterTurn<K, V> writer = writerTurn();
+            return ops.update(operation, key, kb, batch, u -> u.run(cur -> {
                 if (cur == null) {
                     statistics.misses(1);
                     return Decision.leave(null);
@@ -740,7 +650,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<K> toRemove = new ArrayList<>(keys);
         List<byte[]> kbs = new ArrayList<>(keys.size());
         try {
-            keys.forEach(k -> kbs.add(encodeKey(k)));
+            keys.forEach(k -> kbs.add(codec.encodeKey(k)));
             WriteThrough.Partial<K> partial = null;
             if (writeThrough && !keys.isEmpty()) {
                 partial = writes.deleteAll(keys);
@@ -750,25 +660,21 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 for (int i = toRemove.size() - 1; i >= 0; i--) {
                     if (partial.failedKeys().contains(toRemove.get(i))) {
                         toRemove.remove(i);
-                        unpin(kbs.remove(i));
+                        codec.unpinKey(kbs.remove(i));
                     }
                 }
             }
             EventDispatcher<K, V>.Batch batch = events.newBatch();
             OldValue old = forEvents(EventType.REMOVED);
-            List<CompletableFuture<WriteResult>> removals = InFlight.start(toRemove.size(),
-                    i -> records.write(namespace, kbs.get(i), command(WriteCommand.Op.REMOVE, EMPTY,
-                            WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY).withPreviousValue(old.sent())),
-                    records.operationTimeout());
+            WriteCommand[] commands = new WriteCommand[toRemove.size()];
+            Arrays.fill(commands, EntryOperations.removal().withPreviousValue(old.sent()));
+            List<CompletableFuture<WriteResult>> removals = ops.startWrites(kbs, commands);
             RuntimeException failure = null;
             for (int i = 0; i < toRemove.size(); i++) {
                 K key = toRemove.get(i);
                 byte[] kb = kbs.get(i);
                 try {
-                    WriteResult w = await(removals.get(i), "writing", key);
-                    if (w.expired() != null) {
-                        expired(key, kb, w.expired(), batch);
-                    }
+                    WriteResult w = ops.awaitWrite(removals.get(i), key, kb, batch);
                     if (w.applied() && w.previous() != null) {
                         afterRemove(key, kb, w.previous(), batch, old);
                     }
@@ -782,45 +688,14 @@ public final class KadCache<K, V> implements Cache<K, V> {
             batch.dispatch();
             throwFirst(partial, failure);
         } finally {
-            kbs.forEach(this::unpin);
+            kbs.forEach(codec::unpinKey);
         }
     }
 
     @Override
     public void clear() {
         checkOpen();
-        Map<byte[], WriteResult> cleared = clearNamespace(records, namespace, name);
-        if (references != null) {
-            cleared.forEach((kb, w) -> {
-                if (w.previous() != null) {
-                    references.forgetUpTo(kb, w.previous().version());
-                } else {
-                    references.forget(kb);
-                }
-            });
-        }
-    }
-
-    /**
-     * Removes every entry of a cache's namespace, without events, statistics or write-through.
-     *
-     * @return the outcome of each removal, by the key bytes removed
-     */
-    static Map<byte[], WriteResult> clearNamespace(RecordClient records, String namespace, String name) {
-        List<byte[]> keys = await(records, name, records.keys(namespace), "listing the keys", "(all)");
-        List<CompletableFuture<WriteResult>> removals = new ArrayList<>(keys.size());
-        for (byte[] kb : keys) {
-            // only the removed record's version is used: its value need not come back
-            removals.add(records.write(namespace, kb, command(WriteCommand.Op.CLEAR, EMPTY,
-                    WriteCommand.ANY_VERSION, 0, WriteCommand.KEEP_EXPIRY)
-                    .withPreviousValue(WriteCommand.PreviousValue.OMIT)));
-        }
-        Map<byte[], WriteResult> outcomes = new LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) {
-            outcomes.put(keys.get(i), await(records, name, removals.get(i), "clearing",
-                    "(one of " + keys.size() + " keys)"));
-        }
-        return outcomes;
+        ops.clear().forEach(codec::cleared);
     }
 
     // ---------------------------------------------------------------- entry processors
@@ -830,151 +705,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         checkOpen();
         requireKey(key);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
-        return onKey(key, (kb, batch) -> {
-            Processing<T> processing = new Processing<>(key, kb, entryProcessor, arguments, batch);
-            return processing.complete(u -> u.run(processing));
-        });
-    }
-
-    /**
-     * An entry processor's run on one key, as the decider of its conditional update: each decision runs
-     * the processor on the entry as it is now; an access, a load or nothing completes there; a change
-     * tells the writer and becomes a write conditional on the entry processed, decided again (the
-     * processor run again) from the current entry if another writer got there first.
-     */
-    private final class Processing<T> implements ConditionalUpdate.Decider<T> {
-        private final K key;
-        private final byte[] kb;
-        private final EntryProcessor<K, V, T> processor;
-        private final Object[] arguments;
-        private final EventDispatcher<K, V>.Batch batch;
-        private final WriterTurn writer = new WriterTurn();
-        private final long start = statistics.start();
-        /** Whether the last decision was a write: a failure then is the failure of applying the change. */
-        private boolean writing;
-
-        Processing(K key, byte[] kb, EntryProcessor<K, V, T> processor, Object[] arguments,
-                   EventDispatcher<K, V>.Batch batch) {
-            this.key = key;
-            this.kb = kb;
-            this.processor = processor;
-            this.arguments = arguments;
-            this.batch = batch;
-        }
-
-        /**
-         * @throws EntryProcessorException if the processor, or applying its decision, fails
-         */
-        @Override
-        public Decision<T> decide(StoredRecord cur) {
-            writing = false;
-            V original = cur == null ? null : decodeValue(key, kb, cur);
-            KadMutableEntry<K, V> entry = new KadMutableEntry<>(key, original, readThrough ? loads::load : null);
-            T result;
-            try {
-                result = processor.process(entry, arguments);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EntryProcessorException("entry processor failed on key " + key + " of cache " + name
-                        + ": " + e, e);
-            }
-            try {
-                Decision<T> decision = decision(cur, entry, result);
-                writing = decision instanceof ConditionalUpdate.Write;
-                return decision;
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw failedToApply(e);
-            }
-        }
-
-        private Decision<T> decision(StoredRecord cur, KadMutableEntry<K, V> entry, T result) {
-            switch (entry.operation()) {
-                case NONE -> {
-                    if (cur != null) {
-                        statistics.hits(1);
-                        if (entry.accessed()) {
-                            touch(key, kb, cur, batch);
-                        }
-                    } else {
-                        statistics.misses(1);
-                    }
-                    writer.resync(key, kb, cur);
-                    return Decision.leave(result);
-                }
-                case LOAD -> {
-                    statistics.misses(1);
-                    storeLoaded(key, kb, entry.getValue(), batch);
-                    if (writer.told()) {
-                        writer.resync(key, kb, read(key, kb, batch).record());
-                    }
-                    return Decision.leave(result);
-                }
-                case CREATE, UPDATE -> {
-                    V value = entry.getValue();
-                    requireValue(value);
-                    byte[] vb = encodeValue(value);
-                    writer.write(key, value);
-                    long exp = cur == null ? expiry.forCreation() : expiry.forUpdate();
-                    return putDecision(value, vb, exp, exp, w -> applied(cur, result, () -> {
-                        afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
-                        statistics.putTime(start);
-                    }));
-                }
-                case REMOVE -> {
-                    writer.delete(key);
-                    if (cur == null) {
-                        statistics.misses(1);
-                        return Decision.leave(result);
-                    }
-                    return Decision.remove(w -> applied(cur, result, () -> {
-                        afterRemove(key, kb, w.previous(), batch, OldValue.FOR_EVENTS);
-                        statistics.removeTime(start);
-                    }));
-                }
-                default -> throw new IllegalStateException("unknown operation " + entry.operation());
-            }
-        }
-
-        /** Accounts for the processor's applied change. */
-        private T applied(StoredRecord decidedFrom, T result, Runnable books) {
-            try {
-                if (decidedFrom == null) {
-                    statistics.misses(1);
-                } else {
-                    statistics.hits(1);
-                }
-                books.run();
-                return result;
-            } catch (RuntimeException e) {
-                throw failedToApply(e);
-            }
-        }
-
-        /**
-         * Runs this processing's conditional update.
-         *
-         * @throws EntryProcessorException if the processor, or applying its change, fails
-         */
-        T complete(Function<ConditionalUpdate, T> run) {
-            try {
-                return update("invoke", key, kb, batch, run);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (CacheException e) {
-                if (!writing) {
-                    throw e;
-                }
-                throw failedToApply(e);
-            }
-        }
-
-        private EntryProcessorException failedToApply(RuntimeException e) {
-            return new EntryProcessorException("applying the entry processor's change to key " + key
-                    + " of cache " + name + " failed: " + e, e);
-        }
+        return onKey(key, (kb, batch) -> processing.invoke(key, kb, entryProcessor, arguments, batch));
     }
 
     @Override
@@ -984,96 +715,10 @@ public final class KadCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(keys, "keys");
         keys.forEach(this::requireKey);
         Objects.requireNonNull(entryProcessor, "entryProcessor");
-        Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-        List<K> keyList = new ArrayList<>(keys);
-        List<byte[]> kbs = new ArrayList<>(keyList.size());
-        EventDispatcher<K, V>.Batch batch = events.newBatch();
-        try {
-            for (K key : keyList) {
-                kbs.add(encodeKey(key));
-            }
-            int n = keyList.size();
-            // the reads overlap, then the processors run here in order, then their first writes overlap;
-            // a write another writer beat continues alone from the record its refusal returned
-            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
-                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
-            List<Processing<T>> processings = new ArrayList<>(n);
-            List<ConditionalUpdate.Write<T>> firsts = new ArrayList<>(n);
-            StoredRecord[] decidedFrom = new StoredRecord[n];
-            WriteCommand[] commands = new WriteCommand[n];
-            for (int i = 0; i < n; i++) {
-                K key = keyList.get(i);
-                Processing<T> processing = new Processing<>(key, kbs.get(i), entryProcessor, arguments, batch);
-                ConditionalUpdate.Write<T> first = null;
-                try {
-                    ReadResult r = await(reads.get(i), "reading", key);
-                    if (r.expired() != null) {
-                        expired(key, kbs.get(i), r.expired(), batch);
-                    }
-                    Decision<T> decision = processing.decide(r.record());
-                    if (decision instanceof ConditionalUpdate.Leave<T> leave) {
-                        succeeded(results, key, leave.result());
-                    } else {
-                        first = (ConditionalUpdate.Write<T>) decision;
-                        decidedFrom[i] = r.record();
-                        commands[i] = first.command(r.record());
-                    }
-                } catch (RuntimeException e) {
-                    failed(results, key, e);
-                }
-                processings.add(processing);
-                firsts.add(first);
-            }
-            List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
-                    i -> commands[i] == null ? CompletableFuture.completedFuture(null)
-                            : records.write(namespace, kbs.get(i), commands[i]),
-                    records.operationTimeout());
-            for (int i = 0; i < n; i++) {
-                if (commands[i] == null) {
-                    continue;
-                }
-                K key = keyList.get(i);
-                WriteResult w = null;
-                try {
-                    w = await(writes.get(i), "writing", key);
-                    if (w.expired() != null) {
-                        expired(key, kbs.get(i), w.expired(), batch);
-                    }
-                } catch (RuntimeException e) {
-                    failed(results, key, e);
-                    continue;
-                } finally {
-                    settleValue(kbs.get(i), commands[i], w);
-                }
-                Processing<T> processing = processings.get(i);
-                ConditionalUpdate.Write<T> first = firsts.get(i);
-                StoredRecord from = decidedFrom[i];
-                WriteResult outcome = w;
-                try {
-                    succeeded(results, key, processing.complete(u -> u.resume(first, from, outcome, processing)));
-                } catch (RuntimeException e) {
-                    failed(results, key, e);
-                }
-            }
-        } finally {
-            kbs.forEach(this::unpin);
-            batch.dispatch();
-        }
-        return results;
+        return processing.invokeAll(keys, entryProcessor, arguments);
     }
 
-    private static <K, T> void succeeded(Map<K, EntryProcessorResult<T>> results, K key, T result) {
-        if (result != null) {
-            results.put(key, KadEntryProcessorResult.of(result));
-        }
-    }
-
-    private static <K, T> void failed(Map<K, EntryProcessorResult<T>> results, K key, RuntimeException e) {
-        results.put(key, KadEntryProcessorResult.failed(e instanceof EntryProcessorException epe ? epe
-                : new EntryProcessorException(e)));
-    }
-
-    // ---------------------------------------------------------------- shared write paths
+    // -------------------------------------------- write paths, shared with EntryProcessing and LoadAll
 
     /** The value a key had before an operation replaced it. */
     private record Previous<V>(boolean existed, V value) {
@@ -1090,12 +735,12 @@ public final class KadCache<K, V> implements Cache<K, V> {
             long ifCreated = expiry.forCreation();
             long ifUpdated = expiry.forUpdate();
             OldValue wanted = wantOld ? OldValue.RETURNED : forEvents(EventType.UPDATED);
-            WriteResult w = writeValue(key, kb, value, command(WriteCommand.Op.PUT, vb, WriteCommand.ANY_VERSION,
+            WriteResult w = ops.writeValue(key, kb, value, EntryOperations.put(vb, WriteCommand.ANY_VERSION,
                     ifCreated, ifUpdated).withPreviousValue(wanted.sent()), batch);
             V old = afterPut(key, kb, value, vb, w, ifCreated, batch, wanted);
             return new Previous<>(w.previous() != null, old);
         }
-        return update(operation, key, kb, batch, u -> u.run(cur -> putOver(cur, key, kb, value, vb, batch, wantOld)));
+        return ops.update(operation, key, kb, batch, u -> u.run(cur -> putOver(cur, key, kb, value, vb, batch, wantOld)));
     }
 
     /**
@@ -1117,8 +762,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
      *
      * @return the first failure, after every other entry was put, or null
      */
-    private RuntimeException putMany(String operation, List<K> keys, List<byte[]> kbs, List<V> values,
-                                     List<byte[]> vbs, EventDispatcher<K, V>.Batch batch) {
+    RuntimeException putMany(String operation, List<K> keys, List<byte[]> kbs, List<V> values,
+                             List<byte[]> vbs, EventDispatcher<K, V>.Batch batch) {
         int n = keys.size();
         RuntimeException failure = null;
         long[] ifCreated = new long[n];
@@ -1129,21 +774,17 @@ public final class KadCache<K, V> implements Cache<K, V> {
         if (expiryKnownWithoutRead) {
             for (int i = 0; i < n; i++) {
                 ifCreated[i] = expiry.forCreation();
-                commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
+                commands[i] = EntryOperations.put(vbs.get(i), WriteCommand.ANY_VERSION, ifCreated[i],
                         expiry.forUpdate()).withPreviousValue(old.sent());
-                holdValue(values.get(i), vbs.get(i));
+                codec.beforeWrite(values.get(i), vbs.get(i));
                 firsts.add(null);
             }
         } else {
-            List<CompletableFuture<ReadResult>> reads = InFlight.start(n,
-                    i -> records.read(namespace, kbs.get(i)), records.operationTimeout());
+            List<CompletableFuture<ReadResult>> reads = ops.startReads(kbs);
             for (int i = 0; i < n; i++) {
                 ConditionalUpdate.Write<Previous<V>> first = null;
                 try {
-                    ReadResult r = await(reads.get(i), "reading", keys.get(i));
-                    if (r.expired() != null) {
-                        expired(keys.get(i), kbs.get(i), r.expired(), batch);
-                    }
+                    ReadResult r = ops.awaitRead(reads.get(i), keys.get(i), kbs.get(i), batch);
                     first = putOver(r.record(), keys.get(i), kbs.get(i), values.get(i), vbs.get(i), batch, false);
                     decidedFrom[i] = r.record();
                     commands[i] = first.command(r.record());
@@ -1153,11 +794,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
                 firsts.add(first);
             }
         }
-        List<CompletableFuture<WriteResult>> writes = InFlight.start(n,
-                i -> commands[i] == null ? CompletableFuture.completedFuture(null)
-                        : records.write(namespace, kbs.get(i), commands[i]),
-                i -> commands[i] == null ? 0 : kbs.get(i).length + vbs.get(i).length, bulkBytes,
-                records.operationTimeout());
+        List<CompletableFuture<WriteResult>> writes = ops.startWrites(kbs, commands);
         for (int i = 0; i < n; i++) {
             if (commands[i] == null) {
                 continue;
@@ -1166,24 +803,21 @@ public final class KadCache<K, V> implements Cache<K, V> {
             byte[] kb = kbs.get(i);
             WriteResult w = null;
             try {
-                w = await(writes.get(i), "writing", key);
+                w = ops.awaitWrite(writes.get(i), key, kb, batch);
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
                 continue;
             } finally {
-                settleValue(kb, commands[i], w);
+                codec.afterWrite(kb, commands[i], w);
             }
             try {
-                if (w.expired() != null) {
-                    expired(key, kb, w.expired(), batch);
-                }
                 ConditionalUpdate.Write<Previous<V>> first = firsts.get(i);
                 if (first != null) {
                     V value = values.get(i);
                     byte[] vb = vbs.get(i);
                     StoredRecord from = decidedFrom[i];
                     WriteResult outcome = w;
-                    update(operation, key, kb, batch, u -> u.resume(first, from, outcome,
+                    ops.update(operation, key, kb, batch, u -> u.resume(first, from, outcome,
                             cur -> putOver(cur, key, kb, value, vb, batch, false)));
                 } else if (w.applied()) {
                     afterPut(key, kb, values.get(i), vbs.get(i), w, ifCreated[i], batch, old);
@@ -1198,25 +832,19 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Accounts for an applied put: statistics, identity, events. Returns the old value if asked. */
-    private V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
-                       EventDispatcher<K, V>.Batch batch, OldValue wanted) {
+    V afterPut(K key, byte[] kb, V value, byte[] vb, WriteResult w, long createdExpiry,
+               EventDispatcher<K, V>.Batch batch, OldValue wanted) {
         StoredRecord previous = w.previous();
         V old = null;
         try {
             // decoded before the references move on: the old value may be an object held here
             if (previous != null && wanted == OldValue.RETURNED) {
-                old = decodeValue(key, kb, previous);
+                old = codec.decodeValue(key, kb, previous);
             } else if (previous != null && wanted == OldValue.FOR_EVENTS && events.hasListenerFor(EventType.UPDATED)) {
                 old = decodeValueQuietly(key, kb, previous);
             }
         } finally {
-            if (references != null) {
-                if (w.current() != null) {
-                    references.remember(kb, key, value, w.current().version(), vb);
-                } else {
-                    references.forget(kb);
-                }
-            }
+            codec.stored(kb, key, value, vb, w);
         }
         if (previous == null) {
             if (w.current() != null) {
@@ -1235,11 +863,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Stores a value the loader produced, only if the key is still absent; the writer is not called. */
-    private void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
-        byte[] vb = encodeValue(value);
+    void storeLoaded(K key, byte[] kb, V value, EventDispatcher<K, V>.Batch batch) {
+        byte[] vb = codec.encodeValue(value);
         long exp = expiry.forCreation();
-        WriteResult w = writeValue(key, kb, value,
-                command(WriteCommand.Op.PUT, vb, WriteCommand.ABSENT, exp, exp), batch);
+        WriteResult w = ops.writeValue(key, kb, value,
+                EntryOperations.put(vb, WriteCommand.ABSENT, exp, exp), batch);
         if (w.applied()) {
             afterPut(key, kb, value, vb, w, exp, batch, OldValue.FOR_EVENTS);
         }
@@ -1253,7 +881,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      * @param loaded what the loader produced
      * @return the loaded entries of those keys (stored, or lost to a concurrent write, as one by one)
      */
-    private Map<K, V> storeLoadedMany(Map<K, byte[]> absent, Map<K, V> loaded, EventDispatcher<K, V>.Batch batch) {
+    Map<K, V> storeLoadedMany(Map<K, byte[]> absent, Map<K, V> loaded, EventDispatcher<K, V>.Batch batch) {
         List<K> keys = new ArrayList<>();
         List<V> values = new ArrayList<>();
         for (Map.Entry<K, V> e : loaded.entrySet()) {
@@ -1263,29 +891,26 @@ public final class KadCache<K, V> implements Cache<K, V> {
             }
         }
         int n = keys.size();
+        List<byte[]> kbs = new ArrayList<>(n);
         List<byte[]> vbs = new ArrayList<>(n);
         WriteCommand[] commands = new WriteCommand[n];
         long[] exp = new long[n];
         for (int i = 0; i < n; i++) {
-            vbs.add(encodeValue(values.get(i)));
+            kbs.add(absent.get(keys.get(i)));
+            vbs.add(codec.encodeValue(values.get(i)));
             exp[i] = expiry.forCreation();
-            commands[i] = command(WriteCommand.Op.PUT, vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
+            commands[i] = EntryOperations.put(vbs.get(i), WriteCommand.ABSENT, exp[i], exp[i]);
+            codec.beforeWrite(values.get(i), vbs.get(i));
         }
-        List<CompletableFuture<WriteResult>> writes = InFlight.start(n, i -> {
-            holdValue(values.get(i), vbs.get(i));
-            return records.write(namespace, absent.get(keys.get(i)), commands[i]);
-        }, records.operationTimeout());
+        List<CompletableFuture<WriteResult>> writes = ops.startWrites(kbs, commands);
         Map<K, V> out = new LinkedHashMap<>();
         RuntimeException failure = null;
         for (int i = 0; i < n; i++) {
             K key = keys.get(i);
-            byte[] kb = absent.get(key);
+            byte[] kb = kbs.get(i);
             WriteResult w = null;
             try {
-                w = await(writes.get(i), "writing", key);
-                if (w.expired() != null) {
-                    expired(key, kb, w.expired(), batch);
-                }
+                w = ops.awaitWrite(writes.get(i), key, kb, batch);
                 if (w.applied()) {
                     afterPut(key, kb, values.get(i), vbs.get(i), w, exp[i], batch, OldValue.FOR_EVENTS);
                 }
@@ -1293,7 +918,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             } finally {
-                settleValue(kb, commands[i], w);
+                codec.afterWrite(kb, commands[i], w);
             }
         }
         if (failure != null) {
@@ -1303,209 +928,47 @@ public final class KadCache<K, V> implements Cache<K, V> {
     }
 
     /** Applies the access expiry to an entry just read, if the policy changes it. */
-    private void touch(K key, byte[] kb, StoredRecord rec, EventDispatcher<K, V>.Batch batch) {
+    void touch(K key, byte[] kb, StoredRecord rec, EventDispatcher<K, V>.Batch batch) {
         long exp = expiry.forAccess();
         if (exp == WriteCommand.KEEP_EXPIRY || exp == rec.expiresAtMillis()) {
             return;
         }
-        write(key, kb, command(WriteCommand.Op.TOUCH, EMPTY, rec.version(), exp, exp)
-                .withPreviousValue(WriteCommand.PreviousValue.OMIT), batch);
+        ops.write(key, kb, EntryOperations.touch(rec.version(), exp), batch);
     }
 
-    /**
-     * The writer's part in one compound operation, which may decide more than once: whether the writer
-     * was told of a change, and the value the cache holds after all when that change then lost its race.
-     */
-    private final class WriterTurn {
-        private boolean told;
-
-        /** Tells the writer of a put (again, if an earlier decision told it of another). */
-        void write(K key, V value) {
-            told |= writes.write(new KadCacheEntry<>(key, value));
-        }
-
-        /** Tells the writer of a removal (again, if an earlier decision told it of another). */
-        void delete(K key) {
-            told |= writes.delete(key);
-        }
-
-        /** Tells the writer of a put unless an earlier decision of this operation did. */
-        void writeOnce(K key, V value) {
-            if (!told) {
-                write(key, value);
-            }
-        }
-
-        /** Tells the writer of a removal unless an earlier decision of this operation did. */
-        void deleteOnce(K key) {
-            if (!told) {
-                delete(key);
-            }
-        }
-
-        /** @return whether the writer was told of a change */
-        boolean told() {
-            return told;
-        }
-
-        /**
-         * The operation told the writer of its change, then lost its conditional write to another node's and
-         * ends without changing the entry: tells the writer the value the cache holds now, so that the
-         * external store and the cache agree again instead of keeping the losing change. The winner told the
-         * writer of its own change before its write applied, so before this call. Does nothing if the writer
-         * was not told.
-         *
-         * <p>When the entry is gone instead, the writer is not told anything: the record may have expired or
-         * been evicted, which JCache never reports to a writer, and a delete would then lose the store's row.
-         * The store keeps the losing value; a read-through cache reloads it.
-         *
-         * @param current the live record now, or {@code null} if the key has none
-         */
-        void resync(K key, byte[] kb, StoredRecord current) {
-            if (told && current != null) {
-                writes.write(new KadCacheEntry<>(key, decodeValue(key, kb, current)));
-            }
-        }
-    }
-
-    /**
-     * Runs one compound operation on a key as a {@link ConditionalUpdate}, keeping this cache's books on
-     * what it meets: an expired record becomes an event, and a value that travels as a token is released
-     * after a write that did not store it.
-     *
-     * @param operation the operation, as a failure names it
-     * @param run runs the update (from a read, or from a record already known)
-     * @return the update's result
-     * @throws CacheException naming the operation, the key and the cache, if the swarm failed or the
-     *     operation timeout passed
-     */
-    private <T> T update(String operation, K key, byte[] kb, EventDispatcher<K, V>.Batch batch,
-                         Function<ConditionalUpdate, T> run) {
-        ConditionalUpdate update = ConditionalUpdate.of(records, namespace, kb, operation)
-                .observedBy(new ConditionalUpdate.Observer() {
-                    @Override
-                    public void expired(StoredRecord record) {
-                        KadCache.this.expired(key, kb, record, batch);
-                    }
-
-                    @Override
-                    public void afterWrite(WriteCommand command, WriteResult outcome) {
-                        settleValue(kb, command, outcome);
-                    }
-                });
-        try {
-            return run.apply(update);
-        } catch (RecordException e) {
-            throw new CacheException(operation + " of key " + key + " of cache " + name + " failed: "
-                    + e.getMessage(), e);
-        }
+    /** @return the writer's part in one compound operation, to make per operation */
+    WriterTurn<K, V> writerTurn() {
+        return new WriterTurn<>(writes, codec);
     }
 
     /**
      * A decision to put a value. A value that travels as a token (store-by-reference) is held from now:
-     * the write follows at once, and its outcome settles the token ({@link #settleValue}).
+     * the write follows at once, and its outcome settles the token ({@link EntryCodec#afterWrite}).
      */
-    private <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
-                                                       Function<WriteResult, T> onApplied) {
-        holdValue(value, vb);
+    <T> ConditionalUpdate.Write<T> putDecision(V value, byte[] vb, long ifCreated, long ifUpdated,
+                                               Function<WriteResult, T> onApplied) {
+        codec.beforeWrite(value, vb);
         return Decision.put(vb, false, ifCreated, ifUpdated, onApplied);
     }
 
-    private static WriteCommand command(WriteCommand.Op op, byte[] value, long expectedVersion, long ifCreated,
-                                        long ifUpdated) {
-        return new WriteCommand(op, value, false, expectedVersion, ifCreated, ifUpdated);
-    }
-
-    // ---------------------------------------------------------------- record protocol
-
-    private ReadResult read(K key, byte[] kb, EventDispatcher<K, V>.Batch batch) {
-        ReadResult r = await(records.read(namespace, kb), "reading", key);
-        if (r.expired() != null) {
-            expired(key, kb, r.expired(), batch);
-        }
-        return r;
-    }
+    // ------------------------------------------------- expiry, other nodes' changes, references
 
     /**
-     * Writes a value. In a store-by-reference cache, a value held under a token is held from just before
-     * the write, and released after it unless the write stored it (then {@link #afterPut} remembers it).
+     * Accounts for a record found expired (by a read or write of this cache): its event, with the old
+     * value if a listener wants it, and the release of what the entry held.
      */
-    private WriteResult writeValue(K key, byte[] kb, V value, WriteCommand command,
-                                   EventDispatcher<K, V>.Batch batch) {
-        holdValue(value, command.value());
-        WriteResult w = null;
-        try {
-            w = write(key, kb, command, batch);
-            return w;
-        } finally {
-            settleValue(kb, command, w);
-        }
-    }
-
-    /** Before a put: holds a value that travels as a token (store-by-reference caches). */
-    private void holdValue(V value, byte[] vb) {
-        if (references != null && LocalReferences.isToken(vb)) {
-            references.holdValue(vb, value);
-        }
-    }
-
-    /**
-     * After a put: releases a value held as a token unless the write stored it ({@link #afterPut} then
-     * remembers it).
-     *
-     * @param w the outcome, or null if the write failed
-     */
-    private void settleValue(byte[] kb, WriteCommand command, WriteResult w) {
-        if (references != null && LocalReferences.isToken(command.value())
-                && (w == null || !w.applied() || w.current() == null)) {
-            references.settle(kb, command.value());
-        }
-    }
-
-    private WriteResult write(K key, byte[] kb, WriteCommand command, EventDispatcher<K, V>.Batch batch) {
-        WriteResult w = await(records.write(namespace, kb, command), "writing", key);
-        if (w.expired() != null) {
-            expired(key, kb, w.expired(), batch);
-        }
-        return w;
-    }
-
-    private void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
+    void expired(K key, byte[] kb, StoredRecord record, EventDispatcher<K, V>.Batch batch) {
         V old = events.hasListenerFor(EventType.EXPIRED) ? decodeValueQuietly(key, kb, record) : null;
-        if (references != null) {
-            references.forgetUpTo(kb, record.version());
-        }
+        codec.expired(kb, record.version());
         batch.add(new KadCacheEntryEvent<>(this, EventType.EXPIRED, key, old, old, true));
     }
 
-    private <T> T await(CompletableFuture<T> future, String action, Object key) {
-        return await(records, name, future, action, key);
-    }
-
-    private static <T> T await(RecordClient records, String name, CompletableFuture<T> future, String action,
-                               Object key) {
-        Duration timeout = records.operationTimeout();
-        try {
-            return records.await(future, timeout.toMillis() + GRACE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CacheException("interrupted while " + action + " key " + key + " of cache " + name, e);
-        } catch (TimeoutException e) {
-            throw new CacheException(action + " key " + key + " of cache " + name + " timed out after "
-                    + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new CacheException(action + " key " + key + " of cache " + name + " failed: "
-                    + (cause == null ? e.getMessage() : cause.getMessage()), cause == null ? e : cause);
-        }
-    }
-
     private List<K> allKeys() {
-        List<byte[]> raw = await(records.keys(namespace), "listing the keys", "(all)");
+        List<byte[]> raw = ops.keys();
         List<K> keys = new ArrayList<>(raw.size());
         for (byte[] kb : raw) {
-            if (!released(kb)) {
-                keys.add(decodeKey(kb));
+            if (!codec.releasedSinceListing(kb)) {
+                keys.add(codec.decodeKey(kb));
             }
         }
         return keys;
@@ -1522,37 +985,22 @@ public final class KadCache<K, V> implements Cache<K, V> {
             case EXPIRED -> EventType.EXPIRED;
         };
         // objects this manager holds for the event's key and old value, looked up before they are released
-        Object heldKey = heldFor(event.key());
-        Object heldOld = heldFor(event.oldValue());
-        if (references != null) {
-            references.forgetUpTo(event.key(), event.version());
-        }
+        Object heldKey = codec.held(event.key());
+        Object heldOld = codec.held(event.oldValue());
+        codec.changedElsewhere(event.key(), event.version());
         // decoded on this cache's event thread, not the node's: a value that fails to decode costs
         // this one event, which the dispatcher drops and counts
         events.dispatchRemote(type, () -> {
             @SuppressWarnings("unchecked")
-            K key = heldKey != null ? (K) heldKey : decodeKey(event.key());
+            K key = heldKey != null ? (K) heldKey : codec.decodeKey(event.key());
             @SuppressWarnings("unchecked")
             V oldValue = heldOld != null ? (V) heldOld : event.oldValue() == null ? null
-                    : decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
+                    : codec.decodeBytes(event.oldValue(), () -> "old value of key " + key + " of cache " + name);
             V newValue = event.newValue() == null ? null
-                    : decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
+                    : codec.decodeBytes(event.newValue(), () -> "value of key " + key + " of cache " + name);
             V value = type == EventType.REMOVED || type == EventType.EXPIRED ? oldValue : newValue;
             return new KadCacheEntryEvent<>(this, type, key, value, oldValue, type != EventType.CREATED);
         });
-    }
-
-    /**
-     * @return whether listed key bytes are a token of this manager whose entry was removed since the
-     *     listing: there is nothing left to read under them
-     */
-    private boolean released(byte[] kb) {
-        return references != null && references.isOwnToken(kb) && references.held(kb) == null;
-    }
-
-    /** @return the object this manager holds for a token, or null (not a token, or not held) */
-    private Object heldFor(byte[] bytes) {
-        return references == null || bytes == null || !LocalReferences.isToken(bytes) ? null : references.held(bytes);
     }
 
     /**
@@ -1560,7 +1008,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
      *     written through it, and objects that could not be encoded); 0 for a store-by-value cache
      */
     int heldReferences() {
-        return references == null ? 0 : references.size();
+        return codec.heldCount();
     }
 
     /**
@@ -1571,86 +1019,11 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return events.droppedRemoteEvents();
     }
 
-    // ---------------------------------------------------------------- encoding
-
-    /**
-     * Encodes a key. In a store-by-reference cache a key the codec cannot encode gets a token held in
-     * this manager and pinned until {@link #unpin} (which every operation calls when done with the key).
-     */
-    private byte[] encodeKey(K key) {
-        if (references != null) {
-            try {
-                return codec.encode(key, "key");
-            } catch (CacheException e) {
-                return references.pinKey(key);
-            }
-        }
-        return codec.encode(key, "key");
-    }
-
-    /** Ends an operation's use of encoded key bytes (releases an unused key token). */
-    private void unpin(byte[] kb) {
-        if (references != null) {
-            references.unpinKey(kb);
-        }
-    }
-
-    /**
-     * Encodes a value. In a store-by-reference cache a value the codec cannot encode gets a fresh token,
-     * held only from its write on ({@link #writeValue}).
-     */
-    private byte[] encodeValue(V value) {
-        if (references != null) {
-            try {
-                return codec.encode(value, "value");
-            } catch (CacheException e) {
-                return references.newToken();
-            }
-        }
-        return codec.encode(value, "value");
-    }
-
-    @SuppressWarnings("unchecked")
-    private K decodeKey(byte[] kb) {
-        if (LocalReferences.isToken(kb)) {
-            Object held = references == null ? null : references.held(kb);
-            if (held == null) {
-                throw new CacheException("cache " + name + ": a key is held by reference in another cache manager"
-                        + " (or was, by a write of this one that failed)");
-            }
-            return (K) held;
-        }
-        return (K) codec.decode(kb, () -> "key of cache " + name);
-    }
-
-    private V decodeValue(K key, byte[] kb, StoredRecord record) {
-        if (references != null) {
-            Object same = references.valueAt(kb, record.version());
-            if (same != null) {
-                @SuppressWarnings("unchecked")
-                V v = (V) same;
-                return v;
-            }
-        }
-        return decodeBytes(record.value(), () -> "value of key " + key + " of cache " + name);
-    }
-
-    @SuppressWarnings("unchecked")
-    private V decodeBytes(byte[] bytes, java.util.function.Supplier<String> what) {
-        if (LocalReferences.isToken(bytes)) {
-            Object held = references == null ? null : references.held(bytes);
-            if (held == null) {
-                throw new CacheException("cannot read " + what.get() + ": it is held by reference in another cache"
-                        + " manager (or was, by a write of this one that failed)");
-            }
-            return (V) held;
-        }
-        return (V) codec.decode(bytes, what);
-    }
+    // ---------------------------------------------------------------- arguments, decoding for events
 
     private V decodeValueQuietly(K key, byte[] kb, StoredRecord record) {
         try {
-            return decodeValue(key, kb, record);
+            return codec.decodeValue(key, kb, record);
         } catch (CacheException e) {
             LOG.debug("cache {}: cannot decode the old value of key {} for an event", name, key, e);
             return null;
@@ -1666,7 +1039,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         }
     }
 
-    private void requireValue(Object value) {
+    /** @throws NullPointerException or ClassCastException if the value is not one this cache takes */
+    void requireValue(Object value) {
         Objects.requireNonNull(value, "value");
         Class<V> type = configuration.getValueType();
         if (type != Object.class && !type.isInstance(value)) {
@@ -1711,9 +1085,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
 
     /** Subscribes to remote events while they are wanted: listeners, or references to invalidate. */
     private synchronized void updateSubscription() {
-        boolean wanted = !closed && (references != null || events.hasListeners());
+        boolean wanted = !closed && (codec.needsRemoteEvents() || events.hasListeners());
         if (wanted && subscription == null) {
-            subscription = await(records.subscribe(namespace, this::onRemoteEvent), "subscribing to events", "(all)");
+            subscription = ops.subscribe(this::onRemoteEvent);
         } else if (!wanted && subscription != null) {
             try {
                 subscription.close();
@@ -1727,7 +1101,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         checkOpen();
-        return new EntryIterator(await(records.keys(namespace), "listing the keys", "(all)"));
+        return new EntryIterator<>(this, ops, codec, events, statistics, ops.keys());
     }
 
     @Override
@@ -1766,11 +1140,9 @@ public final class KadCache<K, V> implements Cache<K, V> {
             LOG.warn("cache {}: closing the event subscription failed", name, e);
         }
         events.close();
-        if (references != null) {
-            references.clear();
-        }
+        codec.close();
         closeQuietly(loader);
-        closeQuietly(writer);
+        closeQuietly(writes.writer());
         closeQuietly(expiry.policy());
     }
 
@@ -1821,7 +1193,8 @@ public final class KadCache<K, V> implements Cache<K, V> {
         return statistics;
     }
 
-    private void checkOpen() {
+    /** @throws IllegalStateException if the cache is closed */
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("cache " + name + " is closed");
         }
@@ -1830,60 +1203,5 @@ public final class KadCache<K, V> implements Cache<K, V> {
     @Override
     public String toString() {
         return "KadCache[" + namespace + "]";
-    }
-
-    /** Iterates over a snapshot of the keys, reading each entry when reached. */
-    private final class EntryIterator implements Iterator<Cache.Entry<K, V>> {
-        private final Iterator<byte[]> keys;
-        private Cache.Entry<K, V> next;
-        private Cache.Entry<K, V> last;
-
-        EntryIterator(List<byte[]> keys) {
-            this.keys = keys.iterator();
-        }
-
-        @Override
-        public boolean hasNext() {
-            checkOpen();
-            while (next == null && keys.hasNext()) {
-                byte[] kb = keys.next();
-                if (released(kb)) {
-                    continue;
-                }
-                K key = decodeKey(kb);
-                EventDispatcher<K, V>.Batch batch = events.newBatch();
-                long start = statistics.start();
-                ReadResult r = read(key, kb, batch);
-                if (r.record() != null) {
-                    statistics.hits(1);
-                    next = new KadCacheEntry<>(key, decodeValue(key, kb, r.record()));
-                    touch(key, kb, r.record(), batch);
-                    statistics.getTime(start);
-                }
-                batch.dispatch();
-            }
-            return next != null;
-        }
-
-        @Override
-        public Cache.Entry<K, V> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            last = next;
-            next = null;
-            return last;
-        }
-
-        @Override
-        public void remove() {
-            checkOpen();
-            if (last == null) {
-                throw new IllegalStateException("next() has not been called, or remove() was called already");
-            }
-            K key = last.getKey();
-            last = null;
-            KadCache.this.remove(key);
-        }
     }
 }

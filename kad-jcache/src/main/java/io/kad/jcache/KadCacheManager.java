@@ -277,7 +277,7 @@ public final class KadCacheManager implements CacheManager {
             }
         } else {
             // not open here, but other nodes may have filled it
-            KadCache.clearNamespace(node.records(), uri + "|" + cacheName, cacheName);
+            EntryOperations.clear(node.records(), uri + "|" + cacheName, cacheName);
         }
     }
 

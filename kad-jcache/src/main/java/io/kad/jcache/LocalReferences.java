@@ -3,7 +3,7 @@ package io.kad.jcache;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -23,7 +23,10 @@ import java.util.UUID;
  * <ul>
  *   <li>a write that replaced a key's entry releases what the entry held before ({@link #remember});</li>
  *   <li>a removal, an expiry, an eviction, another node's change, {@code clear} and {@code close}
- *       release what the entry held ({@link #forget}, {@link #forgetUpTo}, {@link #clear});</li>
+ *       release what the entry held ({@link #forget}, {@link #forgetUpTo}, {@link #evicted},
+ *       {@link #clear});</li>
+ *   <li>an eviction may be reported before the write it evicted is remembered (a bounded tier can drop
+ *       a newcomer while its own write completes): the write then holds nothing ({@link #evicted});</li>
  *   <li>a value token is held from just before its write ({@link #holdValue}) and released after it
  *       unless the write stored it ({@link #settle});</li>
  *   <li>a key token is held while an operation uses it ({@link #pinKey}/{@link #unpinKey}) or an entry
@@ -36,6 +39,8 @@ final class LocalReferences {
 
     /** Tag of a token: the first byte of bytes that stand for an object held here. */
     static final byte TAG = 0x7E;
+    /** The most evictions kept for writes not yet remembered ({@link #evicted}). */
+    static final int MAX_EVICTED_AHEAD = 1_024;
 
     private final byte[] prefix;
     private long counter;
@@ -45,6 +50,18 @@ final class LocalReferences {
     private final Map<ByteKey, Object> tokens = new HashMap<>();
     /** Key objects that cannot be encoded, by equality (as the cache compares keys), with their tokens. */
     private final Map<Object, KeyToken> keyTokens = new HashMap<>();
+    /**
+     * Per key bytes, the newest version evicted while no entry of that version or newer was remembered:
+     * a write still completing whose record the tier already dropped. Oldest first, at most
+     * {@link #MAX_EVICTED_AHEAD}: evictions of records this cache never wrote (another node's, or a
+     * replica's) pass through it too.
+     */
+    private final Map<ByteKey, Long> evictedAhead = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteKey, Long> eldest) {
+            return size() > MAX_EVICTED_AHEAD;
+        }
+    };
 
     LocalReferences() {
         UUID id = UUID.randomUUID();
@@ -181,6 +198,15 @@ final class LocalReferences {
             }
             return;
         }
+        Long evicted = evictedAhead.isEmpty() ? null : evictedAhead.remove(k);
+        if (evicted != null && evicted >= version) {
+            // the tier dropped this write's record before it was remembered: nothing stands for it
+            if (valueToken != null) {
+                tokens.remove(new ByteKey(valueToken));
+            }
+            forget(kb);
+            return;
+        }
         byKey.put(k, new Ref(key, value, version, valueToken));
         if (valueToken != null) {
             tokens.put(new ByteKey(valueToken), value);
@@ -225,6 +251,29 @@ final class LocalReferences {
         }
     }
 
+    /**
+     * Releases what the entry under {@code kb} holds if it was written at {@code version} or before: the
+     * node's bounded tier dropped it. An eviction of a version not remembered yet is kept, so that the
+     * write still completing under that version, when remembered, holds nothing.
+     *
+     * @param kb the key bytes
+     * @param version the evicted record's version
+     */
+    synchronized void evicted(byte[] kb, long version) {
+        ByteKey k = new ByteKey(kb);
+        Ref ref = byKey.get(k);
+        if (ref != null && ref.version() > version) {
+            return;
+        }
+        if (ref != null) {
+            forget(kb);
+            if (ref.version() == version) {
+                return;
+            }
+        }
+        evictedAhead.merge(k, version, Math::max);
+    }
+
     private void releaseValue(Ref ref, byte[] keep) {
         if (ref.valueToken() != null && (keep == null || !Arrays.equals(ref.valueToken(), keep))) {
             tokens.remove(new ByteKey(ref.valueToken()));
@@ -254,6 +303,7 @@ final class LocalReferences {
         byKey.clear();
         tokens.clear();
         keyTokens.clear();
+        evictedAhead.clear();
     }
 
     /** @return how many objects are held: entries' values and keys, and tokens' objects */

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A store-by-reference cache hands back the objects it was given, and holds them only while an entry
- * of this manager still stands for them: overwrites, removals, expiry, clear, close and other nodes'
- * changes release them.
+ * of this manager still stands for them: overwrites, removals, expiry, eviction, clear, close and other
+ * nodes' changes release them.
  */
 class StoreByReferenceTest {
 
@@ -158,6 +158,26 @@ class StoreByReferenceTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> cache.get("k") == null);
         assertThat(held(cache)).isZero();
+    }
+
+    @Test
+    void evictedEntriesReleaseTheirObjects() {
+        Properties bounded = new Properties();
+        bounded.setProperty("kad.storage.max-records", "10");
+        try (CacheManager small = TestManagers.fresh(bounded)) {
+            Cache<Object, Object> cache = small.createCache("evicted", new MutableConfiguration<>()
+                    .setStoreByValue(false).setStatisticsEnabled(true));
+            for (int i = 0; i < 200; i++) {
+                cache.put("k" + i, opaque(i));
+            }
+            KadCache<?, ?> kad = cache.unwrap(KadCache.class);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                long evictions = kad.statistics().getCacheEvictions();
+                assertThat(evictions).isGreaterThanOrEqualTo(150);
+                // each entry still standing holds its value object and its token
+                assertThat(held(cache)).isLessThanOrEqualTo(2 * (200 - (int) evictions));
+            });
+        }
     }
 
     @Test

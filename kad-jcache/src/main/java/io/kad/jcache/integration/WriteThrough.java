@@ -49,6 +49,13 @@ public final class WriteThrough<K, V> {
     }
 
     /**
+     * @return the writer: for {@link #none()}, one that writes nothing (and needs no closing)
+     */
+    public CacheWriter<? super K, ? super V> writer() {
+        return writer;
+    }
+
+    /**
      * @param entry the entry to write
      * @return whether a writer was told (false for {@link #none()})
      */
