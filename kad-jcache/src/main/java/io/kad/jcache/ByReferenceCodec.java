@@ -26,10 +26,13 @@ final class ByReferenceCodec<K, V> implements EntryCodec<K, V> {
     private final String cacheName;
     private final LocalReferences references;
 
-    ByReferenceCodec(KadCodec codec, String cacheName, LocalReferences references) {
+    private final int maxValueBytes;
+
+    ByReferenceCodec(KadCodec codec, String cacheName, LocalReferences references, int maxValueBytes) {
         this.codec = codec;
         this.cacheName = cacheName;
         this.references = references;
+        this.maxValueBytes = maxValueBytes;
     }
 
     /** A key the codec cannot encode gets a token, pinned until {@link #unpinKey}. */
@@ -50,11 +53,13 @@ final class ByReferenceCodec<K, V> implements EntryCodec<K, V> {
     /** A value the codec cannot encode gets a fresh token, held only from {@link #beforeWrite} on. */
     @Override
     public byte[] encodeValue(V value) {
+        byte[] encoded;
         try {
-            return codec.encode(value, "value");
+            encoded = codec.encode(value, "value");
         } catch (CacheException e) {
             return references.newToken();
         }
+        return EntryCodec.withinBound(encoded, maxValueBytes, cacheName);
     }
 
     @Override

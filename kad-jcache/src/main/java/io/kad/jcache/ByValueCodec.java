@@ -20,9 +20,12 @@ final class ByValueCodec<K, V> implements EntryCodec<K, V> {
     private final KadCodec codec;
     private final String cacheName;
 
-    ByValueCodec(KadCodec codec, String cacheName) {
+    private final int maxValueBytes;
+
+    ByValueCodec(KadCodec codec, String cacheName, int maxValueBytes) {
         this.codec = codec;
         this.cacheName = cacheName;
+        this.maxValueBytes = maxValueBytes;
     }
 
     @Override
@@ -36,7 +39,7 @@ final class ByValueCodec<K, V> implements EntryCodec<K, V> {
 
     @Override
     public byte[] encodeValue(V value) {
-        return codec.encode(value, "value");
+        return EntryCodec.withinBound(codec.encode(value, "value"), maxValueBytes, cacheName);
     }
 
     @Override

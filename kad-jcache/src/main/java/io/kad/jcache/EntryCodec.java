@@ -1,5 +1,7 @@
 package io.kad.jcache;
 
+import javax.cache.CacheException;
+
 import io.kad.core.record.WriteCommand;
 import io.kad.core.record.WriteResult;
 import io.kad.jcache.codec.KadCodec;
@@ -35,13 +37,29 @@ sealed interface EntryCodec<K, V> permits ByValueCodec, ByReferenceCodec {
      * @param storeByValue whether the cache stores by value
      * @param codec the codec of keys and values
      * @param cacheName the cache's name, as failures name it
+     * @param maxValueBytes the largest encoded value a record may carry ({@code kad.max-value-bytes})
      * @param <K> the key type
      * @param <V> the value type
      * @return the codec of a cache that stores by value or by reference
      */
-    static <K, V> EntryCodec<K, V> of(boolean storeByValue, KadCodec codec, String cacheName) {
-        return storeByValue ? new ByValueCodec<>(codec, cacheName)
-                : new ByReferenceCodec<>(codec, cacheName, new LocalReferences());
+    static <K, V> EntryCodec<K, V> of(boolean storeByValue, KadCodec codec, String cacheName, int maxValueBytes) {
+        return storeByValue ? new ByValueCodec<>(codec, cacheName, maxValueBytes)
+                : new ByReferenceCodec<>(codec, cacheName, new LocalReferences(), maxValueBytes);
+    }
+
+    /**
+     * Refuses an encoded value over the record bound as soon as it is encoded, so that an operation
+     * fails before anything happens on its behalf: no writer call, no event, nothing written.
+     *
+     * @return the bytes, if within the bound
+     * @throws CacheException naming the cache, the size and the bound
+     */
+    static byte[] withinBound(byte[] encoded, int maxValueBytes, String cacheName) {
+        if (encoded.length > maxValueBytes) {
+            throw new CacheException("value too large for cache " + cacheName + ": " + encoded.length
+                    + " bytes encoded, kad.max-value-bytes is " + maxValueBytes);
+        }
+        return encoded;
     }
 
     /**

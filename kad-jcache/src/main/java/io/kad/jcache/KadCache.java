@@ -127,7 +127,7 @@ public final class KadCache<K, V> implements Cache<K, V> {
         List<Class<?>> types = List.of(configuration.getKeyType(), configuration.getValueType());
         this.codec = EntryCodec.of(configuration.isStoreByValue(), new KadCodec(manager.getClassLoader(),
                 AllowlistFilter.of(types, manager.settings().serializationAllow(),
-                        manager.settings().serializationLimits())), name);
+                        manager.settings().serializationLimits())), name, manager.node().config().maxValueBytes());
         this.ops = new EntryOperations<>(manager.node().records(), namespace, name, codec, this::expired,
                 manager.node().config().maxMessageBytes());
 
