@@ -165,6 +165,7 @@ public final class KadNode implements AutoCloseable {
         this.events = new EventHub(ctx, endpoint, table, membership,
                 (node, at) -> at.equals(answeredAt.getIfPresent(node)));
         this.verifier = new AddressVerifier(ctx, endpoint, (node, at) -> at.equals(answeredAt.getIfPresent(node)));
+        endpoint.verifyLargeRepliesWith(verifier);
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness,
                 quotas, verifier);
         this.handOff = new HandOff(ctx, engine, endpoint, ownership, verifier);

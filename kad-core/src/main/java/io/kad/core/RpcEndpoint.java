@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kad.core.id.Contact;
+import io.kad.core.id.NodeId;
 import io.kad.core.record.RecordException;
 import io.kad.core.transport.Scheduler;
 import io.kad.core.transport.Transport;
@@ -60,6 +61,8 @@ final class RpcEndpoint {
     private final List<RequestInterceptor> interceptors;
     /** Told of each request that timed out, with the time: its contact is passed over for a while. */
     private final ObjLongConsumer<Contact> onTimeout;
+    /** Checks the address of a reply sent as a transfer; {@code null} until the node sets it. */
+    private volatile AddressVerifier largeReplies;
     /** The node's storage tier: a reply waits until the writes before it are durable. */
     private final StorageTier tier;
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
@@ -295,8 +298,9 @@ final class RpcEndpoint {
             LOG.debug("dropped datagram of {} bytes from {}: {}", size, from, e.getMessage());
             return;
         }
-        if (authenticator != null && message.peerId() != null) {
-            // what this node tags its datagrams to that address with: the receiver checks it is meant
+        if (message.peerId() != null) {
+            // what this node tags its datagrams to that address with (the receiver checks it is meant), and
+            // the node a large reply to that address must be verified as
             if (!message.peerId().equals(recipients.getIfPresent(from))) {
                 recipients.put(from, message.peerId()); // a write only when it changes: a read per datagram
             }
@@ -432,8 +436,45 @@ final class RpcEndpoint {
                 || message instanceof Message.FoundValue;
     }
 
+    /**
+     * From now on a reply too large for one datagram goes only to an address that answered as the node it
+     * claims to be ({@link AddressVerifier}); set once by the node, which builds the verifier on this
+     * endpoint.
+     */
+    void verifyLargeRepliesWith(AddressVerifier verifier) {
+        this.largeReplies = verifier;
+    }
+
     /** Sends an encoded message: in one datagram, signed, or as a transfer when it is larger. */
     private boolean transmit(InetSocketAddress to, Message message, byte[] data) {
+        if (data.length > singleDatagramBytes && !MessageCodec.isKadpyDialect(message)) {
+            AddressVerifier verifier = largeReplies;
+            if (message instanceof Message.Reply && verifier != null) {
+                // a request of a hundred bytes from a forged address must not send its victim a window of
+                // fragments (up to a quarter of a megabyte): the requester answers a ping first
+                BigInteger claimed = recipients.getIfPresent(to);
+                NodeId id = claimed == null || claimed.bitLength() > NodeId.NODE_ID_BITS ? null
+                        : new NodeId(claimed, NodeId.NODE_ID_BITS);
+                if (id == null || !verifier.isVerified(id, to)) {
+                    if (id == null) {
+                        node.stats().unverifiedRefused.increment();
+                        return false;
+                    }
+                    verifier.verify(id, to).thenAccept(verified -> {
+                        if (verified && !closed) {
+                            node.scheduler().execute(() -> transmitVerified(to, message, data));
+                        } else {
+                            node.stats().unverifiedRefused.increment();
+                        }
+                    });
+                    return true;
+                }
+            }
+        }
+        return transmitVerified(to, message, data);
+    }
+
+    private boolean transmitVerified(InetSocketAddress to, Message message, byte[] data) {
         if (data.length > singleDatagramBytes && !MessageCodec.isKadpyDialect(message)) {
             countRecordMessage(message);
             byte[] whole = data;

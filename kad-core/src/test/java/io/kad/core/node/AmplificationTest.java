@@ -221,4 +221,40 @@ class AmplificationTest {
         assertThat(handedOff).contains("key-0");
         assertThat(sum(NodeStats::unverifiedRefused)).isZero();
     }
+
+    /**
+     * A read of a value too large for one datagram is answered with a fragmented transfer, whose first
+     * window alone is up to 32 fragments of 8 KiB: from an address that does not answer, the read gets a
+     * ping instead; from one that answers, the transfer.
+     */
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {21, 200})
+    void aReadOfALargeValueIsAnsweredOnlyToAnAddressThatAnswers(int size) {
+        build(size);
+        byte[] key = "large".getBytes(StandardCharsets.UTF_8);
+        byte[] value = new byte[512 * 1024];
+        swarm.random().nextBytes(value);
+        swarm.run(swarm.any().records().write(NS, key, WriteCommand.put(value, false, StoredRecord.NEVER)));
+        BigInteger rid = RecordIds.of(swarm.nodes().get(0).hashFunction(), NS, key);
+        KadNode owner = swarm.nodes().stream().min((a, b) -> a.id().distance(rid).compareTo(b.id().distance(rid)))
+                .orElseThrow();
+        assertThat(owner.storage().get(rid)).as("the owner holds the value").isNotNull();
+        long refusedBefore = sum(NodeStats::unverifiedRefused);
+
+        Peer forged = new Peer(new BigInteger(NodeId.NODE_ID_BITS, swarm.random()), false);
+        forged.send(owner.address(), new Message.GetRecord(forged.id, KAD, new BigIntegerNode(BigInteger.ONE), rid,
+                NS, key));
+        swarm.net().runFor(5_000);
+        LOG.info("{} nodes: a forged read of a {}-byte value got {} bytes for its {}", size, value.length,
+                forged.bytesReceived, forged.bytesSent);
+        assertThat(forged.bytesReceived).as("bytes to a forged address").isLessThanOrEqualTo(4 * forged.bytesSent);
+        assertThat(sum(NodeStats::unverifiedRefused)).isEqualTo(refusedBefore + 1);
+
+        Peer reader = new Peer(new BigInteger(NodeId.NODE_ID_BITS, swarm.random()), true);
+        reader.send(owner.address(), new Message.GetRecord(reader.id, KAD, new BigIntegerNode(BigInteger.TWO), rid,
+                NS, key));
+        swarm.net().runFor(5_000);
+        // it acknowledges no fragment, so what it gets is the transfer's first window: many times the request
+        assertThat(reader.bytesReceived).as("bytes to an address that answers").isGreaterThan(64 * 1024);
+    }
 }
