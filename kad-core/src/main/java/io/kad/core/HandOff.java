@@ -32,6 +32,8 @@ final class HandOff {
     private static final long HAND_OFF_DELAY_MILLIS = 100;
     /** Key and value bytes one batch of copies carries at most (base64 makes them 4/3 larger). */
     private static final int COPY_BATCH_BYTES = 40_000;
+    /** How many times a batch for a returning node is sent before its readmission waits for next time. */
+    private static final int RETURN_ATTEMPTS = 3;
 
     private final NodeContext node;
     private final RecordEngine engine;
@@ -103,14 +105,48 @@ final class HandOff {
         });
     }
 
+    /**
+     * Hands a node that comes back after this node found it gone the records it is nearer than this
+     * node, which this node may have taken over from it meanwhile: it must hold them before any request
+     * is sent its way again.
+     *
+     * @param to the returning node
+     * @return completes with whether every batch of copies was acknowledged
+     */
+    java.util.concurrent.CompletableFuture<Boolean> returning(Contact to) {
+        List<StoredRecord> theirs = new ArrayList<>();
+        for (StoredRecord r : engine.snapshot()) {
+            if ((r.namespace().isEmpty() && r.key().length == 0) || engine.dueForReclaim(r)) {
+                continue;
+            }
+            if (to.id().distance(r.id()).compareTo(node.id().distance(r.id())) < 0) {
+                theirs.add(r);
+            }
+        }
+        List<java.util.concurrent.CompletableFuture<Boolean>> acks = new ArrayList<>();
+        for (List<StoredRecord> batch : batches(theirs)) {
+            acks.add(endpoint.requestRetrying(to, rpc -> new Message.Replicate(node.id().value(), node.peerInfo(), rpc,
+                    batch), RETURN_ATTEMPTS).handle((r, e) -> e == null));
+        }
+        return java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(v -> acks.stream().allMatch(java.util.concurrent.CompletableFuture::join));
+    }
+
     /** Copies travel in batches small enough for one datagram each (a large record alone). */
-    private void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
+    void sendCopiesInBatches(Contact to, List<StoredRecord> records) {
+        for (List<StoredRecord> batch : batches(records)) {
+            sendCopies(to, batch);
+        }
+    }
+
+    private static List<List<StoredRecord>> batches(List<StoredRecord> records) {
+        List<List<StoredRecord>> out = new ArrayList<>();
         List<StoredRecord> batch = new ArrayList<>();
         int bytes = 0;
         for (StoredRecord r : records) {
             int size = r.key().length + r.value().length + r.namespace().length();
             if (!batch.isEmpty() && (batch.size() == 16 || bytes + size > COPY_BATCH_BYTES)) {
-                sendCopies(to, List.copyOf(batch));
+                out.add(List.copyOf(batch));
                 batch.clear();
                 bytes = 0;
             }
@@ -118,8 +154,9 @@ final class HandOff {
             bytes += size;
         }
         if (!batch.isEmpty()) {
-            sendCopies(to, batch);
+            out.add(List.copyOf(batch));
         }
+        return out;
     }
 
     /** Sends copies of records to a node; the acknowledgement only confirms, nothing waits for it. */

@@ -103,6 +103,8 @@ public final class KadNode implements AutoCloseable {
     /** Addresses being pinged because another id claimed them. */
     private final java.util.Set<InetSocketAddress> addressesChecked =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Deposed nodes being handed their records before they rejoin the view ({@link #admit}). */
+    private final java.util.Set<NodeId> readmitting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Known nodes being pinged at a new address (protocol thread, and completions on it). */
     private final java.util.Set<NodeId> movesChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Ownership ownership;
@@ -503,6 +505,8 @@ public final class KadNode implements AutoCloseable {
             events.onSubscribe(from, sub);
         } else if (message instanceof Message.Event event) {
             events.deliverLocally(event.event());
+        } else if (message instanceof Message.Deposed deposed) {
+            server.onDeposed(deposed);
         } else if (message instanceof Message.Leave) {
             NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
             liveness.departed(leaver);
@@ -603,6 +607,11 @@ public final class KadNode implements AutoCloseable {
             liveness.returned(contact.id());
         }
         liveness.heardFrom(contact.id());
+        if (answered && (message instanceof Message.RecordReply || message instanceof Message.PutReply
+                || message instanceof Message.ReplicateAck || message instanceof Message.Redirect)) {
+            // it serves records: a holder whose answers a takeover or a write's copies may wait for
+            liveness.answered(contact.id());
+        }
         ObserveResult result = table.observe(contact, scheduler.nowMillis());
         if (result instanceof ObserveResult.PingHead ping) {
             pingBeforeEvict(ping.head());
@@ -612,9 +621,38 @@ public final class KadNode implements AutoCloseable {
             stats.addressChanges.increment();
             LOG.debug("{} moved from {} to {} (answered there)", peerId.shortHex(), known.address(), from);
         }
-        if (contact.speaksRecords() && membership.add(contact)) {
-            onNewRecordPeer(contact);
+        if (contact.speaksRecords()) {
+            admit(contact);
         }
+    }
+
+    /**
+     * Adds a record node to the view, unless it is there. A node this node found gone and may have taken
+     * records over from ({@link RecordServer#isDeposed}) first gets those records, and joins the view
+     * only once it acknowledged them: no request goes its way while it may answer from older copies.
+     */
+    private void admit(Contact contact) {
+        if (!server.isDeposed(contact.id())) {
+            if (membership.add(contact)) {
+                onNewRecordPeer(contact);
+            }
+            return;
+        }
+        if (membership.contains(contact.id()) || !readmitting.add(contact.id())) {
+            return;
+        }
+        server.returning(contact);
+        handOff.returning(contact).whenComplete((ok, e) -> ctx.onProtocolThread(() -> {
+            readmitting.remove(contact.id());
+            if (e == null && ok) {
+                server.readmitted(contact.id());
+                if (membership.add(contact)) {
+                    onNewRecordPeer(contact);
+                }
+            } else {
+                server.stillGone(contact);
+            }
+        }));
     }
 
     /**
@@ -649,6 +687,10 @@ public final class KadNode implements AutoCloseable {
     private void learn(List<Contact> contacts) {
         for (Contact c : contacts) {
             if (!c.speaksRecords() || c.id().equals(id) || liveness.hasDeparted(c.id())) {
+                continue;
+            }
+            if (server.isDeposed(c.id())) {
+                // found gone by this node: back only when it answers this node itself
                 continue;
             }
             NodeId holder = addressBook.asMap().putIfAbsent(c.address(), c.id());

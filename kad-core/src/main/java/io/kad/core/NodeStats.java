@@ -29,6 +29,8 @@ public final class NodeStats {
     final LongAdder recordReads = new LongAdder();
     final LongAdder recordWrites = new LongAdder();
     final LongAdder recordWriteConflicts = new LongAdder();
+    final LongAdder takeovers = new LongAdder();
+    final LongAdder takeoversRefused = new LongAdder();
     final LongAdder redirects = new LongAdder();
     final LongAdder recordDatagramsSent = new LongAdder();
     final LongAdder eventsSent = new LongAdder();
@@ -197,6 +199,13 @@ public final class NodeStats {
     public long transferBytesHeld() { return transferBytesHeld.sum(); }
     /** @return conditional writes refused because the version had moved */
     public long recordWriteConflicts() { return recordWriteConflicts.sum(); }
+    /**
+     * @return records this node began to act as the owner of after asking the other holders for their
+     *     copies (after a failover, a join, a change of its view)
+     */
+    public long takeovers() { return takeovers.sum(); }
+    /** @return takeovers given up because too few of the other holders answered (a node cut off) */
+    public long takeoversRefused() { return takeoversRefused.sum(); }
 
     @Override
     public String toString() {

@@ -36,11 +36,20 @@ final class PeerLiveness {
      * (a late reply) must not put them back into the table. A request from one (a restart under the
      * same id joins with requests) clears the entry.
      */
-    private final Cache<NodeId, Boolean> departed = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
+    private final Cache<NodeId, Boolean> departed;
+    /** When each node was last heard from (a datagram of its arrived), bounded like the membership view. */
+    private final Cache<NodeId, Long> lastHeard = Caffeine.newBuilder().maximumSize(200_000)
+            .executor(Runnable::run).build();
+    /** When each node last answered a request of this node's, bounded like the membership view. */
+    private final Cache<NodeId, Long> lastAnswered = Caffeine.newBuilder().maximumSize(200_000)
+            .executor(Runnable::run).build();
 
     PeerLiveness(Scheduler scheduler) {
         this.scheduler = scheduler;
+        // on the node's clock (virtual time in a simulation)
+        this.departed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1))
+                .ticker(() -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(scheduler.nowMillis()))
+                .executor(Runnable::run).build();
     }
 
     /** A request to the node timed out, or a check of this node's own found it unreachable. */
@@ -51,6 +60,32 @@ final class PeerLiveness {
     /** The node was heard from: no longer a suspect. */
     void heardFrom(NodeId node) {
         suspects.remove(node);
+        lastHeard.put(node, scheduler.nowMillis());
+    }
+
+    /**
+     * @param node a node
+     * @param millis a span of time
+     * @return whether a datagram of the node's arrived within that span (it was alive then)
+     */
+    boolean heardWithin(NodeId node, long millis) {
+        Long at = lastHeard.getIfPresent(node);
+        return at != null && scheduler.nowMillis() - at <= millis;
+    }
+
+    /** The node answered a record request of this node's: it gets what this node sends, and serves records. */
+    void answered(NodeId node) {
+        lastAnswered.put(node, scheduler.nowMillis());
+    }
+
+    /**
+     * @param node a node
+     * @param millis a span of time
+     * @return whether the node answered a record request of this node's within that span
+     */
+    boolean answeredWithin(NodeId node, long millis) {
+        Long at = lastAnswered.getIfPresent(node);
+        return at != null && scheduler.nowMillis() - at <= millis;
     }
 
     boolean isSuspect(NodeId contact) {

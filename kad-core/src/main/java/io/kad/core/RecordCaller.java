@@ -1,5 +1,6 @@
 package io.kad.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kad.core.id.Contact;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordClient;
@@ -27,7 +28,13 @@ import java.util.function.Function;
 /**
  * The caller side of the record protocol, and the node's {@link RecordClient}: takes each record
  * operation to the key's owner (in-process when that is this node), follows redirects, retries with the
- * same {@code rpc_id}, and fails over to the next holder when the owner does not answer. Holds no state
+ * same {@code rpc_id}, and fails over to the next holder when the owner does not answer. A read makes one
+ * request to the owner before it fails over (the holder asked in its place checks the owner itself, and
+ * sends the read back if it answers), so a dead owner costs a read two request timeouts. A retried write
+ * names its target among the unreachable, so whoever decides it first asks the other holders whether a
+ * former owner decided it already; so does every request to a node another one found gone, lately, so
+ * that it checks it was not taken over while it was cut off. An operation that ran out of holders starts
+ * again from the owner a request timeout later, until its deadline. Holds no state
  * between operations; each operation's state (its {@code RecordCall}) is touched by one thread at a time:
  * the caller's thread until its first request, then the protocol thread that completes the requests.
  */
@@ -41,9 +48,9 @@ final class RecordCaller implements RecordClient {
     private static final int WRITE_ATTEMPTS = 3;
     /**
      * How many times a request that names unreachable nodes is sent (same {@code rpc_id}): the receiver
-     * checks those nodes first (one request timeout), so the requester waits that out before it gives up.
+     * checks those nodes first (one request timeout), so each attempt waits two request timeouts.
      */
-    private static final int FAILOVER_ATTEMPTS = 3;
+    private static final int FAILOVER_ATTEMPTS = 2;
     /** How many redirects an operation follows before it fails: a stale view costs one or two. */
     private static final int MAX_REDIRECTS = 8;
 
@@ -83,10 +90,10 @@ final class RecordCaller implements RecordClient {
             return CompletableFuture.failedFuture(new IllegalStateException("node " + node.id().shortHex() + " closed"));
         }
         BigInteger recordId = RecordIds.of(hash, namespace, key);
-        if (ownership.ownsAsFarAsKnown(recordId)) {
-            // alone, or the owner in its own view: the owner-side read, with no call state, request id or
-            // future chain (the check is the one a remote read of this node makes before serving it)
-            return afterDurable(server.localRead(recordId, namespace, key));
+        if (ownership.ownsAsFarAsKnown(recordId) && server.confirmedOwner(recordId)) {
+            // the confirmed owner in its own view: the owner-side read, with no call state or request id
+            // (the check is the one a remote read of this node makes before serving it)
+            return durable(server.localRead(recordId, namespace, key));
         }
         RecordCall call = new RecordCall(recordId, namespace, key, null);
         return readVia(call, call.nextHolder());
@@ -102,10 +109,19 @@ final class RecordCaller implements RecordClient {
             return CompletableFuture.failedFuture(tooLarge);
         }
         BigInteger recordId = RecordIds.of(hash, namespace, key);
-        if (ownership.ownsAsFarAsKnown(recordId)) {
-            // the owner in its own view decides at once, as it would for a first attempt that reached it
+        if (ownership.ownsAsFarAsKnown(recordId) && server.confirmedOwner(recordId)) {
+            // the confirmed owner in its own view decides at once, as for a first attempt that reached it
             return server.ownerWrite(recordId, namespace, key, command, node.id().value(), null)
-                    .thenCompose(w -> afterDurable(w.result()));
+                    .handle((w, e) -> {
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause() : e;
+                        if (cause instanceof RecordServer.NotOwner) {
+                            // another node took the record over while this write waited: it goes there
+                            return writeToOwner(recordId, namespace, key, command);
+                        }
+                        return e == null ? afterDurable(w.result())
+                                : CompletableFuture.<WriteResult>failedFuture(cause);
+                    }).thenCompose(Function.identity());
         }
         return writeToOwner(recordId, namespace, key, command);
     }
@@ -157,6 +173,10 @@ final class RecordCaller implements RecordClient {
      * in its tier: a write is acknowledged, and a value shown, only when a crash can no longer take it
      * back. At once with a tier that has nothing awaiting a commit (always, for an in-memory tier).
      */
+    private <T> CompletableFuture<T> durable(CompletableFuture<T> outcome) {
+        return engine.tier().allWritesDurable() ? outcome : outcome.thenCompose(this::afterDurable);
+    }
+
     private <T> CompletableFuture<T> afterDurable(T outcome) {
         StorageTier tier = engine.tier();
         if (tier.allWritesDurable()) {
@@ -199,6 +219,8 @@ final class RecordCaller implements RecordClient {
         int redirects;
         /** Whether a remote node may already have decided this write (its reply lost). */
         boolean sentAway;
+        /** Whether a request of this write went unanswered: a node may have decided it, unbeknown. */
+        boolean unanswered;
         /** The nodes this call was sent to: going back to one is waiting for it, not a new redirect. */
         final java.util.Set<io.kad.core.id.NodeId> visited = new java.util.HashSet<>(4);
 
@@ -251,10 +273,10 @@ final class RecordCaller implements RecordClient {
             return server.mayServeRead(call.recordId, call.namespace, call.key, self, call.rpc, call.unreachableIds())
                     .thenCompose(nearer -> {
                         if (nearer == null) {
-                            return afterDurable(server.localRead(call.recordId, call.namespace, call.key));
+                            return durable(server.localRead(call.recordId, call.namespace, call.key));
                         }
                         if (nearer.isEmpty()) {
-                            return CompletableFuture.failedFuture(call.failure("read"));
+                            return fromTheTop(call, "read", () -> readVia(call, call.nextHolder()));
                         }
                         call.unreachable.removeAll(nearer);
                         return redirected(call, nearer, n -> readVia(call, n), "read");
@@ -264,23 +286,75 @@ final class RecordCaller implements RecordClient {
             return CompletableFuture.failedFuture(call.failure("read"));
         }
         call.visited.add(target.id());
-        List<BigInteger> unreachable = call.unreachableIds();
+        boolean doubted = server.doubted(target, call.recordId);
+        List<BigInteger> unreachable = doubted ? naming(target, call.unreachableIds()) : call.unreachableIds();
         // the same rpc_id at every node: a holder checking the owner on this read's behalf knows a repeat
-        return endpoint.requestRetrying(target, rpc -> new Message.GetRecord(self, node.peerInfo(), rpc,
-                call.recordId, call.namespace, call.key, unreachable),
-                unreachable.isEmpty() ? RpcEndpoint.RPC_ATTEMPTS : FAILOVER_ATTEMPTS, call.rpc)
+        Function<JsonNode, Message.Request> build = rpc -> new Message.GetRecord(self, node.peerInfo(), rpc,
+                call.recordId, call.namespace, call.key, unreachable);
+        // one request to the node taken for the owner: if it times out, the next holder is asked, naming it,
+        // and checks it itself before it serves (one more request timeout), so its answer is waited for
+        // twice as long; a live owner sends the read back
+        long rpcTimeout = node.config().rpcTimeout().toMillis();
+        boolean failover = !call.unreachable.isEmpty();
+        return endpoint.requestRetrying(target, target.address(), build, failover ? FAILOVER_ATTEMPTS : 1, call.rpc,
+                failover ? 2 * rpcTimeout : rpcTimeout)
                 .handle((reply, e) -> {
-                    if (e == null && reply instanceof Message.RecordReply rr) {
-                        return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
+                    if (doubted && e == null && reply instanceof Message.RecordReply) {
+                        server.answered(target, call.recordId);
                     }
-                    if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
-                        learn.accept(r.nearest());
-                        call.unreachable.removeAll(r.nearest());
-                        return redirected(call, r.nearest(), n -> readVia(call, n), "read");
-                    }
-                    call.unreachable.add(target);
-                    return readVia(call, call.nextHolder());
+                    return afterRead(call, target, reply, e);
                 }).thenCompose(Function.identity());
+    }
+
+    /**
+     * An operation that ran out of holders to ask (this node, last in line, may not answer it): it starts
+     * again from the owner one request timeout later, as long as its deadline leaves time, so that a
+     * short cut-off of this node or of the holders costs a wait, not the operation.
+     */
+    private <T> CompletableFuture<T> fromTheTop(RecordCall call, String what,
+                                                java.util.function.Supplier<CompletableFuture<T>> again) {
+        long wait = node.config().rpcTimeout().toMillis();
+        if (node.scheduler().nowMillis() + wait >= call.deadline || endpoint.closed()) {
+            return CompletableFuture.failedFuture(call.failure(what));
+        }
+        CompletableFuture<T> out = new CompletableFuture<>();
+        node.scheduler().schedule(() -> {
+            call.unreachable.clear();
+            again.get().whenComplete((r, e) -> {
+                if (e != null) {
+                    out.completeExceptionally(e);
+                } else {
+                    out.complete(r);
+                }
+            });
+        }, wait);
+        return out;
+    }
+
+    /** The unreachable nodes a request names, with its own target first. */
+    private static List<BigInteger> naming(Contact target, List<BigInteger> unreachable) {
+        List<BigInteger> ids = new ArrayList<>(unreachable.size() + 1);
+        ids.add(target.id().value());
+        for (BigInteger id : unreachable) {
+            if (ids.size() < MessageCodec.MAX_UNREACHABLE && !id.equals(target.id().value())) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** A read's request answered or failed: the record, a redirect to follow, or on to the next holder. */
+    private CompletableFuture<ReadResult> afterRead(RecordCall call, Contact target, Message.Reply reply, Throwable e) {
+        if (e == null && reply instanceof Message.RecordReply rr) {
+            return CompletableFuture.completedFuture(new ReadResult(rr.record(), rr.expired()));
+        }
+        if (e == null && reply instanceof Message.Redirect r && !r.nearest().isEmpty()) {
+            learn.accept(r.nearest());
+            call.unreachable.removeAll(r.nearest());
+            return redirected(call, r.nearest(), n -> readVia(call, n), "read");
+        }
+        call.unreachable.add(target);
+        return readVia(call, call.nextHolder());
     }
 
     private <T> CompletableFuture<T> redirected(RecordCall call, List<Contact> nearer,
@@ -299,13 +373,18 @@ final class RecordCaller implements RecordClient {
         BigInteger self = node.id().value();
         if (target.id().equals(node.id())) {
             CompletableFuture<RecordServer.Decision> local = call.sentAway || !call.unreachable.isEmpty()
-                    // a remote node may have decided it already: go through the record of decided writes
+                    // a remote node may have decided it already: go through the record of decided writes (and,
+                    // if one of them did not answer, ask the other holders whether it did)
                     ? server.decide(call.recordId, call.namespace, call.key, call.command, self, call.rpc,
-                            call.unreachableIds())
+                            call.unanswered ? naming(node.self(), call.unreachableIds()) : call.unreachableIds())
                     : server.decideOwn(call.recordId, call.namespace, call.key, call.command);
             return local.thenCompose(d -> {
                 if (d.write() != null) {
                     return afterDurable(d.write().result());
+                }
+                if (d.redirect().isEmpty()) {
+                    // the owner in this node's view, unable to confirm it: the other holders did not answer
+                    return fromTheTop(call, "write", () -> writeVia(call, call.nextHolder()));
                 }
                 // the nodes named answered this node's own probe: worth another try
                 call.unreachable.removeAll(d.redirect());
@@ -317,12 +396,26 @@ final class RecordCaller implements RecordClient {
         }
         call.sentAway = true;
         call.visited.add(target.id());
-        List<BigInteger> unreachable = call.unreachableIds();
-        return endpoint.requestRetrying(target, rpc -> new Message.PutRecord(self, node.peerInfo(), rpc,
-                call.recordId, call.namespace, call.key, call.command, unreachable),
-                unreachable.isEmpty() ? WRITE_ATTEMPTS : FAILOVER_ATTEMPTS, call.rpc)
+        // a retry names its target among the unreachable (so does a request to a node another one found
+        // gone, lately): a node that did not answer may have been cut off from the swarm, and checks with
+        // the other holders that nobody took the record over meanwhile before it decides
+        List<BigInteger> retried = naming(target, call.unreachableIds());
+        // once a request of this write went unanswered, the write may have been decided there: every later
+        // one names its target too, so whoever decides it asks the other holders first
+        boolean doubted = server.doubted(target, call.recordId) || call.unanswered;
+        List<BigInteger> unreachable = doubted ? retried : call.unreachableIds();
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        boolean failover = !call.unreachable.isEmpty();
+        long rpcTimeout = node.config().rpcTimeout().toMillis();
+        return endpoint.requestRetrying(target, target.address(), rpc -> new Message.PutRecord(self, node.peerInfo(),
+                rpc, call.recordId, call.namespace, call.key, call.command,
+                attempts.getAndIncrement() == 0 ? unreachable : retried),
+                failover ? FAILOVER_ATTEMPTS : WRITE_ATTEMPTS, call.rpc, failover ? 2 * rpcTimeout : rpcTimeout)
                 .handle((reply, e) -> {
                     if (e == null && reply instanceof Message.PutReply pr) {
+                        if (doubted || attempts.get() > 1) {
+                            server.answered(target, call.recordId);
+                        }
                         if (pr.keepCopy() && pr.result().current() != null) {
                             engine.acceptCopy(pr.result().current());
                         }
@@ -334,6 +427,7 @@ final class RecordCaller implements RecordClient {
                         call.unreachable.removeAll(r.nearest());
                         return redirected(call, r.nearest(), n -> writeVia(call, n), "write");
                     }
+                    call.unanswered = true;
                     call.unreachable.add(target);
                     return writeVia(call, call.nextHolder());
                 }).thenCompose(Function.identity());

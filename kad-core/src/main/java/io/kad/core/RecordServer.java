@@ -3,18 +3,21 @@ package io.kad.core;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
 import io.kad.core.record.CopyOutcome;
 import io.kad.core.record.ReadResult;
 import io.kad.core.record.RecordEngine;
 import io.kad.core.record.RecordEvent;
+import io.kad.core.record.RecordException;
 import io.kad.core.record.RecordIds;
 import io.kad.core.record.WriteCommand;
 import io.kad.core.record.WriteResult;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.wire.Message;
+import io.kad.core.wire.MessageCodec;
 import io.kad.spi.KeyHashFunction;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
@@ -22,7 +25,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +36,32 @@ import org.slf4j.LoggerFactory;
  * The owner side of the record protocol: decides the writes that reach this node (applies them as the
  * key's owner, redirects them to nearer nodes, or checks first that the nearer nodes a requester could
  * not reach are gone), copies applied writes to the replicas, serves reads, copies and scan pages, and
- * publishes the events of what it applied. Owns the outcomes of decided writes ({@code recentWrites}),
- * those learnt from copies ({@code copiedWrites}) and the checks of reads in progress
- * ({@code readChecks}): thread-safe caches, touched on the protocol thread as requests arrive and on a
- * caller's thread when its own write is decided here (record-engine calls are atomic per key).
+ * publishes the events of what it applied.
+ *
+ * <p>What keeps a key's operations linearizable through lost datagrams, dead owners and partitions:
+ * <ul>
+ *   <li>one owner decides, and acts as the owner only once it has <em>taken the record over</em>
+ *       ({@link #takeOver}): it asked the other holders for their copies (keeping the newest) and for
+ *       the outcome of the write being decided, and at least half of them answered, so a node cut off
+ *       from the swarm takes nothing over. It is then the record's confirmed owner
+ *       ({@link #confirmedOwner}) until its view loses a node near the record, another node takes the
+ *       record over, or it learns it was itself found gone;</li>
+ *   <li>a write is acknowledged once as many holders as the replica set counts acknowledged its copy
+ *       (silent holders are replaced by the next nodes), writes of one record are decided one at a time,
+ *       each once the copies of the one before are out, and reads answer with the record the holders have
+ *       ({@link #ownerRead}): no answer shows a record that the owner's loss would lose. A write none of
+ *       whose copies got out is undone;</li>
+ *   <li>a node found gone is deposed ({@link #isDeposed}): the members are told
+ *       ({@link Message.Deposed}), so they name it among the unreachable in their next request for each
+ *       record, which makes it check with the other holders first, should it come back from being cut
+ *       off; it gets the records taken over from it before it rejoins this node's view.</li>
+ * </ul>
+ *
+ * <p>Owns the outcomes of decided writes ({@code recentWrites}), those learnt from copies
+ * ({@code copiedWrites}), the confirmed records, the copies on their way, the deposed nodes and the checks
+ * in progress: thread-safe maps and caches, touched on the protocol thread as requests arrive and on a
+ * caller's thread when its own write is decided here (record-engine calls are atomic per key). Their
+ * expiries run on the node's clock.
  */
 final class RecordServer {
 
@@ -42,10 +70,42 @@ final class RecordServer {
 
     /**
      * How many requests a node sends at once to an owner its requester could not reach before it takes
-     * the owner's place: a live owner taken for dead splits the key between two owners, so the check
-     * must not be fooled by a few lost datagrams, and sent together they take one request timeout.
+     * the owner's place, and again half a request timeout later: a live owner taken for dead splits the
+     * key between two owners, so the check must not be fooled by lost datagrams, and all of them are
+     * answered within one request timeout.
      */
     private static final int PROBE_ATTEMPTS = 4;
+    /**
+     * How many requests a node about to take a record over sends at once to each other holder: a few,
+     * so a lost datagram or two does not make it count a live holder out.
+     */
+    private static final int SYNC_ATTEMPTS = 3;
+    /** The most records a node remembers having confirmed its ownership of ({@link #confirmedOwner}). */
+    private static final int CONFIRMED_RECORDS = 1_000_000;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** Locks that make a record's check for copies on their way and its next write one step. */
+    private static final Object[] WRITE_LOCKS = new Object[64];
+
+    static {
+        for (int i = 0; i < WRITE_LOCKS.length; i++) {
+            WRITE_LOCKS[i] = new Object();
+        }
+    }
+    /** How long after a node was found gone this node first asks whether it is back. */
+    private static final long WATCH_FIRST_MILLIS = 1_000;
+    /** The longest wait between two such questions. */
+    private static final long WATCH_MAX_MILLIS = 30_000;
+    /**
+     * How long the other holders of a record must have been silent before a node takes it over without
+     * any of them answering: the last node of a small swarm goes on alone, a node cut off for less waits.
+     */
+    private static final long ALONE_AFTER_MILLIS = 10 * 60_000;
+    /** How long a node another one found gone is doubted ({@link #doubted}). */
+    private static final Duration DOUBT_FOR = Duration.ofMinutes(1);
+    /** The most records a doubted node is remembered to have answered for. */
+    private static final int DOUBT_RECORDS = 10_000;
+    /** How long a node found gone stays deposed: watched, and readmitted only after a hand-off. */
+    private static final Duration DEPOSED_FOR = Duration.ofMinutes(10);
     /** How many times an owner sends a replica its copy before it gives up on that replica. */
     private static final int COPY_ATTEMPTS = 3;
     /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
@@ -78,9 +138,29 @@ final class RecordServer {
      * take a record over, a repeat of such a write gets that outcome instead of a second decision.
      */
     private final Cache<WriteAttempt, Decision> copiedWrites;
+    /**
+     * The records this node confirmed it owns ({@link #takeOver}), with the view's removal count then: it
+     * acts as their owner at once while no member nearer the record has left its view since.
+     */
+    private final Cache<BigInteger, Long> confirmed = Caffeine.newBuilder().maximumSize(CONFIRMED_RECORDS)
+            .executor(Runnable::run).build();
+    /** The nodes found gone by this node's own check ({@link #isDeposed}). */
+    private final Cache<NodeId, Contact> deposed;
+    /**
+     * The nodes another node told this one it found gone ({@link Message.Deposed}), with the records each
+     * answered since, once asked by a request naming it among the unreachable ({@link #doubted}).
+     */
+    private final Cache<NodeId, java.util.Set<BigInteger>> noticed;
+    /** Deposed nodes heard from again, being handed their records before they rejoin the view. */
+    private final Map<NodeId, Contact> returning = new ConcurrentHashMap<>();
+    /** The copies of writes applied here still on their way, per record: the next write waits for them. */
+    private final Map<BigInteger, CompletableFuture<Void>> commits = new ConcurrentHashMap<>();
+    /** The records with copies on their way, and what their holders have ({@link #ownerRead}). */
+    private final Map<BigInteger, Copying> inFlight = new ConcurrentHashMap<>();
+    /** Takeovers for reads in progress, per record: the reads that meet one wait for it. */
+    private final Cache<BigInteger, CompletableFuture<List<Contact>>> readTakeovers;
     /** Reads still waiting for this node's check of the nodes their requester could not reach. */
-    private final Cache<WriteAttempt, CompletableFuture<List<Contact>>> readChecks = Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).executor(Runnable::run).build();
+    private final Cache<WriteAttempt, CompletableFuture<List<Contact>>> readChecks;
 
     /** A write request as its requester tells it apart: a retry repeats both. */
     private record WriteAttempt(BigInteger requester, BigInteger rpc) {
@@ -118,20 +198,33 @@ final class RecordServer {
         this.quotas = quotas;
         this.verifier = verifier;
         NodeConfig config = node.config();
+        // expiries run on the node's clock (virtual time in a simulation), like the retries they outlast
+        Ticker clock = () -> TimeUnit.MILLISECONDS.toNanos(node.scheduler().nowMillis());
         // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
         // the outcome must be remembered at least that long, or a late repeat would be decided again
-        this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
-                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
+        Duration repeats = config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1);
+        this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES).expireAfterWrite(repeats)
+                .ticker(clock).executor(Runnable::run).build();
+        this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES).expireAfterWrite(repeats)
+                .ticker(clock).executor(Runnable::run).build();
+        this.deposed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(DEPOSED_FOR).ticker(clock)
                 .executor(Runnable::run).build();
-        this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES)
-                .expireAfterWrite(config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1))
+        this.noticed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(DOUBT_FOR).ticker(clock)
                 .executor(Runnable::run).build();
+        this.readTakeovers = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1))
+                .ticker(clock).executor(Runnable::run).build();
+        this.readChecks = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1))
+                .ticker(clock).executor(Runnable::run).build();
     }
 
     // ------------------------------------------------------------------ requests
 
     void serveGet(InetSocketAddress from, Message.GetRecord get) {
         checkRecordId(get.id(), get.namespace(), get.key());
+        if (get.takeover() != null) {
+            serveTakeover(from, get);
+            return;
+        }
         BigInteger self = node.id().value();
         mayServeRead(get.id(), get.namespace(), get.key(), get.peerId(), RpcEndpoint.rpcKey(get.rpcId()),
                 get.unreachable())
@@ -142,13 +235,15 @@ final class RecordServer {
                         endpoint.send(from, new Message.Redirect(self, node.peerInfo(), get.rpcId(), nearer));
                     } else {
                         node.stats().recordReads.increment();
-                        ReadResult r = engine.read(get.id());
-                        if (r.expired() != null) {
-                            events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
-                                    r.expired().value(), null, r.expired().version() + 1, get.peerId()));
+                        {
+                            ReadResult r = ownerRead(get.id());
+                            if (r.expired() != null) {
+                                events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, get.namespace(), get.key(),
+                                        r.expired().value(), null, r.expired().version() + 1, get.peerId()));
+                            }
+                            endpoint.send(from, new Message.RecordReply(self, node.peerInfo(), get.rpcId(),
+                                    r.record(), r.expired()));
                         }
-                        endpoint.send(from, new Message.RecordReply(self, node.peerInfo(), get.rpcId(), r.record(),
-                                r.expired()));
                     }
                 });
     }
@@ -206,8 +301,9 @@ final class RecordServer {
                 node.stats().copiesOverQuota.increment();
                 refusal = "its sender's address created its quota of " + quotas.copiesPerPeer() + " records here";
             }
+            CopyOutcome outcome = null;
             if (refusal == null) {
-                CopyOutcome outcome = engine.offerCopy(r);
+                outcome = engine.offerCopy(r);
                 if (outcome == CopyOutcome.KEPT && creates) {
                     quotas.chargeCopy(from, r.id());
                 }
@@ -222,8 +318,15 @@ final class RecordServer {
             if (refusal != null) {
                 forged++;
                 LOG.debug("copy of {} from {} refused: {}", r.id(), from, refusal);
-            } else if (r == replicate.records().get(0)) {
-                firstTaken = true;
+            } else {
+                if (r == replicate.records().get(0)) {
+                    firstTaken = true;
+                }
+                if (outcome == CopyOutcome.KEPT && confirmed.getIfPresent(r.id()) != null
+                        && sender.distance(r.id()).compareTo(node.id().distance(r.id())) > 0) {
+                    // a newer record from a farther node: another node acted as its owner in the meantime
+                    notOwner(r.id());
+                }
             }
         }
         if (forged > 0 && forged == replicate.records().size()) {
@@ -334,9 +437,111 @@ final class RecordServer {
 
     // ------------------------------------------------------------------ owner side
 
-    /** Reads as the key's owner; a record found expired is published as such. */
-    ReadResult localRead(BigInteger recordId, String namespace, byte[] key) {
-        ReadResult r = engine.read(recordId);
+    /**
+     * Whether this node may act at once as the owner of a record it owns in its view: it confirmed its
+     * ownership ({@link #takeOver}) and no node has left its view since that was nearer the record, or
+     * among the nodes it would ask before a takeover. A nearer node gone may have acted as the owner in
+     * between; a holder gone (silent to this node's copies or checks) is a sign that this node itself may
+     * have been cut off from the swarm, while another took the record over.
+     */
+    boolean confirmedOwner(BigInteger recordId) {
+        Long since = confirmed.getIfPresent(recordId);
+        if (since == null) {
+            return false;
+        }
+        if (since == membership.removals()) {
+            return true;
+        }
+        BigInteger bound = node.id().distance(recordId);
+        List<Contact> near = membership.closest(recordId, 2 * (node.config().replication() - 1), null);
+        if (!near.isEmpty()) {
+            BigInteger farthest = near.get(near.size() - 1).id().distance(recordId);
+            bound = bound.max(farthest.add(BigInteger.ONE));
+        }
+        return !membership.removedNearerSince(since, recordId, bound);
+    }
+
+    /** A node nearer the record is in the view: this node is not its owner, and must confirm again if it becomes it. */
+    private void notOwner(BigInteger recordId) {
+        confirmed.invalidate(recordId);
+    }
+
+    /**
+     * A write's copies are on their way: the record's next write waits for them ({@link #ownerWrite}), and
+     * reads answer from the record as it was before ({@link #ownerRead}).
+     *
+     * @param before the live record the write replaced, or {@code null}
+     * @param stored the record the write stored (a tombstone for a removal)
+     * @param round completes with whether the copies are out
+     */
+    private void copying(BigInteger recordId, StoredRecord before, StoredRecord stored,
+                         CompletableFuture<Boolean> round) {
+        CompletableFuture<Void> settled = round.handle((r, e) -> null);
+        CompletableFuture<Void> all = commits.merge(recordId, settled,
+                (earlier, next) -> CompletableFuture.allOf(earlier, next));
+        all.whenComplete((v, e) -> commits.remove(recordId, all));
+        inFlight.compute(recordId, (id, c) -> c == null ? new Copying(before, 1) : c.more());
+        round.whenComplete((ok, e) -> inFlight.compute(recordId, (id, c) -> {
+            if (c == null) {
+                return null;
+            }
+            if (e == null && ok && (c.out == null || stored.version() >= c.out.version())) {
+                // every holder has this record (and, as copies carry records whole, what came before it)
+                c.out = stored;
+            }
+            return --c.copying == 0 ? null : c;
+        }));
+    }
+
+    /**
+     * A record with writes whose copies are on their way: the newest record whose copies are out (before
+     * the first of those writes: the record it replaced), and how many rounds of copies are still out.
+     * Touched only inside {@code inFlight.compute}.
+     */
+    private static final class Copying {
+        StoredRecord out;
+        int copying;
+
+        Copying(StoredRecord before, int copying) {
+            this.out = before;
+            this.copying = copying;
+        }
+
+        Copying more() {
+            copying++;
+            return this;
+        }
+    }
+
+    /**
+     * A read as the record's owner: the record as its holders have it. While a write's copies are on their
+     * way, that is the record before the write (the write is not acknowledged yet: a read may come before
+     * it), so a read never waits for copies, nor answers with a record that this node's loss would lose.
+     */
+    private ReadResult ownerRead(BigInteger recordId) {
+        Copying[] c = new Copying[1];
+        StoredRecord[] out = new StoredRecord[1];
+        inFlight.computeIfPresent(recordId, (id, st) -> {
+            c[0] = st;
+            out[0] = st.out;
+            return st;
+        });
+        if (c[0] == null) {
+            return engine.read(recordId);
+        }
+        StoredRecord r = out[0];
+        return new ReadResult(r != null && r.isLiveAt(engine.nowMillis()) ? r : null, null);
+    }
+
+    /**
+     * Reads as the key's owner ({@link #ownerRead}); a record found expired is published as such.
+     */
+    CompletableFuture<ReadResult> localRead(BigInteger recordId, String namespace, byte[] key) {
+        return CompletableFuture.completedFuture(readNow(recordId, namespace, key));
+    }
+
+    private ReadResult readNow(BigInteger recordId, String namespace, byte[] key) {
+        ReadResult r = ownerRead(recordId);
         if (r.expired() != null) {
             events.publish(new RecordEvent(RecordEvent.Kind.EXPIRED, namespace, key, r.expired().value(), null,
                     r.expired().version() + 1, node.id().value()));
@@ -346,11 +551,63 @@ final class RecordServer {
 
     /**
      * Applies a write as the key's owner, copies it to the replicas, publishes the events. The copies
-     * leave first: the write is acknowledged once they are acknowledged, while events are sent and
-     * never waited for, so they are published as the copies travel.
+     * leave first: the write is acknowledged once as many holders as the replica set counts acknowledged
+     * a copy (a holder that does not answer is replaced by the next node), and fails if that many could
+     * not be reached: an acknowledged write survives its owner. Reads of the record, and refused writes,
+     * are answered once the copies of the writes before them are out ({@link #committed}), so what they
+     * report survives too. Events are sent and never waited for, so they are published as the copies
+     * travel.
      */
     CompletableFuture<OwnerWrite> ownerWrite(BigInteger recordId, String namespace, byte[] key,
                                              WriteCommand command, BigInteger origin, BigInteger rpc) {
+        // one write of a record at a time, each decided once the copies of the one before are out: its
+        // outcome (the record it replaced, or the one that refused it) never shows a record that this
+        // node's loss would lose, and that a retry of its write, decided again elsewhere, would apply twice
+        Object lock = WRITE_LOCKS[Math.floorMod(recordId.hashCode(), WRITE_LOCKS.length)];
+        CompletableFuture<Void> before;
+        synchronized (lock) {
+            before = commits.get(recordId);
+            if (before == null) {
+                // decided now only if this node still owns the record: a write that waited for the one
+                // before may find that another node took the record over meanwhile
+                if (!confirmedOwner(recordId)) {
+                    return CompletableFuture.failedFuture(new NotOwner());
+                }
+                return writeNow(recordId, namespace, key, command, origin, rpc);
+            }
+        }
+        return before.thenCompose(v -> ownerWrite(recordId, namespace, key, command, origin, rpc));
+    }
+
+    /** A write's turn came after this node stopped owning its record. */
+    static final class NotOwner extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotOwner() {
+            super("no longer the record's owner", null, false, false);
+        }
+    }
+
+    /** A write decided as the owner ({@link #ownerWrite}), or sent on if this node no longer owns the record. */
+    private CompletableFuture<Decision> asOwner(BigInteger recordId, String namespace, byte[] key,
+                                                WriteCommand command, BigInteger origin, BigInteger rpc) {
+        return ownerWrite(recordId, namespace, key, command, origin, rpc).handle((w, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(new Decision(w, null));
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof NotOwner) {
+                return CompletableFuture.completedFuture(
+                        Decision.redirect(ownership.nearerThanSelf(recordId, List.of())));
+            }
+            return CompletableFuture.<Decision>failedFuture(cause);
+        }).thenCompose(java.util.function.Function.identity());
+    }
+
+    private CompletableFuture<OwnerWrite> writeNow(BigInteger recordId, String namespace, byte[] key,
+                                                   WriteCommand command, BigInteger origin, BigInteger rpc) {
+        StoredRecord raw = engine.tier().get(recordId);
         WriteResult result = engine.write(recordId, namespace, key, command);
         // what the requester is answered (events and copies use the whole outcome)
         WriteResult reply = command.previousValue() == WriteCommand.PreviousValue.OMIT
@@ -363,34 +620,26 @@ final class RecordServer {
         } else {
             // the record this write stored; a removal's tombstone is not in the result
             StoredRecord stored = result.current() != null ? result.current() : engine.tier().get(recordId);
-            List<CompletableFuture<Message.Reply>> acks = new ArrayList<>();
             boolean copies = stored != null && node.config().replication() > 1;
-            List<Contact> holders = copies || !origin.equals(node.id().value()) ? ownership.replicaSet(recordId)
-                    : List.of();
+            // the nearest members, answering lately or not (a silent one is replaced if it stays silent): the
+            // nodes a later owner asks for the record are chosen the same way
+            List<Contact> holders = copies || !origin.equals(node.id().value()) ? holders(recordId) : List.of();
             boolean requesterCopiesReply = requesterKeepsCopy(holders, command, result, origin);
-            if (copies) {
-                for (Contact c : holders) {
-                    if (requesterCopiesReply && c.id().value().equals(origin)) {
-                        continue;
-                    }
-                    if (!c.id().equals(node.id())) {
-                        // the tag lets a replica that becomes the owner answer a retry of this write
-                        Message.WriteTag tag = rpc == null ? null
-                                : new Message.WriteTag(origin, new BigIntegerNode(rpc), reply.previous());
-                        acks.add(endpoint.requestRetrying(c, r -> new Message.Replicate(node.id().value(),
-                                node.peerInfo(), r, List.of(stored), tag), COPY_ATTEMPTS));
-                    }
-                }
-            }
             OwnerWrite applied = new OwnerWrite(reply, requesterCopiesReply);
-            done = acks.isEmpty()
-                    ? CompletableFuture.completedFuture(applied)
-                    : CompletableFuture.allOf(acks.stream().map(f -> f.handle((r, e) -> {
-                        if (e != null) {
-                            LOG.debug("replica copy of {} not acknowledged: {}", recordId, e.getMessage());
-                        }
-                        return null;
-                    })).toArray(CompletableFuture[]::new)).thenApply(v -> applied);
+            if (copies) {
+                // the tag lets a replica that becomes the owner answer a retry of this write
+                BigInteger tagRpc = rpc == null ? node.newRpcId() : rpc;
+                Message.WriteTag tag = new Message.WriteTag(origin, new BigIntegerNode(tagRpc), reply.previous());
+                CompletableFuture<Boolean> out = new CompletableFuture<>();
+                copying(recordId, result.previous(), stored, out);
+                copyOut(recordId, stored, tag, origin, requesterCopiesReply, raw, node.deadline(), true, out);
+                done = out.thenCompose(ok -> ok ? CompletableFuture.completedFuture(applied)
+                        : CompletableFuture.failedFuture(new RecordException("write of " + recordId
+                                + " applied by its owner " + node.id().shortHex() + " but its copies did not reach"
+                                + " its holders within " + node.config().operationTimeout().toMillis() + " ms")));
+            } else {
+                done = CompletableFuture.completedFuture(applied);
+            }
         }
         if (result.expired() != null) {
             // reported whether or not the write applied: the record is a tombstone from now on
@@ -404,6 +653,198 @@ final class RecordServer {
             }
         }
         return done;
+    }
+
+    /**
+     * A record's holders as an owner sees them: itself and the nearest members, {@code replication} in
+     * all, nearest first, whether they answered lately or not (suspicion differs from node to node; a
+     * holder that does not answer its copies leaves the view instead).
+     */
+    private List<Contact> holders(BigInteger recordId) {
+        List<Contact> out = new ArrayList<>(membership.closest(recordId, node.config().replication() - 1, null));
+        out.add(node.self());
+        out.sort((a, b) -> a.id().distance(recordId).compareTo(b.id().distance(recordId)));
+        return out;
+    }
+
+    /**
+     * Gets a write's copies out: a round of copies to the record's holders (as this node sees them now),
+     * and, if it falls short after some holder took a copy, another round (the silent holders have left
+     * the view meanwhile), until the deadline. A first round no copy of which got out undoes the write.
+     *
+     * @param out completed with whether the copies got out
+     */
+    private void copyOut(BigInteger recordId, StoredRecord stored, Message.WriteTag tag, BigInteger origin,
+                         boolean requesterCopiesReply, StoredRecord raw, long deadline, boolean first,
+                         CompletableFuture<Boolean> out) {
+        List<Contact> holders = holders(recordId);
+        List<Contact> targets = new ArrayList<>();
+        for (Contact c : holders) {
+            if (!c.id().equals(node.id()) && !(requesterCopiesReply && c.id().value().equals(origin))) {
+                targets.add(c);
+            }
+        }
+        CopyRound round = new CopyRound(recordId, stored, tag, targets, spares(recordId, holders, origin,
+                requesterCopiesReply), first ? raw : stored);
+        round.done.whenComplete((ok, e) -> {
+            if (e == null && ok) {
+                out.complete(true);
+            } else if (!endpoint.closed() && node.scheduler().nowMillis() < deadline
+                    && (!first || round.acked() > 0)) {
+                node.scheduler().schedule(() -> copyOut(recordId, stored, tag, origin, requesterCopiesReply, raw,
+                        deadline, false, out), Math.max(1, node.config().rpcTimeout().toMillis() / 4));
+            } else {
+                out.complete(false);
+            }
+        });
+        round.begin();
+    }
+
+    /**
+     * The nodes a write's copy goes to in place of holders that do not answer: the next nearest members
+     * after the holders, twice as many as there are other holders.
+     */
+    private List<Contact> spares(BigInteger recordId, List<Contact> holders, BigInteger origin,
+                                 boolean requesterCopiesReply) {
+        int want = 2 * (node.config().replication() - 1);
+        List<Contact> out = new ArrayList<>(want);
+        for (Contact c : membership.closest(recordId, holders.size() + want + 1, null)) {
+            if (out.size() == want) {
+                break;
+            }
+            if (!holders.contains(c) && !(requesterCopiesReply && c.id().value().equals(origin))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The copies of one applied write: to each holder, repeated on a timeout; the first timeout of a
+     * holder also sends a copy to the next spare, so a dead holder costs one request timeout. Done with
+     * {@code true} once as many nodes acknowledged a copy as there are holders, with {@code false} once
+     * that can no longer happen. Its state is guarded by its own lock: copies leave from the thread that
+     * applied the write, acknowledgements arrive on the protocol thread.
+     */
+    private final class CopyRound {
+        final BigInteger recordId;
+        final StoredRecord stored;
+        final Message.WriteTag tag;
+        final List<Contact> targets;
+        final List<Contact> spares;
+        final int needed;
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        private int nextSpare;
+        private int acked;
+        private int inFlight;
+
+        /** The record as it was before the write, put back if no copy of the write got out. */
+        final StoredRecord before;
+
+        CopyRound(BigInteger recordId, StoredRecord stored, Message.WriteTag tag, List<Contact> targets,
+                  List<Contact> spares, StoredRecord before) {
+            this.before = before;
+            this.recordId = recordId;
+            this.stored = stored;
+            this.tag = tag;
+            this.targets = targets;
+            this.spares = spares;
+            // every holder's copy is waited for, but for holders that never answered this node lately (the
+            // copy goes to them all the same): a member that never answers does not stop every write
+            int answering = 0;
+            for (Contact c : targets) {
+                if (liveness.answeredWithin(c.id(), ALONE_AFTER_MILLIS)) {
+                    answering++;
+                }
+            }
+            this.needed = answering;
+        }
+
+        synchronized int acked() {
+            return acked;
+        }
+
+        /**
+         * No copy of the write got out (this node was cut off, or its holders all gone): the write is undone,
+         * so that nobody reads a record that no other node has, and that a retry of the write elsewhere
+         * would apply a second time.
+         */
+        private void undo() {
+            engine.tier().compute(recordId, cur -> cur != null && cur.version() == stored.version()
+                    && cur.tombstone() == stored.tombstone() && java.util.Arrays.equals(cur.value(), stored.value())
+                    ? before : cur);
+        }
+
+        void begin() {
+            if (needed == 0) {
+                done.complete(true);
+            }
+            synchronized (this) {
+                inFlight = targets.size();
+            }
+            for (Contact c : targets) {
+                send(c, COPY_ATTEMPTS, false);
+            }
+        }
+
+        private void send(Contact to, int attemptsLeft, boolean spareSent) {
+            endpoint.request(to, to.address(), r -> new Message.Replicate(node.id().value(), node.peerInfo(), r,
+                    List.of(stored), tag)).whenComplete((reply, e) -> {
+                        Contact spare = null;
+                        boolean again = false;
+                        boolean forgetLater = false;
+                        Boolean outcome = null;
+                        synchronized (this) {
+                            if (e == null) {
+                                acked++;
+                                inFlight--;
+                            } else {
+                                boolean timedOut = e instanceof java.util.concurrent.TimeoutException
+                                        || e.getCause() instanceof java.util.concurrent.TimeoutException;
+                                if (timedOut && !spareSent && nextSpare < spares.size() && acked < needed) {
+                                    spare = spares.get(nextSpare++);
+                                    inFlight++;
+                                }
+                                again = timedOut && attemptsLeft > 1;
+                                if (!again) {
+                                    inFlight--;
+                                    LOG.debug("replica copy of {} to {} not acknowledged: {}", recordId, to,
+                                            e.getMessage());
+                                    if (timedOut) {
+                                        // silent through every attempt: out of the view, as a failed check
+                                        // leaves it, so the next writes copy to the next nearest node
+                                        forgetLater = true;
+                                    }
+                                }
+                            }
+                            // a holder given up on: a spare takes its place if one is left
+                            while (spare == null && acked + inFlight < needed && nextSpare < spares.size()) {
+                                spare = spares.get(nextSpare++);
+                                inFlight++;
+                            }
+                            if (acked >= needed) {
+                                outcome = true;
+                            } else if (inFlight == 0) {
+                                outcome = false;
+                            }
+                        }
+                        if (forgetLater) {
+                            node.onProtocolThread(() -> forget(to));
+                        }
+                        if (outcome != null && !outcome && acked() == 0) {
+                            undo();
+                        }
+                        if (outcome != null) {
+                            done.complete(outcome);
+                        }
+                        if (spare != null) {
+                            send(spare, COPY_ATTEMPTS, true);
+                        }
+                        if (again) {
+                            send(to, attemptsLeft - 1, spareSent || spare != null);
+                        }
+                    });
+        }
     }
 
     /**
@@ -445,35 +886,45 @@ final class RecordServer {
                 prev == null ? null : prev.value(), cur.value(), cur.version(), origin);
     }
 
-    /** This node's own write, not yet seen elsewhere: decided at once if this node is the owner. */
+    /**
+     * This node's own write, not yet seen elsewhere: decided at once if this node is the confirmed owner,
+     * after it took the record over if it is the owner in its view only, else sent on to the nearer nodes
+     * (an empty list: it could not take the record over).
+     */
     CompletableFuture<Decision> decideOwn(BigInteger recordId, String namespace, byte[] key, WriteCommand command) {
         List<Contact> nearer = ownership.nearerThanSelf(recordId, List.of());
         if (!nearer.isEmpty()) {
+            notOwner(recordId);
             return CompletableFuture.completedFuture(Decision.redirect(nearer));
         }
-        return ownerWrite(recordId, namespace, key, command, node.id().value(), null)
-                .thenApply(w -> new Decision(w, null));
+        BigInteger self = node.id().value();
+        if (confirmedOwner(recordId)) {
+            return asOwner(recordId, namespace, key, command, self, null);
+        }
+        return takeOver(recordId, namespace, key, List.of(), null).thenCompose(claim -> claim.redirect() != null
+                ? CompletableFuture.completedFuture(Decision.redirect(claim.redirect()))
+                : asOwner(recordId, namespace, key, command, self, null));
     }
 
     /**
      * Decides a write that reached this node: the same request decided before gets its first outcome
      * (also one this node learnt with a copy from a former owner); a node that knows nearer nodes sends
      * the requester on to them, unless the requester found them unreachable and this node, asking them
-     * itself, finds so too. Only then does this node decide the write as the owner.
+     * itself, finds so too. Only then does this node decide the write as the owner, and only as the
+     * confirmed owner ({@link #takeOver}): a write whose requester could not reach a nearer node may
+     * be a repeat of one a former owner decided, so its outcome is asked of the other holders first.
      */
     CompletableFuture<Decision> decide(BigInteger recordId, String namespace, byte[] key, WriteCommand command,
                                        BigInteger requester, BigInteger rpc, List<BigInteger> unreachable) {
         WriteAttempt attempt = rpc == null ? null : new WriteAttempt(requester, rpc);
         if (attempt != null) {
-            Decision copied = copiedWrites.getIfPresent(attempt);
-            if (copied != null) {
-                return CompletableFuture.completedFuture(copied);
-            }
             CompletableFuture<Decision> known = recentWrites.getIfPresent(attempt);
             if (known != null) {
                 return known;
             }
         }
+        // an outcome learnt from a former owner's copy is given only by the owner (below): a holder that
+        // is not, answering it, could acknowledge a write whose copies are not all out yet
         List<Contact> nearer = ownership.nearerThanSelf(recordId, List.of());
         List<Contact> unverified = new ArrayList<>();
         List<Contact> toCheck = new ArrayList<>();
@@ -481,60 +932,73 @@ final class RecordServer {
             (unreachable.contains(c.id().value()) ? toCheck : unverified).add(c);
         }
         if (!unverified.isEmpty()) {
+            notOwner(recordId);
             return CompletableFuture.completedFuture(Decision.redirect(unverified));
         }
-        if (toCheck.isEmpty()) {
-            if (attempt == null) {
-                return ownerWrite(recordId, namespace, key, command, requester, null).thenApply(w -> new Decision(w, null));
+        if (attempt == null) {
+            // a requester that sends no rpc_id cannot repeat a write: decided as a new one
+            if (toCheck.isEmpty() && confirmedOwner(recordId)) {
+                return asOwner(recordId, namespace, key, command, requester, null);
             }
-            return recentWrites.asMap().computeIfAbsent(attempt, k -> {
+            return takeOver(recordId, namespace, key, toCheck, null).thenCompose(claim -> claim.redirect() != null
+                    ? CompletableFuture.completedFuture(Decision.redirect(claim.redirect()))
+                    : asOwner(recordId, namespace, key, command, requester, null));
+        }
+        // a repeat may come from a requester that tried another node first, or this one without an answer:
+        // it names that node (this one, if it was cut off from the swarm and another took the record over)
+        boolean mayRepeat = !unreachable.isEmpty();
+        boolean atOnce = toCheck.isEmpty() && !mayRepeat && confirmedOwner(recordId);
+        // decided once per request, so the requester's retries wait for the same decision
+        CompletableFuture<Decision> decided = recentWrites.asMap().computeIfAbsent(attempt, k -> {
+            if (atOnce) {
                 Decision copied = copiedWrites.getIfPresent(attempt);
                 return copied != null ? CompletableFuture.completedFuture(copied)
-                        : ownerWrite(recordId, namespace, key, command, requester, rpc).thenApply(w -> new Decision(w, null));
-            });
-        }
-        if (attempt == null) {
-            return CompletableFuture.completedFuture(Decision.redirect(toCheck));
-        }
-        // the requester could not reach the nearer nodes: ask them ourselves before taking the write over;
-        // the check is remembered under the request, so the requester's retries wait for the same one
-        CompletableFuture<Decision> checked = recentWrites.asMap().computeIfAbsent(attempt, k -> {
-            return probe(toCheck, recordId, namespace, key).thenCompose(alive -> {
-                        if (!alive.isEmpty()) {
-                            return CompletableFuture.completedFuture(Decision.redirect(alive));
-                        }
-                        // the former owner's copy of this very write may have come in during the check
-                        Decision copied = copiedWrites.getIfPresent(attempt);
-                        if (copied != null) {
-                            return CompletableFuture.completedFuture(copied);
-                        }
-                        return ownerWrite(recordId, namespace, key, command, requester, rpc)
-                                .thenApply(w -> new Decision(w, null));
-                    });
-        });
-        return checked.thenApply(d -> {
-            if (d.write() == null) {
-                // a redirect is not an outcome: a later attempt is judged afresh
-                recentWrites.asMap().remove(attempt, checked);
+                        : asOwner(recordId, namespace, key, command, requester, rpc);
             }
-            return d;
+            return takeOver(recordId, namespace, key, toCheck, attempt).thenCompose(claim -> {
+                if (claim.redirect() != null) {
+                    return CompletableFuture.completedFuture(Decision.redirect(claim.redirect()));
+                }
+                // the former owner's copy of this very write may have come in, or a holder knew its outcome
+                Decision copied = copiedWrites.getIfPresent(attempt);
+                if (copied != null) {
+                    return CompletableFuture.completedFuture(copied);
+                }
+                return asOwner(recordId, namespace, key, command, requester, rpc);
+            });
+        });
+        return decided.whenComplete((d, e) -> {
+            if (e == null && d.write() == null) {
+                // a redirect is not an outcome: a later attempt is judged afresh (a failure may be one: a
+                // write applied whose copies did not get out is answered as failed again)
+                recentWrites.asMap().remove(attempt, decided);
+            }
         });
     }
 
     /**
      * Whether this node serves a read of a record: completes with {@code null} if it does (it is the
-     * owner; or the requester could not reach the nearer nodes, this node is one of the record's
-     * holders, and its own check finds them unreachable too), else with the nearer nodes to ask instead
-     * (empty when none is left that the requester could reach and this node holds no copy: the read
-     * must fail rather than answer "absent"). A holder serves in the owner's place only when the owner
-     * is gone: its copy may lack writes the owner applied while this holder was out of its replica set.
+     * confirmed owner, or it took the record over: it is the owner in its view, or the requester could
+     * not reach the nearer nodes, this node is one of the record's holders, and its own check finds them
+     * unreachable too), else with the nearer nodes to ask instead (empty when none is left that the
+     * requester could reach and this node may not serve: the read must fail rather than answer from a
+     * copy that may be stale). A holder serves in the owner's place only when the owner is gone: its copy
+     * may lack writes the owner applied while this holder was out of its replica set.
      */
     CompletableFuture<List<Contact>> mayServeRead(BigInteger recordId, String namespace, byte[] key,
                                                   BigInteger requester, BigInteger rpc,
                                                   List<BigInteger> unreachable) {
         List<Contact> nearer = ownership.nearerThanSelf(recordId, List.of());
         if (nearer.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            // a requester that names this node could not reach it: it may have been cut off from the swarm,
+            // and another node may have taken the record over meanwhile
+            if (confirmedOwner(recordId) && !unreachable.contains(node.id().value())) {
+                return CompletableFuture.completedFuture(null);
+            }
+            // the takeover of a record is shared by the reads that wait for it
+            CompletableFuture<List<Contact>> claimed = readTakeovers.asMap().computeIfAbsent(recordId,
+                    k -> takeOver(recordId, namespace, key, List.of(), null).thenApply(Claim::redirect));
+            return claimed.whenComplete((r, e) -> readTakeovers.asMap().remove(recordId, claimed));
         }
         List<Contact> reachable = new ArrayList<>();
         for (Contact c : nearer) {
@@ -543,6 +1007,7 @@ final class RecordServer {
             }
         }
         if (!reachable.isEmpty()) {
+            notOwner(recordId);
             return CompletableFuture.completedFuture(reachable);
         }
         if (nearer.size() >= node.config().replication()) {
@@ -554,17 +1019,283 @@ final class RecordServer {
         // the check is remembered under the request, so the requester's retries wait for the same one
         WriteAttempt attempt = new WriteAttempt(requester, rpc);
         CompletableFuture<List<Contact>> checked = readChecks.asMap().computeIfAbsent(attempt,
-                k -> probe(nearer, recordId, namespace, key).thenApply(alive -> alive.isEmpty() ? null : alive));
+                k -> takeOver(recordId, namespace, key, nearer, null).thenApply(Claim::redirect));
         return checked.whenComplete((r, e) -> {
-            if (r != null) {
+            if (r != null || e != null) {
                 readChecks.asMap().remove(attempt, checked);
             }
         });
     }
 
     /**
-     * Asks nodes a requester could not reach for the record itself (a node that answers pings but not
-     * records is no owner); the ones that do not answer leave this node's view.
+     * How a node's attempt to act as a record's owner ended: it may ({@code redirect} null; with the
+     * outcome of the write being decided, if a former owner decided it), or it must send the requester
+     * on to the nodes named (empty: it could not confirm its ownership).
+     */
+    private record Claim(BigInteger recordId, List<Contact> redirect, Decision known) {
+    }
+
+    /**
+     * Takes a record over: checks that the nearer nodes named (and the nearer ones this node found gone
+     * before) are gone ({@link #probe}) and, at the same time, asks the other holders of the record (the
+     * nearest members but for those, twice as many as the other holders of a replica set, whether they
+     * answered lately or not; {@link #syncTargets}) for their copies as they are, and for the outcome of
+     * the write being decided if a former owner decided it ({@link Message.Takeover}). A holder that knows
+     * a node nearer than this one, other than the gone ones (or heard from one of those just now), names
+     * it instead, and this node sends the requester there. With answers from at least half of the other
+     * holders, of the ones that served it records lately (so a node cut off from the swarm never takes a
+     * record over, while the last node of a small swarm does), this node keeps the newest copy, the gone
+     * nodes leave its view (deposed, and the members told), and it is the confirmed owner of the record
+     * from then on ({@link #confirmedOwner}).
+     */
+    private CompletableFuture<Claim> takeOver(BigInteger recordId, String namespace, byte[] key, List<Contact> gone,
+                                              WriteAttempt attempt) {
+        // the nodes nearer the record this node found gone before are named gone too, so the holders do not
+        // send it back to them
+        List<Contact> check = new ArrayList<>(gone);
+        List<Contact> named = new ArrayList<>(gone);
+        BigInteger mine = node.id().distance(recordId);
+        for (Contact d : deposed.asMap().values()) {
+            if (d.id().distance(recordId).compareTo(mine) < 0 && !named.contains(d)) {
+                named.add(d);
+            }
+        }
+        if (check.isEmpty()) {
+            return sync(recordId, namespace, key, named, attempt).thenApply(this::claimed);
+        }
+        // the holders are asked while the nearer nodes are checked, not after: their answers show that this
+        // node could reach the swarm at the moment it found the nearer nodes silent (a node cut off finds
+        // everyone silent, and must not take the record over on a check made before its link came back)
+        CompletableFuture<List<Contact>> alive = probe(check, recordId, namespace, key);
+        CompletableFuture<Claim> synced = sync(recordId, namespace, key, named, attempt);
+        return alive.thenCombine(synced, (stillThere, claim) -> {
+            if (!stillThere.isEmpty()) {
+                if (claim.redirect() == null) {
+                    // the nearer node answered after all: it is the owner, this node's claim is withdrawn
+                    notOwner(recordId);
+                }
+                return new Claim(recordId, stillThere, null);
+            }
+            if (claim.redirect() == null) {
+                // gone, and this node could reach the other holders meanwhile: they are out of its view
+                for (Contact c : check) {
+                    depose(c);
+                }
+            }
+            return claimed(claim);
+        });
+    }
+
+    /** A takeover that holds: this node is the record's confirmed owner from now on. */
+    private Claim claimed(Claim claim) {
+        if (claim.redirect() == null) {
+            // marked after the check of the nearer nodes: their removal does not count against the claim
+            confirmed.put(claim.recordId(), membership.removals());
+        }
+        return claim;
+    }
+
+    private CompletableFuture<Claim> sync(BigInteger recordId, String namespace, byte[] key, List<Contact> gone,
+                                          WriteAttempt attempt) {
+        List<Contact> others = syncTargets(recordId, gone);
+        // half the other holders must answer, of the ones that answered this node lately: a node cut off from
+        // the swarm had answers from them before, and waits; a node whose other holders all fell silent long ago (the
+        // last of a small swarm) acts alone
+        int lately = 0;
+        for (Contact c : others) {
+            if (liveness.answeredWithin(c.id(), ALONE_AFTER_MILLIS)) {
+                lately++;
+            }
+        }
+        int need = Math.min(node.config().replication() / 2, lately);
+        // the holders are told which nearer nodes this node is finding gone, so they do not send it back
+        // to them
+        List<BigInteger> goneIds = new ArrayList<>();
+        for (Contact c : gone) {
+            if (goneIds.size() < MessageCodec.MAX_UNREACHABLE) {
+                goneIds.add(c.id().value());
+            }
+        }
+        Message.Takeover question = attempt == null ? Message.Takeover.READ
+                : new Message.Takeover(attempt.requester(), new BigIntegerNode(attempt.rpc()));
+        List<CompletableFuture<Message.Reply>> answers = new ArrayList<>();
+        for (Contact c : others) {
+            answers.add(firstOf(SYNC_ATTEMPTS, () -> endpoint.request(c, c.address(), r -> new Message.GetRecord(
+                    node.id().value(), node.peerInfo(), r, recordId, namespace, key, goneIds, question))));
+        }
+        // every answer, or, once enough answered, a short while for the others: a dead holder among the
+        // ones asked does not cost a request timeout
+        CompletableFuture<Void> heard = new CompletableFuture<>();
+        CompletableFuture.allOf(answers.stream().map(f -> f.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
+                .thenRun(() -> heard.complete(null));
+        java.util.concurrent.atomic.AtomicInteger answeredSoFar = new java.util.concurrent.atomic.AtomicInteger();
+        for (CompletableFuture<Message.Reply> f : answers) {
+            f.thenAccept(r -> {
+                if (answeredSoFar.incrementAndGet() == Math.max(1, need)) {
+                    node.scheduler().schedule(() -> heard.complete(null), syncGraceMillis());
+                }
+            });
+        }
+        return heard.thenApply(v -> {
+            List<Contact> nearer = new ArrayList<>();
+            List<StoredRecord> copies = new ArrayList<>();
+            WriteResult outcome = null;
+            int answered = 0;
+            int ix = 0;
+            for (CompletableFuture<Message.Reply> f : answers) {
+                Message.Reply reply = f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+                if (reply instanceof Message.RecordReply rr) {
+                    answered++;
+                    if (rr.record() != null && rr.record().id().equals(recordId) && idMatches(rr.record())) {
+                        copies.add(rr.record());
+                    }
+                    if (rr.outcome() != null && outcome == null) {
+                        outcome = rr.outcome();
+                    }
+                } else if (reply instanceof Message.Redirect r) {
+                    for (Contact c : r.nearest()) {
+                        if (!c.id().equals(node.id()) && !nearer.contains(c) && !gone.contains(c)) {
+                            nearer.add(c);
+                        }
+                    }
+                }
+            }
+            if (!nearer.isEmpty()) {
+                notOwner(recordId);
+                for (Contact c : nearer) {
+                    // back in the view (heard of from a holder that just heard from it): the requester goes there
+                    if (!isDeposed(c.id())) {
+                        membership.add(c);
+                    }
+                }
+                nearer.sort((a, b) -> a.id().distance(recordId).compareTo(b.id().distance(recordId)));
+                return new Claim(recordId, nearer, null);
+            }
+            if (answered < need) {
+                node.stats().takeoversRefused.increment();
+                LOG.debug("record {} not taken over: {} of {} other holders answered, {} needed", recordId, answered,
+                        others.size(), need);
+                return new Claim(recordId, List.of(), null);
+            }
+            for (StoredRecord copy : copies) {
+                engine.offerCopy(copy);
+            }
+            Decision known = null;
+            if (outcome != null && attempt != null) {
+                known = new Decision(new OwnerWrite(outcome, false), null);
+                copiedWrites.put(attempt, known);
+            }
+            node.stats().takeovers.increment();
+            return new Claim(recordId, null, known);
+        });
+    }
+
+    /**
+     * The other holders a node asks before it takes a record over: the nearest members but for the gone
+     * ones, whether they answered lately or not (a node cut off from the swarm suspects everyone, and
+     * must still ask them), twice as many as the other holders of a replica set, so that the ones an
+     * owner's copies went to in place of silent holders are asked too.
+     */
+    private List<Contact> syncTargets(BigInteger recordId, List<Contact> gone) {
+        int want = 2 * (node.config().replication() - 1);
+        List<Contact> candidates = new ArrayList<>(membership.closest(recordId, want, gone::contains));
+        // the nodes this node found gone but that are farther from the record than itself are asked too: it
+        // may be this node that was cut off, while one of them took the record over
+        BigInteger mine = node.id().distance(recordId);
+        for (Contact c : deposed.asMap().values()) {
+            if (c.id().distance(recordId).compareTo(mine) > 0 && !gone.contains(c)) {
+                candidates.add(c);
+            }
+        }
+        for (Contact c : returning.values()) {
+            if (!gone.contains(c) && !candidates.contains(c)) {
+                candidates.add(c);
+            }
+        }
+        candidates.sort((a, b) -> a.id().distance(recordId).compareTo(b.id().distance(recordId)));
+        return candidates.size() <= want ? candidates : new ArrayList<>(candidates.subList(0, want));
+    }
+
+    /** How long a takeover waits for the other holders once enough of them answered. */
+    private long syncGraceMillis() {
+        return Math.max(1, node.config().rpcTimeout().toMillis() / 4);
+    }
+
+    /** Sends a request several times at once: completes with the first answer, or fails if none came. */
+    private static CompletableFuture<Message.Reply> firstOf(
+            int copies, java.util.function.Supplier<CompletableFuture<Message.Reply>> send) {
+        List<CompletableFuture<Message.Reply>> burst = new ArrayList<>(copies);
+        for (int i = 0; i < copies; i++) {
+            burst.add(send.get());
+        }
+        CompletableFuture<Message.Reply> any = new CompletableFuture<>();
+        for (CompletableFuture<Message.Reply> f : burst) {
+            f.thenAccept(any::complete);
+        }
+        CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            if (e != null) {
+                any.completeExceptionally(e);
+            }
+        });
+        return any;
+    }
+
+    /**
+     * Answers a node about to take a record over ({@link Message.Takeover}): with this node's copy as it
+     * is, once the writes this node applied to it have their copies out, and the outcome of the write
+     * named if this node knows it; or, if this node knows nodes nearer the record than the requester
+     * (itself included) that the requester did not find gone, with those. The requester, nearer than
+     * this node, is in this node's view from now on (it was learnt with the request), so this node sends
+     * the record's requests there.
+     */
+    void serveTakeover(InetSocketAddress from, Message.GetRecord get) {
+        BigInteger recordId = get.id();
+        BigInteger self = node.id().value();
+        BigInteger requesterDistance = get.peerId().xor(recordId);
+        List<Contact> nearer = new ArrayList<>();
+        if (node.id().distance(recordId).compareTo(requesterDistance) < 0) {
+            nearer.add(node.self());
+        }
+        // a node the requester finds gone that this node heard from just now is not gone: the requester's
+        // check was fooled (lost datagrams, a link of its own down), and the node is sent back to it
+        long justNow = Math.max(1, node.config().rpcTimeout().toMillis() / 2);
+        for (Contact c : membership.closest(recordId, Ownership.NEIGHBOURS, null)) {
+            if (c.id().distance(recordId).compareTo(requesterDistance) >= 0) {
+                break;
+            }
+            if (!get.unreachable().contains(c.id().value()) || liveness.heardWithin(c.id(), justNow)) {
+                nearer.add(c);
+            }
+        }
+        if (!nearer.isEmpty()) {
+            nearer.sort((a, b) -> a.id().distance(recordId).compareTo(b.id().distance(recordId)));
+            endpoint.send(from, new Message.Redirect(self, node.peerInfo(), get.rpcId(), nearer));
+            return;
+        }
+        notOwner(recordId);
+        {
+            WriteResult outcome = null;
+            Message.Takeover t = get.takeover();
+            if (t.asksForWrite()) {
+                WriteAttempt attempt = new WriteAttempt(t.requester(), RpcEndpoint.rpcKey(t.rpcId()));
+                Decision d = copiedWrites.getIfPresent(attempt);
+                if (d == null) {
+                    CompletableFuture<Decision> mine = recentWrites.getIfPresent(attempt);
+                    d = mine != null && mine.isDone() && !mine.isCompletedExceptionally() ? mine.join() : null;
+                }
+                if (d != null && d.write() != null && d.write().result().applied()) {
+                    outcome = d.write().result();
+                }
+            }
+            endpoint.send(from, new Message.RecordReply(self, node.peerInfo(), get.rpcId(),
+                    engine.tier().get(recordId), null, outcome));
+        }
+    }
+
+    /**
+     * Checks nodes a requester could not reach: alive if any of the requests answers, a read of the record
+     * or, from a node that served records lately, a ping (a node that answers pings but not records is no
+     * owner). The caller decides what becomes of the silent ones ({@link #takeOver}).
      *
      * @return completes with the nodes that answered
      */
@@ -572,20 +1303,49 @@ final class RecordServer {
                                                   byte[] key) {
         List<CompletableFuture<Message.Reply>> probes = new ArrayList<>();
         for (Contact c : nodes) {
-            // several requests at once: the node counts as alive if any of them is answered
-            List<CompletableFuture<Message.Reply>> burst = new ArrayList<>();
-            for (int i = 0; i < PROBE_ATTEMPTS; i++) {
-                burst.add(endpoint.request(c, c.address(), r -> new Message.GetRecord(node.id().value(),
-                        node.peerInfo(), r, recordId, namespace, key)));
-            }
-            CompletableFuture<Message.Reply> any = new CompletableFuture<>();
-            for (CompletableFuture<Message.Reply> f : burst) {
-                f.thenAccept(any::complete);
-            }
-            CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-                if (e != null) {
-                    any.completeExceptionally(e);
+            // several requests at once, and as many again half a request timeout later, all answered within
+            // the first one's timeout: the node counts as alive if any of them is answered, so lost datagrams
+            // (a tenth of them, say) practically never make a live owner look gone
+            long timeout = node.config().rpcTimeout().toMillis();
+            long half = Math.max(1, timeout / 2);
+            // reads of the record, and pings: a read may wait for the node's own takeover of the record, a
+            // ping is answered at once, but counts only from a node that served records lately (a node that
+            // answers pings and not records is no owner)
+            boolean servesRecords = liveness.answeredWithin(c.id(), ALONE_AFTER_MILLIS);
+            int[] turn = {0};
+            java.util.function.Function<Long, CompletableFuture<Message.Reply>> ask = t -> {
+                if (servesRecords && turn[0]++ % 2 == 1) {
+                    return endpoint.request(c, c.address(), r -> new Message.Ping(node.id().value(), node.peerInfo(),
+                            r), t);
                 }
+                return endpoint.request(c, c.address(), r -> new Message.GetRecord(node.id().value(), node.peerInfo(),
+                        r, recordId, namespace, key), t);
+            };
+            CompletableFuture<Message.Reply> first = firstOf(PROBE_ATTEMPTS, () -> ask.apply(timeout));
+            CompletableFuture<Message.Reply> second = new CompletableFuture<>();
+            node.scheduler().schedule(() -> {
+                if (first.isDone() && !first.isCompletedExceptionally()) {
+                    second.complete(first.join());
+                    return;
+                }
+                firstOf(PROBE_ATTEMPTS, () -> ask.apply(timeout - half)).whenComplete((r, e) -> {
+                    if (e == null) {
+                        second.complete(r);
+                    } else {
+                        second.completeExceptionally(e);
+                    }
+                });
+            }, half);
+            CompletableFuture<Message.Reply> any = new CompletableFuture<>();
+            first.thenAccept(any::complete);
+            second.thenAccept(any::complete);
+            first.exceptionally(e -> {
+                second.whenComplete((r, e2) -> {
+                    if (e2 != null) {
+                        any.completeExceptionally(e2);
+                    }
+                });
+                return null;
             });
             probes.add(any);
         }
@@ -593,9 +1353,7 @@ final class RecordServer {
                 .toArray(CompletableFuture[]::new)).thenApply(v -> {
                     List<Contact> alive = new ArrayList<>();
                     for (int i = 0; i < nodes.size(); i++) {
-                        if (probes.get(i).isCompletedExceptionally()) {
-                            forget(nodes.get(i));
-                        } else {
+                        if (!probes.get(i).isCompletedExceptionally()) {
                             alive.add(nodes.get(i));
                         }
                     }
@@ -603,10 +1361,117 @@ final class RecordServer {
                 });
     }
 
-    /** A node found unreachable by this node's own check: out of the view until it is heard from again. */
+    /**
+     * A node found unreachable by this node's own check: out of the view until it answers again, and,
+     * as this node may take its records over, deposed ({@link #isDeposed}) and watched for its return.
+     */
+    /**
+     * A nearer node found gone by this node's check before it takes a record over: forgotten, and the
+     * members of the view told ({@link Message.Deposed}), so that none of them takes an answer of the
+     * node's, should it come back from being cut off, without the node checking first.
+     */
+    private void depose(Contact c) {
+        boolean news = !isDeposed(c.id());
+        forget(c);
+        if (news) {
+            Message.Deposed notice = new Message.Deposed(node.id().value(), node.peerInfo(), c.id().value());
+            for (Contact m : membership.all()) {
+                endpoint.send(m.address(), notice);
+            }
+        }
+    }
+
+    /**
+     * Another node found {@code node} gone: this node doubts it for a while ({@link #doubted}); if it is
+     * this node itself, it was cut off from the swarm, and checks every record with the other holders
+     * before it acts as its owner again.
+     */
+    void onDeposed(Message.Deposed notice) {
+        if (notice.node().equals(node.id().value())) {
+            confirmed.invalidateAll();
+            return;
+        }
+        noticed.put(new NodeId(notice.node(), NodeId.NODE_ID_BITS), ConcurrentHashMap.newKeySet());
+    }
+
+    /**
+     * Whether a request to a node names it among the unreachable: this node was told another found it
+     * gone, and it has not answered for this record since. A node so named that owns the record checks
+     * with the other holders before it answers ({@link #mayServeRead}, {@link #decide}).
+     */
+    boolean doubted(Contact target, BigInteger recordId) {
+        java.util.Set<BigInteger> answered = noticed.getIfPresent(target.id());
+        return answered != null && !answered.contains(recordId);
+    }
+
+    /** A doubted node answered a request for a record that named it: it checked that record. */
+    void answered(Contact target, BigInteger recordId) {
+        java.util.Set<BigInteger> answered = noticed.getIfPresent(target.id());
+        if (answered != null && answered.size() < DOUBT_RECORDS) {
+            answered.add(recordId);
+        }
+    }
+
     private void forget(Contact c) {
         membership.remove(c.id());
         liveness.suspect(c.id(), node.scheduler().nowMillis());
         table.onFailure(c.id());
+        returning.remove(c.id());
+        if (deposed.getIfPresent(c.id()) == null) {
+            deposed.put(c.id(), c);
+            watch(c, WATCH_FIRST_MILLIS);
+        }
+    }
+
+    /**
+     * Whether a node was found gone by this node's own check, lately: should it come back (cut off for a
+     * while, not dead), it may hold records older than the ones this node took over, and must get them
+     * before this node sends it requests again (the node readmits it only after a hand-off,
+     * {@link HandOff#returning}).
+     */
+    boolean isDeposed(NodeId id) {
+        return deposed.getIfPresent(id) != null || returning.containsKey(id);
+    }
+
+    /**
+     * A deposed node was heard from: no longer gone (a takeover no longer names it so), but out of the
+     * view until it has its records ({@link #readmitted}).
+     */
+    void returning(Contact c) {
+        deposed.invalidate(c.id());
+        returning.put(c.id(), c);
+    }
+
+    /** A returning node did not take its records: deposed again, until it is heard from again. */
+    void stillGone(Contact c) {
+        if (returning.remove(c.id()) != null) {
+            deposed.put(c.id(), c);
+        }
+    }
+
+    /** A deposed node has the records this node took over from it: an ordinary member again. */
+    void readmitted(NodeId id) {
+        returning.remove(id);
+    }
+
+    /**
+     * Asks a deposed node, now and then (the wait doubling up to {@link #WATCH_MAX_MILLIS}), for the nodes
+     * nearest this one: its answer, if it comes back, starts its readmission. Ends when it is no longer
+     * deposed.
+     */
+    private void watch(Contact c, long delayMillis) {
+        node.scheduler().schedule(() -> {
+            if (endpoint.closed() || !isDeposed(c.id()) || membership.contains(c.id())) {
+                return;
+            }
+            // should it be back, it learns first that this node may have taken records over from it
+            endpoint.send(c.address(), new Message.Deposed(node.id().value(), node.peerInfo(), c.id().value()));
+            endpoint.request(c, c.address(), r -> new Message.FindNode(node.id().value(), node.peerInfo(), r,
+                    node.id().value())).whenComplete((reply, e) -> {
+                        if (e != null) {
+                            watch(c, Math.min(2 * delayMillis, WATCH_MAX_MILLIS));
+                        }
+                    });
+        }, delayMillis);
     }
 }

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
@@ -66,7 +65,8 @@ final class RpcEndpoint {
     /** The node's storage tier: a reply waits until the writes before it are durable. */
     private final StorageTier tier;
     private final Map<BigInteger, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicBoolean sweepArmed = new AtomicBoolean();
+    /** When the next sweep of timed-out requests is due, or 0 if none is armed. */
+    private final java.util.concurrent.atomic.AtomicLong sweepAt = new java.util.concurrent.atomic.AtomicLong();
     /** Messages larger than one datagram, on the protocol thread. */
     private final FragmentedTransfers transfers;
     /** The longest encoded message sent as one datagram (its tag included, it fits the transport). */
@@ -507,14 +507,25 @@ final class RpcEndpoint {
         return request(to, address, build, node.newRpcId());
     }
 
+    /** A request with a timeout of its own, shorter than the configured one (a check's second try). */
+    CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
+                                             Function<JsonNode, Message.Request> build, long timeoutMillis) {
+        return request(to, address, build, node.newRpcId(), timeoutMillis);
+    }
+
     private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
                                                      Function<JsonNode, Message.Request> build, BigInteger rpc) {
+        return request(to, address, build, rpc, node.config().rpcTimeout().toMillis());
+    }
+
+    private CompletableFuture<Message.Reply> request(Contact to, InetSocketAddress address,
+                                                     Function<JsonNode, Message.Request> build, BigInteger rpc,
+                                                     long timeoutMillis) {
         if (closed) {
             return CompletableFuture.failedFuture(new RecordException("node " + node.id().shortHex() + " closed"));
         }
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
         Message.Request message = build.apply(new BigIntegerNode(rpc));
-        long timeoutMillis = node.config().rpcTimeout().toMillis();
         Pending entry = new Pending(rpc, to, address, message instanceof Message.Ping, reply,
                 node.scheduler().nowMillis() + timeoutMillis);
         pending.put(rpc, entry);
@@ -539,13 +550,25 @@ final class RpcEndpoint {
      * one sweep at the earliest deadline costs nothing while replies arrive in time.
      */
     private void ensureSweep(long delayMillis) {
-        if (sweepArmed.compareAndSet(false, true)) {
-            node.scheduler().schedule(this::sweepTimeouts, Math.max(1, delayMillis));
+        long at = node.scheduler().nowMillis() + Math.max(1, delayMillis);
+        // armed unless a sweep is due no later (requests differ in timeout: a shorter one must not wait for
+        // the sweep a longer one armed)
+        while (true) {
+            long armed = sweepAt.get();
+            if (armed != 0 && armed <= at) {
+                return;
+            }
+            if (sweepAt.compareAndSet(armed, at)) {
+                node.scheduler().schedule(this::sweepTimeouts, Math.max(1, delayMillis));
+                return;
+            }
         }
     }
 
     private void sweepTimeouts() {
-        sweepArmed.set(false);
+        long now0 = node.scheduler().nowMillis();
+        // this sweep is the armed one if it is due now; a later one armed stays armed
+        sweepAt.accumulateAndGet(now0, (armed, now) -> armed <= now ? 0 : armed);
         Scheduler scheduler = node.scheduler();
         long now = scheduler.nowMillis();
         long next = Long.MAX_VALUE;
@@ -594,12 +617,22 @@ final class RpcEndpoint {
     CompletableFuture<Message.Reply> requestRetrying(Contact to, InetSocketAddress address,
                                                      Function<JsonNode, Message.Request> build,
                                                      int attempts, BigInteger rpc) {
-        return request(to, address, build, rpc).handle((reply, e) -> {
+        return requestRetrying(to, address, build, attempts, rpc, node.config().rpcTimeout().toMillis());
+    }
+
+    /**
+     * The same, each attempt waiting {@code timeoutMillis}: longer than the configured timeout for a
+     * request its receiver answers only after a check of its own (one request timeout).
+     */
+    CompletableFuture<Message.Reply> requestRetrying(Contact to, InetSocketAddress address,
+                                                     Function<JsonNode, Message.Request> build,
+                                                     int attempts, BigInteger rpc, long timeoutMillis) {
+        return request(to, address, build, rpc, timeoutMillis).handle((reply, e) -> {
             if (e == null) {
                 return CompletableFuture.completedFuture(reply);
             }
             if (attempts > 1 && !closed && e instanceof TimeoutException) {
-                return requestRetrying(to, address, build, attempts - 1, rpc);
+                return requestRetrying(to, address, build, attempts - 1, rpc, timeoutMillis);
             }
             return CompletableFuture.<Message.Reply>failedFuture(e);
         }).thenCompose(Function.identity());

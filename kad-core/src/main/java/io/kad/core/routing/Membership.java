@@ -43,6 +43,11 @@ public final class Membership {
     private final Id128 selfKey;
     private final int capacity;
     private final ConcurrentSkipListMap<Id128, Contact> members = new ConcurrentSkipListMap<>();
+    /** How many removals the view remembers, for {@link #removedNearerSince}. */
+    private static final int REMOVAL_LOG = 1024;
+    /** The ids of the last removed members, a ring indexed by removal count; guards {@link #removals}. */
+    private final BigInteger[] removedLog = new BigInteger[REMOVAL_LOG];
+    private long removals;
     private volatile long refused;
 
     /**
@@ -107,7 +112,48 @@ public final class Membership {
      * @return whether it was a member
      */
     public boolean remove(NodeId id) {
-        return members.remove(Id128.of(id.value())) != null;
+        boolean removed = members.remove(Id128.of(id.value())) != null;
+        if (removed) {
+            synchronized (removedLog) {
+                removedLog[(int) (removals % REMOVAL_LOG)] = id.value();
+                removals++;
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * @return how many members were removed so far: a mark for {@link #removedNearerSince}
+     */
+    public long removals() {
+        synchronized (removedLog) {
+            return removals;
+        }
+    }
+
+    /**
+     * Whether a member nearer a target than a given distance was removed since a mark: a node that
+     * acted as a record's owner knows from this whether a nearer node may have acted as its owner in
+     * between (it was in the view, and is gone). Answers {@code true} when the removals since the mark
+     * are more than this view remembers.
+     *
+     * @param since a mark of {@link #removals()}
+     * @param target a record id
+     * @param distance a distance to the target (this node's own)
+     * @return whether a member nearer than that was removed since the mark
+     */
+    public boolean removedNearerSince(long since, BigInteger target, BigInteger distance) {
+        synchronized (removedLog) {
+            if (removals - since > REMOVAL_LOG) {
+                return true;
+            }
+            for (long i = since; i < removals; i++) {
+                if (removedLog[(int) (i % REMOVAL_LOG)].xor(target).compareTo(distance) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /**

@@ -32,7 +32,9 @@ import java.util.List;
  * <p>Layout: {@link #MAGIC} (a byte that never starts a JSON datagram or a transfer frame), the dialect
  * version {@link #VERSION}, the message type, a flags byte (bit 0: the sender's {@code peer_info} is
  * {@code {"kad": 1}}, else null; bit 1: an {@code rpc_id} follows), the sender's 16-byte node id, the
- * 16-byte {@code rpc_id} if any, then the message's fields in the order of its record. Lengths are
+ * 16-byte {@code rpc_id} if any, then the message's fields in the order of its record (a
+ * {@code get_record}'s takeover and a {@code record}'s outcome as optional trailers: a flags byte, then
+ * their fields, so the messages without them are unchanged). Lengths are
  * unsigned LEB128 varints; longs are 8 bytes big-endian; key and record ids are a length byte and their
  * big-endian magnitude; optional values start with a presence byte.
  *
@@ -66,6 +68,11 @@ final class BinaryMessages {
     private static final byte SUBSCRIBE = 10;
     private static final byte LEAVE = 11;
     private static final byte EVENT = 12;
+    private static final byte DEPOSED = 13;
+
+    /** Trailer flags of a {@code get_record}: a takeover, and whether it names a write. */
+    private static final int TAKEOVER = 1;
+    private static final int TAKEOVER_WRITE = 2;
 
     private final BigInteger keyIdLimit;
     private final int keyIdBytes;
@@ -138,6 +145,8 @@ final class BinaryMessages {
             return SUBSCRIBE;
         } else if (m instanceof Message.Leave) {
             return LEAVE;
+        } else if (m instanceof Message.Deposed) {
+            return DEPOSED;
         } else if (m instanceof Message.Event) {
             return EVENT;
         }
@@ -188,9 +197,27 @@ final class BinaryMessages {
     private boolean body(Message m, Writer w) {
         if (m instanceof Message.GetRecord g) {
             w.keyId(g.id(), keyIdLimit, "id").text(g.namespace()).bytes(g.key());
-            return w.nodeIds(g.unreachable(), MessageCodec.MAX_UNREACHABLE, "unreachable");
+            if (!w.nodeIds(g.unreachable(), MessageCodec.MAX_UNREACHABLE, "unreachable")) {
+                return false;
+            }
+            // a takeover follows as a trailer: a plain read stays as it always was
+            Message.Takeover t = g.takeover();
+            if (t != null) {
+                if (!t.asksForWrite()) {
+                    w.u8(TAKEOVER);
+                } else {
+                    if (!fitsNodeId(t.rpcId())) {
+                        return false;
+                    }
+                    w.u8((byte) (TAKEOVER | TAKEOVER_WRITE)).nodeId(t.requester(), "requester")
+                            .nodeId(t.rpcId().bigIntegerValue(), "rpc_id");
+                }
+            }
         } else if (m instanceof Message.RecordReply r) {
             w.record(r.record(), keyIdLimit).record(r.expired(), keyIdLimit);
+            if (r.outcome() != null) {
+                w.u8((byte) 1).record(r.outcome().previous(), keyIdLimit).record(r.outcome().current(), keyIdLimit);
+            }
         } else if (m instanceof Message.PutRecord p) {
             w.keyId(p.id(), keyIdLimit, "id").text(p.namespace()).bytes(p.key());
             WriteCommand c = p.command();
@@ -242,6 +269,8 @@ final class BinaryMessages {
                 throw new IllegalArgumentException("lease must not be negative: " + s.leaseMillis());
             }
             w.text(s.namespace()).i64(s.leaseMillis());
+        } else if (m instanceof Message.Deposed d) {
+            w.nodeId(d.node(), "node");
         } else if (m instanceof Message.Event ev) {
             RecordEvent e = ev.event();
             w.u8((byte) e.kind().ordinal()).text(e.namespace()).bytes(e.key()).optionalBytes(e.oldValue())
@@ -291,17 +320,42 @@ final class BinaryMessages {
 
     private Message body(int type, Reader r, BigInteger peerId, JsonNode info, JsonNode rpc)
             throws MalformedMessageException {
-        boolean needsRpc = type != SUBSCRIBE && type != LEAVE && type != EVENT;
+        boolean needsRpc = type != SUBSCRIBE && type != LEAVE && type != EVENT && type != DEPOSED;
         if (needsRpc && rpc.isMissingNode()) {
             throw new MalformedMessageException("rpc_id missing");
         }
         switch (type) {
-            case GET_RECORD:
-                return new Message.GetRecord(peerId, info, rpc, r.keyId(keyIdLimit, keyIdBytes), r.text(), r.bytes(),
-                        r.nodeIds(MessageCodec.MAX_UNREACHABLE));
-            case RECORD:
-                return new Message.RecordReply(peerId, info, rpc, r.record(keyIdLimit, keyIdBytes),
-                        r.record(keyIdLimit, keyIdBytes));
+            case GET_RECORD: {
+                BigInteger id = r.keyId(keyIdLimit, keyIdBytes);
+                String ns = r.text();
+                byte[] key = r.bytes();
+                List<BigInteger> unreachable = r.nodeIds(MessageCodec.MAX_UNREACHABLE);
+                Message.Takeover takeover = null;
+                if (r.remaining() > 0) {
+                    int left = r.remaining();
+                    int flags = r.u8();
+                    if ((flags & ~(TAKEOVER | TAKEOVER_WRITE)) != 0 || (flags & TAKEOVER) == 0) {
+                        throw new MalformedMessageException(left + " bytes after the message");
+                    }
+                    takeover = (flags & TAKEOVER_WRITE) == 0 ? Message.Takeover.READ
+                            : new Message.Takeover(r.nodeId(), new BigIntegerNode(r.nodeId()));
+                }
+                return new Message.GetRecord(peerId, info, rpc, id, ns, key, unreachable, takeover);
+            }
+            case RECORD: {
+                StoredRecord record = r.record(keyIdLimit, keyIdBytes);
+                StoredRecord expired = r.record(keyIdLimit, keyIdBytes);
+                WriteResult outcome = null;
+                if (r.remaining() > 0) {
+                    int left = r.remaining();
+                    if (r.u8() != 1) {
+                        throw new MalformedMessageException(left + " bytes after the message");
+                    }
+                    outcome = new WriteResult(true, r.record(keyIdLimit, keyIdBytes), r.record(keyIdLimit, keyIdBytes),
+                            null);
+                }
+                return new Message.RecordReply(peerId, info, rpc, record, expired, outcome);
+            }
             case PUT_RECORD: {
                 BigInteger id = r.keyId(keyIdLimit, keyIdBytes);
                 String ns = r.text();
@@ -381,6 +435,8 @@ final class BinaryMessages {
             }
             case LEAVE:
                 return new Message.Leave(peerId, info);
+            case DEPOSED:
+                return new Message.Deposed(peerId, info, r.nodeId());
             case EVENT: {
                 RecordEvent.Kind[] kinds = RecordEvent.Kind.values();
                 int kind = r.u8();

@@ -85,16 +85,27 @@ public sealed interface Message {
 
     // ---- record protocol ----
 
-    /** {@code get_record}: the record of (namespace, key) with its version, from the receiver's tier. */
+    /**
+     * {@code get_record}: the record of (namespace, key) with its version, from the receiver's tier.
+     * {@code unreachable} names the nearer holders the requester could not reach; {@code takeover}, when
+     * not {@code null}, makes it a node's question to the other holders before it acts as the record's
+     * owner (see {@link Takeover}).
+     */
     record GetRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
-                     byte[] key, List<BigInteger> unreachable) implements Request {
+                     byte[] key, List<BigInteger> unreachable, Takeover takeover) implements Request {
         /** A read sent to the node the requester takes for the owner. */
         public GetRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
                          byte[] key) {
-            this(peerId, peerInfo, rpcId, id, namespace, key, List.of());
+            this(peerId, peerInfo, rpcId, id, namespace, key, List.of(), null);
         }
 
-        /** Copies the list; {@code unreachable} names the nearer holders the requester could not reach. */
+        /** A read that names the nearer holders the requester could not reach. */
+        public GetRecord(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, BigInteger id, String namespace,
+                         byte[] key, List<BigInteger> unreachable) {
+            this(peerId, peerInfo, rpcId, id, namespace, key, unreachable, null);
+        }
+
+        /** Copies the list. */
         public GetRecord {
             unreachable = List.copyOf(unreachable);
         }
@@ -103,13 +114,54 @@ public sealed interface Message {
     }
 
     /**
+     * What a node about to act as a record's owner (the nodes nearer the record are gone, or it has not
+     * acted as its owner since its view changed) asks each other holder, in a {@link GetRecord}: its copy
+     * as it is, a tombstone included, so the new owner starts from the newest one; and, when the new
+     * owner is deciding a write that may be a repeat, that write's outcome if a former owner decided it
+     * (learnt from the write's copy). The receiver answers with a {@link RecordReply}, or redirects to
+     * the nodes it knows nearer the record than the requester.
+     *
+     * @param requester the node that sent the write being decided, or {@code null} for none
+     * @param rpcId that write's {@code rpc_id}, or {@code null}
+     */
+    record Takeover(BigInteger requester, JsonNode rpcId) {
+        /** A takeover for a read, or for a write known to be no repeat. */
+        public static final Takeover READ = new Takeover(null, null);
+
+        /** Checks that the write is named whole or not at all. */
+        public Takeover {
+            if (rpcId != null && (rpcId.isNull() || rpcId.isMissingNode())) {
+                rpcId = null;
+            }
+            if ((requester == null) != (rpcId == null)) {
+                throw new IllegalArgumentException("a takeover names a write by requester and rpc_id, or neither");
+            }
+        }
+
+        /** @return whether it asks for a write's outcome */
+        public boolean asksForWrite() {
+            return requester != null;
+        }
+    }
+
+    /**
      * {@code record}: the answer to {@link GetRecord}.
      *
-     * @param record the live record, or {@code null} if none
+     * @param record the live record, or {@code null} if none; in the answer to a {@link Takeover}, the
+     *     receiver's record as it is (a tombstone included)
      * @param expired a record this read found expired and removed, or {@code null}
+     * @param outcome in the answer to a {@link Takeover} that names a write: that write's outcome as a
+     *     former owner decided it (applied, with the record before and after), or {@code null} if the
+     *     receiver does not know it
      */
     record RecordReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, StoredRecord record,
-                       StoredRecord expired) implements Reply {
+                       StoredRecord expired, WriteResult outcome) implements Reply {
+        /** The answer to a read. */
+        public RecordReply(BigInteger peerId, JsonNode peerInfo, JsonNode rpcId, StoredRecord record,
+                           StoredRecord expired) {
+            this(peerId, peerInfo, rpcId, record, expired, null);
+        }
+
         public String type() { return "record"; }
     }
 
@@ -232,6 +284,17 @@ public sealed interface Message {
      */
     record Leave(BigInteger peerId, JsonNode peerInfo) implements Message {
         public String type() { return "leave"; }
+    }
+
+    /**
+     * {@code deposed}: the sender found {@code node} gone and took records over from it. A node that gets
+     * this doubts {@code node} for a while: its next request for each record names {@code node} among the
+     * unreachable, so that, should {@code node} come back after being cut off, it checks with the other
+     * holders before it answers from copies older than the sender's. Sent to the members of the sender's
+     * view, and to {@code node} itself, which then checks every record before it acts as its owner again.
+     */
+    record Deposed(BigInteger peerId, JsonNode peerInfo, BigInteger node) implements Message {
+        public String type() { return "deposed"; }
     }
 
     /** {@code record_event}: a change applied by the key's owner, sent to the namespace's subscribers. */

@@ -68,8 +68,11 @@ import java.nio.charset.StandardCharsets;
  * <table>
  *   <caption>record-protocol messages</caption>
  *   <tr><th>message_type</th><th>fields, in order</th></tr>
- *   <tr><td>{@code get_record}</td><td>{@code id} (record id), {@code ns}, {@code key}, rpc_id, peer_id, peer_info</td></tr>
- *   <tr><td>{@code record}</td><td>{@code record} (REC or null), {@code expired} (REC or null), rpc_id, ...</td></tr>
+ *   <tr><td>{@code get_record}</td><td>{@code id} (record id), {@code ns}, {@code key}, {@code unreachable}
+ *       (optional: node ids), {@code takeover} (optional: {@code {}}, or {@code {"requester", "rpc_id"}}
+ *       naming a write; see {@link Message.Takeover}), rpc_id, peer_id, peer_info</td></tr>
+ *   <tr><td>{@code record}</td><td>{@code record} (REC or null), {@code expired} (REC or null),
+ *       {@code outcome} (optional: {@code {"previous", "current"}}, each REC or null), rpc_id, ...</td></tr>
  *   <tr><td>{@code put_record}</td><td>{@code id}, {@code ns}, {@code key}, {@code op} ({@code "put"},
  *       {@code "remove"}, {@code "touch"}, {@code "clear"}), {@code value}, {@code json} (bool), {@code expected_version}
  *       (-1 any, 0 absent, else the version), {@code expires_if_created}, {@code expires_if_updated}
@@ -85,6 +88,8 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>{@code record_event}</td><td>{@code kind} ({@code "created"}, {@code "updated"},
  *       {@code "removed"}, {@code "expired"}), {@code ns}, {@code key}, {@code old_value},
  *       {@code new_value} (base64 or null), {@code version}, {@code origin} (node id), peer_id, peer_info</td></tr>
+ *   <tr><td>{@code deposed}</td><td>{@code node} (node id: found gone by the sender, which took records
+ *       over from it), peer_id, peer_info</td></tr>
  *   <tr><td>REC</td><td>{@code {"id", "ns", "key", "value", "json", "version", "expires_at", "tombstone"}}
  *       (expires_at in epoch ms, {@link StoredRecord#NEVER} = {@code 9223372036854775807})</td></tr>
  * </table>

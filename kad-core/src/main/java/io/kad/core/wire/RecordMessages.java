@@ -38,10 +38,10 @@ final class RecordMessages {
         switch (type) {
             case "get_record":
                 return new Message.GetRecord(peerId, peerInfo, rpcId(t), id(t, "id", keyIdLimit), text(t, "ns"),
-                        bytes(t, "key"), unreachable(t));
+                        bytes(t, "key"), unreachable(t), takeover(t));
             case "record":
                 return new Message.RecordReply(peerId, peerInfo, rpcId(t), recordOrNull(t, "record"),
-                        recordOrNull(t, "expired"));
+                        recordOrNull(t, "expired"), outcome(t));
             case "put_record":
                 return new Message.PutRecord(peerId, peerInfo, rpcId(t), id(t, "id", keyIdLimit), text(t, "ns"),
                         bytes(t, "key"), command(t), unreachable(t));
@@ -78,6 +78,8 @@ final class RecordMessages {
                 return new Message.Event(peerId, peerInfo, event(t));
             case "leave":
                 return new Message.Leave(peerId, peerInfo);
+            case "deposed":
+                return new Message.Deposed(peerId, peerInfo, id(t, "node", NODE_ID_LIMIT));
             default:
                 throw new UnknownMessageTypeException(type, peerId);
         }
@@ -94,10 +96,22 @@ final class RecordMessages {
             o.put("ns", g.namespace());
             o.put("key", b64(g.key()));
             unreachable(o, g.unreachable());
+            if (g.takeover() != null) {
+                ObjectNode takeover = o.putObject("takeover");
+                if (g.takeover().asksForWrite()) {
+                    takeover.put("requester", checkId(g.takeover().requester(), NODE_ID_LIMIT, "requester"));
+                    takeover.set("rpc_id", g.takeover().rpcId());
+                }
+            }
             rpc(o, g.rpcId());
         } else if (m instanceof Message.RecordReply r) {
             o.set("record", record(r.record()));
             o.set("expired", record(r.expired()));
+            if (r.outcome() != null) {
+                ObjectNode outcome = o.putObject("outcome");
+                outcome.set("previous", record(r.outcome().previous()));
+                outcome.set("current", record(r.outcome().current()));
+            }
             rpc(o, r.rpcId());
         } else if (m instanceof Message.PutRecord p) {
             o.put("id", checkId(p.id(), keyIdLimit, "id"));
@@ -182,6 +196,8 @@ final class RecordMessages {
             rpc(o, s.rpcId());
         } else if (m instanceof Message.Leave) {
             // sender fields only
+        } else if (m instanceof Message.Deposed d) {
+            o.put("node", checkId(d.node(), NODE_ID_LIMIT, "node"));
         } else if (m instanceof Message.Event ev) {
             RecordEvent e = ev.event();
             o.put("kind", e.kind().name().toLowerCase(Locale.ROOT));
@@ -209,6 +225,35 @@ final class RecordMessages {
             ids.add(idValue(e, "unreachable", NODE_ID_LIMIT));
         }
         return ids;
+    }
+
+    private static Message.Takeover takeover(JsonNode t) throws MalformedMessageException {
+        JsonNode n = t.get("takeover");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw new MalformedMessageException("takeover not an object");
+        }
+        JsonNode rpc = n.get("rpc_id");
+        if (rpc == null || rpc.isNull()) {
+            if (n.has("requester")) {
+                throw new MalformedMessageException("takeover with a requester but no rpc_id");
+            }
+            return Message.Takeover.READ;
+        }
+        return new Message.Takeover(id(n, "requester", NODE_ID_LIMIT), rpc);
+    }
+
+    private WriteResult outcome(JsonNode t) throws MalformedMessageException {
+        JsonNode n = t.get("outcome");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw new MalformedMessageException("outcome not an object");
+        }
+        return new WriteResult(true, recordOrNull(n, "previous"), recordOrNull(n, "current"), null);
     }
 
     private Message.WriteTag writeTag(JsonNode t) throws MalformedMessageException {

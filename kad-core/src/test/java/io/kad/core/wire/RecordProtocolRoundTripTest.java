@@ -71,7 +71,14 @@ class RecordProtocolRoundTripTest {
                 new Message.Event(PEER, INFO, ev),
                 new Message.Event(PEER, INFO, new RecordEvent(RecordEvent.Kind.CREATED, "ns", new byte[] {9}, null,
                         new byte[] {2}, 1, BigInteger.ZERO)),
-                new Message.Leave(PEER, INFO));
+                new Message.Leave(PEER, INFO),
+                new Message.GetRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, List.of(PEER),
+                        Message.Takeover.READ),
+                new Message.GetRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, List.of(),
+                        new Message.Takeover(PEER, F.numberNode(BigInteger.valueOf(77)))),
+                new Message.RecordReply(PEER, INFO, RPC, rec(4, true), null,
+                        new WriteResult(true, rec(3, false), null, null)),
+                new Message.Deposed(PEER, INFO, BigInteger.TWO));
     }
 
     /**
@@ -89,7 +96,7 @@ class RecordProtocolRoundTripTest {
     @Test
     void everyMessageTypeRoundTripsThroughTheWire() throws Exception {
         List<Message> all = oneOfEachType();
-        assertThat(all.stream().map(Message::type).distinct()).hasSize(18);
+        assertThat(all.stream().map(Message::type).distinct()).hasSize(19);
         for (Message m : all) {
             assertRoundTrips(m);
         }
@@ -150,6 +157,39 @@ class RecordProtocolRoundTripTest {
         assertThat(s.next()).isEqualTo(RID);
         Message.Subscribe sub = (Message.Subscribe) CODEC.decode(CODEC.encode(oneOfEachType().get(22)));
         assertThat(sub.leaseMillis()).isEqualTo(30_000);
+    }
+
+    @Test
+    void takeoversTheirOutcomesAndDepositionNoticesKeepTheirFieldsInBothDialects() throws Exception {
+        List<Message> all = oneOfEachType();
+        for (byte[] wire : List.of(CODEC.encode(all.get(27)), CODEC.encodeForPeer(all.get(27)))) {
+            Message.GetRecord read = (Message.GetRecord) (MessageCodec.isBinary(wire) ? CODEC.decodeBinary(wire)
+                    : CODEC.decode(wire));
+            assertThat(read.takeover()).isEqualTo(Message.Takeover.READ);
+            assertThat(read.unreachable()).containsExactly(PEER);
+        }
+        for (byte[] wire : List.of(CODEC.encode(all.get(28)), CODEC.encodeForPeer(all.get(28)))) {
+            Message.GetRecord write = (Message.GetRecord) (MessageCodec.isBinary(wire) ? CODEC.decodeBinary(wire)
+                    : CODEC.decode(wire));
+            assertThat(write.takeover().requester()).isEqualTo(PEER);
+            assertThat(write.takeover().rpcId().bigIntegerValue()).isEqualTo(77);
+        }
+        for (byte[] wire : List.of(CODEC.encode(all.get(29)), CODEC.encodeForPeer(all.get(29)))) {
+            Message.RecordReply reply = (Message.RecordReply) (MessageCodec.isBinary(wire) ? CODEC.decodeBinary(wire)
+                    : CODEC.decode(wire));
+            assertThat(reply.record()).isEqualTo(rec(4, true));
+            assertThat(reply.outcome().applied()).isTrue();
+            assertThat(reply.outcome().previous()).isEqualTo(rec(3, false));
+            assertThat(reply.outcome().current()).isNull();
+        }
+        for (byte[] wire : List.of(CODEC.encode(all.get(30)), CODEC.encodeForPeer(all.get(30)))) {
+            Message.Deposed d = (Message.Deposed) (MessageCodec.isBinary(wire) ? CODEC.decodeBinary(wire)
+                    : CODEC.decode(wire));
+            assertThat(d.node()).isEqualTo(BigInteger.TWO);
+        }
+        // a plain read is unchanged on the wire: no takeover field, no trailer
+        assertThat(new String(CODEC.encode(all.get(7)), StandardCharsets.UTF_8)).doesNotContain("takeover");
+        assertThat(new String(CODEC.encode(all.get(8)), StandardCharsets.UTF_8)).doesNotContain("outcome");
     }
 
     @Property(tries = 200)
