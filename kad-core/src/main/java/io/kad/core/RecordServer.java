@@ -473,24 +473,33 @@ final class RecordServer {
      * @param before the live record the write replaced, or {@code null}
      * @param stored the record the write stored (a tombstone for a removal)
      * @param round completes with whether the copies are out
+     * @return completes as {@code round} does, once the owner's reads show what the round got out
      */
-    private void copying(BigInteger recordId, StoredRecord before, StoredRecord stored,
-                         CompletableFuture<Boolean> round) {
-        CompletableFuture<Void> settled = round.handle((r, e) -> null);
-        CompletableFuture<Void> all = commits.merge(recordId, settled,
-                (earlier, next) -> CompletableFuture.allOf(earlier, next));
-        all.whenComplete((v, e) -> commits.remove(recordId, all));
+    private CompletableFuture<Boolean> copying(BigInteger recordId, StoredRecord before, StoredRecord stored,
+                                               CompletableFuture<Boolean> round) {
         inFlight.compute(recordId, (id, c) -> c == null ? new Copying(before, 1) : c.more());
-        round.whenComplete((ok, e) -> inFlight.compute(recordId, (id, c) -> {
-            if (c == null) {
-                return null;
-            }
-            if (e == null && ok && (c.out == null || stored.version() >= c.out.version())) {
-                // every holder has this record (and, as copies carry records whole, what came before it)
-                c.out = stored;
-            }
-            return --c.copying == 0 ? null : c;
-        }));
+        // the write's outcome and the next write of the record wait for this: the owner's reads show what the
+        // round got out before the requester hears of it, so a requester never reads, after its own write,
+        // the record from before it
+        CompletableFuture<Boolean> settled = round.handle((ok, e) -> {
+            boolean out = e == null && ok;
+            inFlight.compute(recordId, (id, c) -> {
+                if (c == null) {
+                    return null;
+                }
+                if (out && (c.out == null || stored.version() >= c.out.version())) {
+                    // every holder has this record (and, as copies carry records whole, what came before it)
+                    c.out = stored;
+                }
+                return --c.copying == 0 ? null : c;
+            });
+            return out;
+        });
+        CompletableFuture<Void> next = settled.thenApply(ok -> null);
+        CompletableFuture<Void> all = commits.merge(recordId, next,
+                (earlier, later) -> CompletableFuture.allOf(earlier, later));
+        all.whenComplete((v, e) -> commits.remove(recordId, all));
+        return settled;
     }
 
     /**
@@ -631,9 +640,9 @@ final class RecordServer {
                 BigInteger tagRpc = rpc == null ? node.newRpcId() : rpc;
                 Message.WriteTag tag = new Message.WriteTag(origin, new BigIntegerNode(tagRpc), reply.previous());
                 CompletableFuture<Boolean> out = new CompletableFuture<>();
-                copying(recordId, result.previous(), stored, out);
+                CompletableFuture<Boolean> settled = copying(recordId, result.previous(), stored, out);
                 copyOut(recordId, stored, tag, origin, requesterCopiesReply, raw, node.deadline(), true, out);
-                done = out.thenCompose(ok -> ok ? CompletableFuture.completedFuture(applied)
+                done = settled.thenCompose(ok -> ok ? CompletableFuture.completedFuture(applied)
                         : CompletableFuture.failedFuture(new RecordException("write of " + recordId
                                 + " applied by its owner " + node.id().shortHex() + " but its copies did not reach"
                                 + " its holders within " + node.config().operationTimeout().toMillis() + " ms")));
