@@ -353,6 +353,12 @@ final class RecordCaller implements RecordClient {
             call.unreachable.removeAll(r.nearest());
             return redirected(call, r.nearest(), n -> readVia(call, n), "read");
         }
+        if (e == null && reply instanceof Message.Redirect) {
+            // it answered, naming no one: it is the owner as far as it knows but could not confirm it with the
+            // other holders yet (their answers lost). It is not unreachable, and a node asked in its place
+            // would find it alive and send the read back: the read asks again, one request timeout later
+            return fromTheTop(call, "read", () -> readVia(call, call.nextHolder()));
+        }
         call.unreachable.add(target);
         return readVia(call, call.nextHolder());
     }
