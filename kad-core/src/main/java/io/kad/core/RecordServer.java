@@ -773,6 +773,9 @@ final class RecordServer {
             return acked;
         }
 
+        /** Holders silent through every attempt before any holder answered this round (guarded by this). */
+        private final List<Contact> silent = new ArrayList<>(2);
+
         /**
          * No copy of the write got out (this node was cut off, or its holders all gone): the write is undone,
          * so that nobody reads a record that no other node has, and that a retry of the write elsewhere
@@ -801,12 +804,15 @@ final class RecordServer {
                     List.of(stored), tag)).whenComplete((reply, e) -> {
                         Contact spare = null;
                         boolean again = false;
-                        boolean forgetLater = false;
+                        List<Contact> forgetLater = List.of();
                         Boolean outcome = null;
                         synchronized (this) {
                             if (e == null) {
                                 acked++;
                                 inFlight--;
+                                // an answer: this node reaches the swarm, so the holders silent so far are gone
+                                forgetLater = List.copyOf(silent);
+                                silent.clear();
                             } else {
                                 boolean timedOut = e instanceof java.util.concurrent.TimeoutException
                                         || e.getCause() instanceof java.util.concurrent.TimeoutException;
@@ -821,8 +827,14 @@ final class RecordServer {
                                             e.getMessage());
                                     if (timedOut) {
                                         // silent through every attempt: out of the view, as a failed check
-                                        // leaves it, so the next writes copy to the next nearest node
-                                        forgetLater = true;
+                                        // leaves it, so the next writes copy to the next nearest node; but
+                                        // only once another holder answered this round: if none does, this
+                                        // node may be the one cut off, and the holders are not to blame
+                                        if (acked > 0) {
+                                            forgetLater = List.of(to);
+                                        } else {
+                                            silent.add(to);
+                                        }
                                     }
                                 }
                             }
@@ -837,8 +849,8 @@ final class RecordServer {
                                 outcome = false;
                             }
                         }
-                        if (forgetLater) {
-                            node.onProtocolThread(() -> forget(to));
+                        for (Contact gone : forgetLater) {
+                            node.onProtocolThread(() -> forget(gone));
                         }
                         if (outcome != null && !outcome && acked() == 0) {
                             undo();
@@ -1109,14 +1121,16 @@ final class RecordServer {
         List<Contact> others = syncTargets(recordId, gone);
         // half the other holders must answer, of the ones that answered this node lately: a node cut off from
         // the swarm had answers from them before, and waits; a node whose other holders all fell silent long ago (the
-        // last of a small swarm) acts alone
+        // last of a small swarm) acts alone. One answer at least while any member is left in the view: a node
+        // that never talked to the members now nearest the record (the holders it knew left its view while it
+        // was cut off) must hear from one, which names the holders it lost, before it acts as the owner
         int lately = 0;
         for (Contact c : others) {
             if (liveness.answeredWithin(c.id(), ALONE_AFTER_MILLIS)) {
                 lately++;
             }
         }
-        int need = Math.min(node.config().replication() / 2, lately);
+        int need = Math.min(node.config().replication() / 2, Math.max(lately, Math.min(1, others.size())));
         // the holders are told which nearer nodes this node is finding gone, so they do not send it back
         // to them
         List<BigInteger> goneIds = new ArrayList<>();
