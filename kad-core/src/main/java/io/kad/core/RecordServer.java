@@ -1121,16 +1121,14 @@ final class RecordServer {
         List<Contact> others = syncTargets(recordId, gone);
         // half the other holders must answer, of the ones that answered this node lately: a node cut off from
         // the swarm had answers from them before, and waits; a node whose other holders all fell silent long ago (the
-        // last of a small swarm) acts alone. One answer at least while any member is left in the view: a node
-        // that never talked to the members now nearest the record (the holders it knew left its view while it
-        // was cut off) must hear from one, which names the holders it lost, before it acts as the owner
+        // last of a small swarm) acts alone
         int lately = 0;
         for (Contact c : others) {
             if (liveness.answeredWithin(c.id(), ALONE_AFTER_MILLIS)) {
                 lately++;
             }
         }
-        int need = Math.min(node.config().replication() / 2, Math.max(lately, Math.min(1, others.size())));
+        int need = Math.min(node.config().replication() / 2, lately);
         // the holders are told which nearer nodes this node is finding gone, so they do not send it back
         // to them
         List<BigInteger> goneIds = new ArrayList<>();
