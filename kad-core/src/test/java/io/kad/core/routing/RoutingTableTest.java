@@ -121,6 +121,16 @@ class RoutingTableTest {
     }
 
     @Example
+    void contactPromotedFromTheReplacementCacheIsPingedBeforeItKeepsANewcomerOut() {
+        RoutingTable t = new RoutingTable(ZERO, 1);
+        t.observe(contact(4), 0);
+        assertThat(t.observe(contact(5), LATER)).isEqualTo(new ObserveResult.PingHead(contact(4), contact(5)));
+        assertThat(t.onPingTimeout(contact(4))).contains(contact(5));
+        // 5 sits in the bucket without having been heard from since: the next newcomer asks for its ping
+        assertThat(t.observe(contact(6), LATER + 1)).isEqualTo(new ObserveResult.PingHead(contact(5), contact(6)));
+    }
+
+    @Example
     void deadHeadIsEvictedAndMostRecentReplacementPromoted() {
         RoutingTable t = new RoutingTable(ZERO, 2);
         t.observe(contact(4), 0);
