@@ -91,15 +91,20 @@ public final class KadNode implements AutoCloseable {
     private final Membership membership;
     /**
      * The node id at each address this node has heard from or of: an address holds one node. Bounded
-     * like the membership view.
+     * like the membership view. Its maintenance runs on the writing thread (the protocol thread), as in
+     * the node's other caches: on the common pool, each first datagram of a node new to this one (most
+     * operations' datagrams, in a swarm of more than a few nodes) woke a pool thread.
      */
     private final com.github.benmanes.caffeine.cache.Cache<InetSocketAddress, NodeId> addressBook =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(Membership.DEFAULT_CAPACITY)
-                    .build();
-    /** Where each node last answered a request of this node: proof it is there (subscriptions need it). */
+                    .executor(Runnable::run).build();
+    /**
+     * Where each node last answered a request of this node: proof it is there (subscriptions need it).
+     * Maintenance on the writing thread, as for {@link #addressBook}.
+     */
     private final com.github.benmanes.caffeine.cache.Cache<NodeId, InetSocketAddress> answeredAt =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(Membership.DEFAULT_CAPACITY)
-                    .build();
+                    .executor(Runnable::run).build();
     /** Addresses being pinged because another id claimed them. */
     private final java.util.Set<InetSocketAddress> addressesChecked =
             java.util.concurrent.ConcurrentHashMap.newKeySet();

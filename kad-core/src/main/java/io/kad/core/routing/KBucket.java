@@ -24,17 +24,20 @@ import java.util.Optional;
  */
 public final class KBucket {
 
-    /** A stored contact with its count of consecutive failed requests. */
+    /** A stored contact with its count of consecutive failed requests and when it was last heard from. */
     private static final class Entry {
         Contact contact;
         int failures;
+        /** When the contact was last heard from; {@link #NEVER} for one promoted from the replacements. */
+        long heardAt;
 
-        Entry(Contact contact) {
+        Entry(Contact contact, long heardAt) {
             this.contact = contact;
+            this.heardAt = heardAt;
         }
     }
 
-    /** Marks a bucket that has seen no activity yet. */
+    /** Marks a bucket that has seen no activity yet, and a contact not heard from since it was stored. */
     static final long NEVER = Long.MIN_VALUE;
 
     private final int index;
@@ -102,12 +105,13 @@ public final class KBucket {
         lastActivity = now;
     }
 
-    ObserveResult observe(Contact c, long now, long pendingPingExpiryMillis, int maxFailures) {
+    ObserveResult observe(Contact c, long now, long pendingPingExpiryMillis, long liveContactMillis, int maxFailures) {
         touch(now);
         Entry known = entries.remove(c.id());
         if (known != null) {
             known.contact = c;
             known.failures = 0;
+            known.heardAt = now;
             entries.put(c.id(), known);
             if (c.id().equals(pendingPing)) {
                 pendingPing = null;
@@ -116,7 +120,7 @@ public final class KBucket {
         }
         if (!isFull()) {
             removeReplacement(c.id());
-            entries.put(c.id(), new Entry(c));
+            entries.put(c.id(), new Entry(c, now));
             return new ObserveResult.Inserted(c);
         }
         for (Entry e : entries.values()) {
@@ -126,7 +130,7 @@ public final class KBucket {
                     pendingPing = null;
                 }
                 removeReplacement(c.id());
-                entries.put(c.id(), new Entry(c));
+                entries.put(c.id(), new Entry(c, now));
                 return new ObserveResult.Replaced(c, e.contact);
             }
         }
@@ -134,7 +138,13 @@ public final class KBucket {
         if (pendingPing != null && now - pendingPingSince < pendingPingExpiryMillis) {
             return new ObserveResult.Queued(c);
         }
-        Contact head = head().orElseThrow();
+        Entry headEntry = entries.values().iterator().next();
+        if (headEntry.heardAt != NEVER && now - headEntry.heardAt < liveContactMillis) {
+            // the least recently seen contact was heard from lately: nothing to check, and a swarm larger
+            // than the table does not cost a ping per datagram from a node outside it
+            return new ObserveResult.Queued(c);
+        }
+        Contact head = headEntry.contact;
         pendingPing = head.id();
         pendingPingSince = now;
         return new ObserveResult.PingHead(head, c);
@@ -153,7 +163,8 @@ public final class KBucket {
         if (promoted == null) {
             return Optional.empty();
         }
-        entries.put(promoted.id(), new Entry(promoted));
+        // heard from at some time before it was queued: checked like any head whose liveness is unknown
+        entries.put(promoted.id(), new Entry(promoted, NEVER));
         return Optional.of(promoted);
     }
 

@@ -40,8 +40,9 @@ public sealed interface ObserveResult {
     record Replaced(Contact contact, Contact evicted) implements ObserveResult {}
 
     /**
-     * The bucket was full: the candidate went to the bucket's replacement cache and the caller must
-     * ping the least recently seen entry before anything is evicted (ping-before-evict).
+     * The bucket was full and its least recently seen entry was not heard from lately: the candidate
+     * went to the bucket's replacement cache and the caller must ping that entry before anything is
+     * evicted (ping-before-evict).
      *
      * @param head the least recently seen contact of the bucket, to ping
      * @param candidate the contact waiting in the replacement cache
@@ -49,8 +50,8 @@ public sealed interface ObserveResult {
     record PingHead(Contact head, Contact candidate) implements ObserveResult {}
 
     /**
-     * The bucket was full and a ping of its head is already pending: the candidate went to the
-     * replacement cache and no further ping is needed.
+     * The bucket was full and its head needs no ping now: one is already pending, or the head was heard
+     * from within {@link RoutingTable#LIVE_CONTACT_MILLIS}. The candidate went to the replacement cache.
      *
      * @param candidate the contact waiting in the replacement cache
      */

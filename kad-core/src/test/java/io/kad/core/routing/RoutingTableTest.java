@@ -87,18 +87,47 @@ class RoutingTableTest {
         assertThat(stored.speaksRecords()).isFalse();
     }
 
+    /** Later than this, the contacts observed at time 0 and 1 are no longer taken as alive without a ping. */
+    private static final long LATER = RoutingTable.LIVE_CONTACT_MILLIS + 1;
+
     @Example
     void fullBucketAsksToPingItsLeastRecentlySeenContact() {
         RoutingTable t = new RoutingTable(ZERO, 2);
         t.observe(contact(4), 0);
         t.observe(contact(5), 1);
-        ObserveResult r = t.observe(contact(6), 2);
+        ObserveResult r = t.observe(contact(6), LATER);
         assertThat(r).isEqualTo(new ObserveResult.PingHead(contact(4), contact(6)));
         assertThat(values(t.bucket(2))).containsExactly(4L, 5L);
         assertThat(values(t.replacements(2))).containsExactly(6L);
         // a second newcomer while the ping is pending: queued, no second ping
-        assertThat(t.observe(contact(7), 3)).isEqualTo(new ObserveResult.Queued(contact(7)));
+        assertThat(t.observe(contact(7), LATER + 1)).isEqualTo(new ObserveResult.Queued(contact(7)));
         assertThat(values(t.replacements(2))).containsExactly(7L, 6L);
+    }
+
+    @Example
+    void newcomerToAFullBucketWhoseHeadWasHeardLatelyWaitsWithoutAPing() {
+        RoutingTable t = new RoutingTable(ZERO, 2);
+        t.observe(contact(4), 0);
+        t.observe(contact(5), 1);
+        for (long v = 6; v < 8; v++) {
+            assertThat(t.observe(contact(v), RoutingTable.LIVE_CONTACT_MILLIS - 1))
+                    .isEqualTo(new ObserveResult.Queued(contact(v)));
+        }
+        assertThat(values(t.bucket(2))).containsExactly(4L, 5L);
+        assertThat(values(t.replacements(2))).containsExactly(7L, 6L);
+        // once the head has been silent that long, the next newcomer asks for its ping
+        assertThat(t.observe(contact(6), RoutingTable.LIVE_CONTACT_MILLIS))
+                .isEqualTo(new ObserveResult.PingHead(contact(4), contact(6)));
+    }
+
+    @Example
+    void contactPromotedFromTheReplacementCacheIsPingedBeforeItKeepsANewcomerOut() {
+        RoutingTable t = new RoutingTable(ZERO, 1);
+        t.observe(contact(4), 0);
+        assertThat(t.observe(contact(5), LATER)).isEqualTo(new ObserveResult.PingHead(contact(4), contact(5)));
+        assertThat(t.onPingTimeout(contact(4))).contains(contact(5));
+        // 5 sits in the bucket without having been heard from since: the next newcomer asks for its ping
+        assertThat(t.observe(contact(6), LATER + 1)).isEqualTo(new ObserveResult.PingHead(contact(5), contact(6)));
     }
 
     @Example
@@ -119,21 +148,21 @@ class RoutingTableTest {
         RoutingTable t = new RoutingTable(ZERO, 2);
         t.observe(contact(4), 0);
         t.observe(contact(5), 1);
-        t.observe(contact(6), 2);
-        assertThat(t.observe(contact(4), 3)).isInstanceOf(ObserveResult.Refreshed.class);
+        t.observe(contact(6), LATER);
+        assertThat(t.observe(contact(4), LATER + 1)).isInstanceOf(ObserveResult.Refreshed.class);
         assertThat(values(t.bucket(2))).containsExactly(5L, 4L);
         assertThat(values(t.replacements(2))).containsExactly(6L);
-        // the pending ping was answered, so the next newcomer asks to ping the new head
-        assertThat(t.observe(contact(7), 4)).isEqualTo(new ObserveResult.PingHead(contact(5), contact(7)));
+        // the pending ping was answered, so the next newcomer asks to ping the new head, silent since 1
+        assertThat(t.observe(contact(7), LATER + 2)).isEqualTo(new ObserveResult.PingHead(contact(5), contact(7)));
     }
 
     @Example
     void unresolvedPingIsRequestedAgainAfterItExpires() {
         RoutingTable t = new RoutingTable(ZERO, 1);
         t.observe(contact(4), 0);
-        assertThat(t.observe(contact(5), 1)).isInstanceOf(ObserveResult.PingHead.class);
-        assertThat(t.observe(contact(6), 2)).isInstanceOf(ObserveResult.Queued.class);
-        assertThat(t.observe(contact(7), 1 + RoutingTable.PENDING_PING_EXPIRY_MILLIS))
+        assertThat(t.observe(contact(5), LATER)).isInstanceOf(ObserveResult.PingHead.class);
+        assertThat(t.observe(contact(6), LATER + 1)).isInstanceOf(ObserveResult.Queued.class);
+        assertThat(t.observe(contact(7), LATER + RoutingTable.PENDING_PING_EXPIRY_MILLIS))
                 .isEqualTo(new ObserveResult.PingHead(contact(4), contact(7)));
     }
 
