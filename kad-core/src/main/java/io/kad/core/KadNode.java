@@ -290,6 +290,11 @@ public final class KadNode implements AutoCloseable {
         return table.all();
     }
 
+    /** The bytes this node's remembered write outcomes (kept for repeated requests) weigh now. */
+    long rememberedOutcomeBytes() {
+        return server.rememberedOutcomeBytes();
+    }
+
     /** @return this node's counters */
     public NodeStats stats() {
         return stats;

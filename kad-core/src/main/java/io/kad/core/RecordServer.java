@@ -108,8 +108,11 @@ final class RecordServer {
     private static final Duration DEPOSED_FOR = Duration.ofMinutes(10);
     /** How many times an owner sends a replica its copy before it gives up on that replica. */
     private static final int COPY_ATTEMPTS = 3;
-    /** The most write outcomes a node remembers for repeats (at 100,000 writes a second, ten seconds). */
-    private static final int RECENT_WRITES = 1_000_000;
+    /**
+     * What one remembered write outcome weighs besides its records' keys and values (ids, versions, the
+     * map's entry): so a table of small outcomes is bounded by count too.
+     */
+    static final int OUTCOME_OVERHEAD_BYTES = 200;
     /** How many keys one scan page carries (well under the datagram bound for small keys). */
     static final int SCAN_PAGE = 64;
     /** Key bytes one scan page carries at most: base64 and framing keep the reply under 65,000 bytes. */
@@ -183,6 +186,43 @@ final class RecordServer {
     record OwnerWrite(WriteResult result, boolean requesterKeepsCopy) {
     }
 
+    /**
+     * The bytes each table of remembered write outcomes may hold: a sixteenth of the heap (the two tables
+     * together an eighth, beside the storage tier's quarter), at least 16 MiB.
+     *
+     * @param maxHeap the JVM's maximum heap in bytes
+     */
+    static long outcomeBytes(long maxHeap) {
+        return Math.max(16L << 20, maxHeap / 16);
+    }
+
+    /** What a remembered outcome weighs: its records' keys and values, and a fixed overhead. */
+    static int weight(Decision d) {
+        long bytes = OUTCOME_OVERHEAD_BYTES;
+        if (d != null && d.write() != null) {
+            WriteResult r = d.write().result();
+            bytes += size(r.previous()) + size(r.current()) + size(r.expired());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+
+    private static long size(StoredRecord r) {
+        return r == null ? 0 : (long) r.key().length + r.value().length + r.namespace().length();
+    }
+
+    /** The bytes the tables of remembered write outcomes hold now, as they weigh them. */
+    long rememberedOutcomeBytes() {
+        long total = 0;
+        for (var table : List.of(recentWrites, copiedWrites)) {
+            table.cleanUp();
+            var eviction = table.policy().eviction();
+            if (eviction.isPresent() && eviction.get().weightedSize().isPresent()) {
+                total += eviction.get().weightedSize().getAsLong();
+            }
+        }
+        return total;
+    }
+
     RecordServer(NodeContext node, KeyHashFunction hash, RecordEngine engine, RpcEndpoint endpoint, EventHub events,
                  Ownership ownership, Membership membership, RoutingTable table, PeerLiveness liveness,
                  PeerQuotas quotas, AddressVerifier verifier) {
@@ -203,10 +243,16 @@ final class RecordServer {
         // a caller repeats a write (same rpc_id), here or at another holder, until its operation deadline:
         // the outcome must be remembered at least that long, or a late repeat would be decided again
         Duration repeats = config.operationTimeout().plus(config.rpcTimeout().multipliedBy(2)).plusSeconds(1);
-        this.recentWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES).expireAfterWrite(repeats)
-                .ticker(clock).executor(Runnable::run).build();
-        this.copiedWrites = Caffeine.newBuilder().maximumSize(RECENT_WRITES).expireAfterWrite(repeats)
-                .ticker(clock).executor(Runnable::run).build();
+        // bounded by bytes (an outcome holds the records before and after its write, up to
+        // kad.max-value-bytes each), and so by count: a stream of large writes cannot fill the heap with
+        // outcomes kept for repeats that will mostly never come
+        long outcomeBytes = outcomeBytes(Runtime.getRuntime().maxMemory());
+        this.recentWrites = Caffeine.newBuilder().maximumWeight(outcomeBytes)
+                .weigher((WriteAttempt a, CompletableFuture<Decision> d) -> weight(d.getNow(null)))
+                .expireAfterWrite(repeats).ticker(clock).executor(Runnable::run).build();
+        this.copiedWrites = Caffeine.newBuilder().maximumWeight(outcomeBytes)
+                .weigher((WriteAttempt a, Decision d) -> weight(d))
+                .expireAfterWrite(repeats).ticker(clock).executor(Runnable::run).build();
         this.deposed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(DEPOSED_FOR).ticker(clock)
                 .executor(Runnable::run).build();
         this.noticed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(DOUBT_FOR).ticker(clock)
@@ -993,6 +1039,9 @@ final class RecordServer {
                 // a redirect is not an outcome: a later attempt is judged afresh (a failure may be one: a
                 // write applied whose copies did not get out is answered as failed again)
                 recentWrites.asMap().remove(attempt, decided);
+            } else if (e == null) {
+                // weighed again now that its records are known (a pending decision weighs its overhead)
+                recentWrites.asMap().replace(attempt, decided, decided);
             }
         });
     }
