@@ -105,8 +105,13 @@ final class EventHub {
         Contact claimed = new Contact(id, from, true);
         endpoint.request(claimed, from, rpc -> new Message.Ping(node.id().value(), node.peerInfo(), rpc))
                 .whenComplete((pong, e) -> node.onProtocolThread(() -> {
-                    if (e == null) {
+                    if (e == null && pong.peerId().equals(id.value())) {
                         register(from, sub, claimed);
+                    } else if (e == null) {
+                        // the address answered, as another node: the id the subscribe claims is not there
+                        node.stats().subscriptionsRefused.increment();
+                        LOG.debug("subscription of {} to '{}' refused: {} answered as another node", id.shortHex(),
+                                sub.namespace(), from);
                     } else {
                         node.stats().subscriptionsRefused.increment();
                         LOG.debug("subscription of {} to '{}' refused: no answer at {}", id.shortHex(),

@@ -41,6 +41,9 @@ class SubscriptionFloodTest {
     private final MessageCodec codec = new MessageCodec(256);
     private final AtomicInteger eventsReceived = new AtomicInteger();
     private boolean answerPings;
+    private boolean answerAsClaimed;
+    /** The ids subscribed under, in the order sent. */
+    private final java.util.Queue<BigInteger> claimed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeEach
     void nodeAndAttacker() {
@@ -60,7 +63,9 @@ class SubscriptionFloodTest {
             if (m instanceof Message.Event) {
                 eventsReceived.incrementAndGet();
             } else if (m instanceof Message.Ping ping && answerPings) {
-                attacker.send(from, codec.encode(new Message.Pong(BigInteger.valueOf(7), KAD, ping.rpcId())));
+                // as the id of the subscribe the ping checks (they come in the order sent), or as another
+                BigInteger as = answerAsClaimed && !claimed.isEmpty() ? claimed.poll() : BigInteger.valueOf(7);
+                attacker.send(from, codec.encode(new Message.Pong(as, KAD, ping.rpcId())));
             }
         });
     }
@@ -68,8 +73,9 @@ class SubscriptionFloodTest {
     private void subscribeUnder(int ids) {
         Random random = new Random(5);
         for (int i = 0; i < ids; i++) {
-            attacker.send(node.address(), codec.encode(new Message.Subscribe(new BigInteger(128, random), KAD, NS,
-                    60_000)));
+            BigInteger id = new BigInteger(128, random);
+            claimed.add(id);
+            attacker.send(node.address(), codec.encode(new Message.Subscribe(id, KAD, NS, 60_000)));
         }
         net.runFor(2_000);
     }
@@ -102,8 +108,20 @@ class SubscriptionFloodTest {
     @Test
     void manyIdsFromOneAnsweringAddressHoldOneSubscription() {
         answerPings = true;
+        answerAsClaimed = true;
         subscribeUnder(50);
         writeTenTimes();
         assertThat(eventsReceived).as("one event per write, not one per claimed id").hasValue(10);
+    }
+
+    @Test
+    void subscribesWhoseAddressAnswersAsAnotherNodeAreRefusedAndGetNoEvents() {
+        answerPings = true;
+        answerAsClaimed = false;
+        subscribeUnder(50);
+        writeTenTimes();
+        assertThat(eventsReceived).hasValue(0);
+        assertThat(node.stats().subscriptionsRefused()).isEqualTo(50);
+        assertThat(node.stats().eventsSent()).isZero();
     }
 }
