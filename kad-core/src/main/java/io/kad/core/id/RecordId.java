@@ -1,6 +1,9 @@
 package io.kad.core.id;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -24,6 +27,7 @@ public final class RecordId implements Comparable<RecordId> {
     public static final int WORD_BITS = 256;
 
     private static final int WORD_BYTES = WORD_BITS / 8;
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** The words, {@code w3} the most significant; all zero for a wide id. */
     private final long w3;
@@ -58,17 +62,24 @@ public final class RecordId implements Comparable<RecordId> {
      */
     public static RecordId fromBytes(byte[] bigEndian) {
         Objects.requireNonNull(bigEndian, "bigEndian");
+        int n = bigEndian.length;
+        if (n == WORD_BYTES) {
+            // a 256-bit digest, the default hash's: four loads
+            return new RecordId((long) WORDS.get(bigEndian, 0), (long) WORDS.get(bigEndian, 8),
+                    (long) WORDS.get(bigEndian, 16), (long) WORDS.get(bigEndian, 24), null, null);
+        }
         int first = 0;
-        while (first < bigEndian.length && bigEndian[first] == 0) {
-            first++;
+        if (n > WORD_BYTES) {
+            for (int i = 0; i < n - WORD_BYTES; i++) {
+                if (bigEndian[i] != 0) {
+                    BigInteger v = new BigInteger(1, bigEndian);
+                    return new RecordId(0, 0, 0, 0, v, v);
+                }
+            }
+            first = n - WORD_BYTES;
         }
-        if (bigEndian.length - first > WORD_BYTES) {
-            BigInteger v = new BigInteger(1, bigEndian);
-            return new RecordId(0, 0, 0, 0, v, v);
-        }
-        int end = bigEndian.length;
-        return new RecordId(word(bigEndian, first, end - 24), word(bigEndian, first, end - 16),
-                word(bigEndian, first, end - 8), word(bigEndian, first, end), null, null);
+        return new RecordId(word(bigEndian, first, n - 24), word(bigEndian, first, n - 16),
+                word(bigEndian, first, n - 8), word(bigEndian, first, n), null, null);
     }
 
     /** The 8 bytes ending at {@code end} as a word; bytes before {@code first} count as zero. */
