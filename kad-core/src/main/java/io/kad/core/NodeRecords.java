@@ -17,19 +17,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * The node's {@link RecordClient}: a read of a record this node owns is answered on the calling thread
- * from the local tier, by the fixed-width {@link RecordId} hashed once, with no {@code BigInteger} and no
- * call state; every other operation goes to {@link RecordCaller}.
+ * The node's {@link RecordClient}: on a node that knows no other member, and so owns every record, a read
+ * is answered on the calling thread from the local tier by the fixed-width {@link RecordId}, hashed once,
+ * with no {@code BigInteger} and no call state; every other operation goes to {@link RecordCaller}.
  *
  * <p>Contract:
  * <ul>
- *   <li>a read answered here is the one {@link RecordCaller#read} gives: the same ownership test
- *       ({@link Ownership#ownsAsFarAsKnown}), the same owner-side rule ({@link RecordEngine#readUnlessExpired}
- *       is {@code RecordEngine.read} for every record but an expired one), and the outcome returned only if
- *       every write the tier had returned from is durable by then;</li>
- *   <li>everything else goes to the caller unchanged: a key owned elsewhere, a record found expired (the
- *       caller's read turns it into a tombstone and publishes its event), a tier with a commit pending, a
- *       closed node;</li>
+ *   <li>a read answered here is the one {@link RecordCaller#read} gives: the node owns the key as far as it
+ *       knows ({@link Ownership#knowsNoMember}), the owner-side rule is the same
+ *       ({@link RecordEngine#readUnlessExpired} is {@code RecordEngine.read} for every record but an expired
+ *       one), and the outcome is returned only if every write the tier had returned from is durable by then;</li>
+ *   <li>everything else goes to the caller unchanged: a node that knows other members (the view's
+ *       ownership test takes a {@code BigInteger}, which the caller computes once), a record found expired
+ *       (the caller's read turns it into a tombstone and publishes its event), a tier with a commit pending,
+ *       a closed node;</li>
  *   <li>holds no state of its own: safe from any thread.</li>
  * </ul>
  */
@@ -52,14 +53,11 @@ final class NodeRecords implements RecordClient {
 
     @Override
     public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
-        if (!endpoint.closed()) {
-            RecordId id = RecordIds.idOf(hash, namespace, key);
-            if (ownership.ownsAsFarAsKnown(id)) {
-                ReadResult r = engine.readUnlessExpired(id);
-                // checked after the read, as the caller does: a write the read saw must be durable first
-                if (r != null && engine.tier().allWritesDurable()) {
-                    return CompletableFuture.completedFuture(r);
-                }
+        if (!endpoint.closed() && ownership.knowsNoMember()) {
+            ReadResult r = engine.readUnlessExpired(RecordIds.idOf(hash, namespace, key));
+            // checked after the read, as the caller does: a write the read saw must be durable first
+            if (r != null && engine.tier().allWritesDurable()) {
+                return CompletableFuture.completedFuture(r);
             }
         }
         return caller.read(namespace, key);

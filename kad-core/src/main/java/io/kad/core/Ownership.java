@@ -2,7 +2,6 @@ package io.kad.core;
 
 import io.kad.core.id.Contact;
 import io.kad.core.id.NodeId;
-import io.kad.core.id.RecordId;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.wire.MessageCodec;
@@ -112,14 +111,9 @@ final class Ownership {
     }
 
     /**
-     * {@link #ownsAsFarAsKnown(BigInteger)} of a fixed-width id: a node that knows no member owns every
-     * record, which is answered without the id's {@code BigInteger} (the view's test takes one).
+     * Whether the membership view is empty: this node is alone as far as it knows, and so owns every
+     * record ({@link #ownsAsFarAsKnown} of any id), which is answered without the id.
      */
-    boolean ownsAsFarAsKnown(RecordId recordId) {
-        return knowsNoMember() || ownsAsFarAsKnown(recordId.toBigInteger());
-    }
-
-    /** Whether the membership view is empty: this node is alone as far as it knows. */
     boolean knowsNoMember() {
         // the view's emptiness test, answered in one probe: no member is nearer the farthest id than this
         // node only when there is no member

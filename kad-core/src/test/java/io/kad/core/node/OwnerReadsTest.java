@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node answers a read on the calling thread only for a key it owns: alone, every key; once it knows
- * a nearer node, the read goes there, whatever copy it holds itself.
+ * A node answers a read from its own tier when it owns the key: alone, every key; once it knows a nearer
+ * node, the read goes there, whatever copy it holds itself.
  */
 class OwnerReadsTest {
 
