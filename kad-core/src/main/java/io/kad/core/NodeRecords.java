@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  *       ownership test takes a {@code BigInteger}, which the caller computes once), a record found expired
  *       (the caller's read turns it into a tombstone and publishes its event), a tier with a commit pending,
  *       a closed node;</li>
- *   <li>holds no state of its own: safe from any thread.</li>
+ *   <li>its one piece of state is a latch set when the node first knows a member, after which every read
+ *       goes to the caller; safe from any thread.</li>
  * </ul>
  */
 final class NodeRecords implements RecordClient {
@@ -41,6 +42,13 @@ final class NodeRecords implements RecordClient {
     private final RecordEngine engine;
     private final RpcEndpoint endpoint;
     private final Ownership ownership;
+    /**
+     * Set once the node has known a member: from then on every read goes to the caller, without the test
+     * of the view (which allocates once the view has members: a few hundred bytes per read of a swarm).
+     * A one-way switch, the only state here: a thread that has not seen it set yet tests the view once
+     * more, and a node that is alone again keeps sending its reads the caller's way, both correct.
+     */
+    private volatile boolean joinedSwarm;
 
     NodeRecords(RecordCaller caller, KeyHashFunction hash, RecordEngine engine, RpcEndpoint endpoint,
                 Ownership ownership) {
@@ -53,7 +61,7 @@ final class NodeRecords implements RecordClient {
 
     @Override
     public CompletableFuture<ReadResult> read(String namespace, byte[] key) {
-        if (!endpoint.closed() && ownership.knowsNoMember()) {
+        if (!joinedSwarm && !endpoint.closed() && alone()) {
             ReadResult r = engine.readUnlessExpired(RecordIds.idOf(hash, namespace, key));
             // checked after the read, as the caller does: a write the read saw must be durable first
             if (r != null && engine.tier().allWritesDurable()) {
@@ -61,6 +69,15 @@ final class NodeRecords implements RecordClient {
             }
         }
         return caller.read(namespace, key);
+    }
+
+    /** Whether the node knows no member now; the first time it knows one, latches {@link #joinedSwarm}. */
+    private boolean alone() {
+        if (ownership.knowsNoMember()) {
+            return true;
+        }
+        joinedSwarm = true;
+        return false;
     }
 
     @Override
