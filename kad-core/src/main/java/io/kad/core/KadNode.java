@@ -121,6 +121,8 @@ public final class KadNode implements AutoCloseable {
     private final EventHub events;
     private final RecordServer server;
     private final RecordCaller caller;
+    /** The record client handed out: the caller, with owned reads answered in place. */
+    private final NodeRecords records;
     private final HandOff handOff;
     private final Crawl crawl;
     private final LookupDriver lookups;
@@ -180,6 +182,7 @@ public final class KadNode implements AutoCloseable {
         this.crawl = new Crawl(ctx, endpoint, membership, liveness, this::learn);
         this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
                 this::learn, crawl::staleView);
+        this.records = new NodeRecords(caller, hash, engine, endpoint, ownership);
         this.maintenance = new Maintenance(ctx, engine, endpoint, table, ownership, events, handOff,
                 this::lookupNodes);
     }
@@ -307,7 +310,7 @@ public final class KadNode implements AutoCloseable {
 
     /** @return the record protocol client of this node */
     public RecordClient records() {
-        return caller;
+        return records;
     }
 
     /**

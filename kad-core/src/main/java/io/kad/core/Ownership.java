@@ -27,12 +27,20 @@ final class Ownership {
     private final Membership membership;
     private final RoutingTable table;
     private final PeerLiveness liveness;
+    /**
+     * The id farthest from this node in the view's id space (its complement in
+     * {@link NodeId#NODE_ID_BITS} bits): every member is nearer it than this node, so a member is nearer it
+     * exactly when the view has a member at all.
+     */
+    private final BigInteger farthestFromSelf;
 
     Ownership(NodeContext node, Membership membership, RoutingTable table, PeerLiveness liveness) {
         this.node = node;
         this.membership = membership;
         this.table = table;
         this.liveness = liveness;
+        BigInteger allOnes = BigInteger.ONE.shiftLeft(NodeId.NODE_ID_BITS).subtract(BigInteger.ONE);
+        this.farthestFromSelf = node.id().value().xor(allOnes);
     }
 
     /**
@@ -100,6 +108,16 @@ final class Ownership {
      */
     boolean ownsAsFarAsKnown(BigInteger recordId) {
         return !membership.anyNearerThanSelf(recordId);
+    }
+
+    /**
+     * Whether the membership view is empty: this node is alone as far as it knows, and so owns every
+     * record ({@link #ownsAsFarAsKnown} of any id), which is answered without the id.
+     */
+    boolean knowsNoMember() {
+        // the view's emptiness test, answered in one probe: no member is nearer the farthest id than this
+        // node only when there is no member
+        return !membership.anyNearerThanSelf(farthestFromSelf);
     }
 
     /**

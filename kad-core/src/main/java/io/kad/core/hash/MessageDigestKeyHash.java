@@ -1,6 +1,8 @@
 package io.kad.core.hash;
 
+import io.kad.core.id.RecordId;
 import io.kad.spi.KeyHashFunction;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
@@ -13,7 +15,10 @@ import java.util.Objects;
  * <ul>
  *   <li>the digest's output length is exactly {@code idBits() / 8} bytes (checked at construction);</li>
  *   <li>thread-safe: each thread hashes with its own digest instance, cloned from a prototype that is
- *       never updated (or created anew when the provider's digest cannot be cloned).</li>
+ *       never updated (or created anew when the provider's digest cannot be cloned);</li>
+ *   <li>{@link #recordId} hashes a prefix and a key into a {@link RecordId}, the same id as
+ *       {@link #hash} of their concatenation read by {@link RecordId#fromBytes}, with no array in
+ *       between: the node computes every operation's record id this way.</li>
  * </ul>
  */
 public abstract class MessageDigestKeyHash implements KeyHashFunction {
@@ -23,7 +28,18 @@ public abstract class MessageDigestKeyHash implements KeyHashFunction {
     private final int idBits;
     private final MessageDigest prototype;
     private final boolean cloneable;
-    private final ThreadLocal<MessageDigest> perThread = ThreadLocal.withInitial(this::digest);
+    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(() -> new PerThread(digest()));
+
+    /** One thread's digest and the buffer its digests are written to. */
+    private static final class PerThread {
+        final MessageDigest digest;
+        final byte[] out;
+
+        PerThread(MessageDigest digest) {
+            this.digest = digest;
+            this.out = new byte[digest.getDigestLength()];
+        }
+    }
 
     /**
      * @param name the name this function is selected by, lower case
@@ -57,7 +73,30 @@ public abstract class MessageDigestKeyHash implements KeyHashFunction {
     public final byte[] hash(byte[] key) {
         Objects.requireNonNull(key, "key");
         // every cache operation hashes its key: reuse one digest per thread (digest() resets it)
-        return perThread.get().digest(key);
+        return perThread.get().digest.digest(key);
+    }
+
+    /**
+     * Hashes {@code prefix || key} into a record id, without building the concatenation or the digest's
+     * array: both go through this thread's digest, which writes into a buffer of its own.
+     *
+     * @param prefix the bytes hashed first, possibly empty
+     * @param key the key bytes
+     * @return the id, equal to {@code RecordId.fromBytes(hash(prefix || key))}
+     */
+    public final RecordId recordId(byte[] prefix, byte[] key) {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(key, "key");
+        PerThread t = perThread.get();
+        t.digest.update(prefix);
+        t.digest.update(key);
+        try {
+            t.digest.digest(t.out, 0, t.out.length); // resets the digest
+        } catch (DigestException e) {
+            // the buffer is the digest's length, checked at construction
+            throw new IllegalStateException(algorithm + " refused a buffer of its own length", e);
+        }
+        return RecordId.fromBytes(t.out);
     }
 
     private MessageDigest digest() {

@@ -1,5 +1,7 @@
 package io.kad.core.record;
 
+import io.kad.core.id.RecordId;
+import io.kad.core.storage.RecordIdReads;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
@@ -48,6 +50,8 @@ public final class RecordEngine {
     private static final long DEFAULT_GRACE_MILLIS = 60_000;
 
     private final StorageTier tier;
+    /** The tier read by fixed-width id: the tier itself when it is keyed so (the default tier is). */
+    private final RecordIdReads reads;
     private final LongSupplier clock;
     private final long tombstoneTtlMillis;
     private final long graceMillis;
@@ -70,6 +74,7 @@ public final class RecordEngine {
      */
     public RecordEngine(StorageTier tier, LongSupplier clock, long tombstoneTtlMillis, long graceMillis) {
         this.tier = Objects.requireNonNull(tier, "tier");
+        this.reads = RecordIdReads.of(tier);
         this.clock = Objects.requireNonNull(clock, "clock");
         if (tombstoneTtlMillis <= 0) {
             throw new IllegalArgumentException("tombstoneTtlMillis must be positive: " + tombstoneTtlMillis);
@@ -116,6 +121,28 @@ public final class RecordEngine {
         });
         StoredRecord after = tier.get(id);
         return new ReadResult(after != null && after.isLiveAt(now) ? after : null, expired[0]);
+    }
+
+    /**
+     * Reads a record unless it must be changed: the owner's read of a record that is live, absent or a
+     * tombstone, which only looks the fixed-width id up in the tier. A record found expired is left to
+     * {@link #read(BigInteger)}, which replaces it by a tombstone and reports it once, under the per-id
+     * atomicity of {@link StorageTier#compute}.
+     *
+     * @param id the record id
+     * @return the live record (or {@link ReadResult#ABSENT}), as {@link #read(BigInteger)} would return
+     *     it; {@code null} if the record expired and only {@link #read(BigInteger)} may read it
+     */
+    public ReadResult readUnlessExpired(RecordId id) {
+        StoredRecord current = reads.get(id);
+        if (current == null || current.tombstone()) {
+            return ReadResult.ABSENT;
+        }
+        // a record that never expires needs no clock (a clock read costs as much as the lookup)
+        if (current.expiresAtMillis() != StoredRecord.NEVER && current.isExpiredAt(clock.getAsLong())) {
+            return null;
+        }
+        return new ReadResult(current, null);
     }
 
     /**

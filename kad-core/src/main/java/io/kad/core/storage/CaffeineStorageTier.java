@@ -3,6 +3,7 @@ package io.kad.core.storage;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.kad.core.id.RecordId;
 import io.kad.spi.StorageTier;
 import io.kad.spi.StoredRecord;
 import java.math.BigInteger;
@@ -27,10 +28,15 @@ import java.util.function.UnaryOperator;
  *       checks {@link StoredRecord#isExpiredAt(long)} itself (and must be able to report that a key
  *       expired), and the node reclaims expired records and old tombstones from every tier alike
  *       ({@code RecordEngine.reclaim}). Without a per-entry expiry, a read here costs one hash lookup
- *       and no timer-wheel bookkeeping.</li>
+ *       and no timer-wheel bookkeeping;</li>
+ *   <li>keyed by {@link RecordId}: up to 256 bits held in the key object itself, so that the lookup's
+ *       equality check reads one object, where a {@link BigInteger} key costs a second, dependent memory
+ *       access (its magnitude array), a cache miss on most reads of a large tier; the node reads by the
+ *       {@code RecordId} it computed ({@link #get(RecordId)}), the {@code BigInteger} methods of the
+ *       {@link StorageTier} contract convert.</li>
  * </ul>
  */
-public final class CaffeineStorageTier implements StorageTier {
+public final class CaffeineStorageTier implements StorageTier, RecordIdReads {
 
     /** The default bound by record count. */
     public static final long DEFAULT_MAX_RECORDS = 100_000;
@@ -40,14 +46,14 @@ public final class CaffeineStorageTier implements StorageTier {
         return Math.max(1, Runtime.getRuntime().maxMemory() / 4);
     }
 
-    private final Cache<IdKey, StoredRecord> cache;
+    private final Cache<RecordId, StoredRecord> cache;
     private final long maxRecords;
     private final long maxBytes;
 
     private CaffeineStorageTier(Builder builder) {
         Consumer<StoredRecord> evictions = builder.evictions;
-        Caffeine<IdKey, StoredRecord> caffeine = Caffeine.newBuilder()
-                .evictionListener((IdKey id, StoredRecord record, RemovalCause cause) -> {
+        Caffeine<RecordId, StoredRecord> caffeine = Caffeine.newBuilder()
+                .evictionListener((RecordId id, StoredRecord record, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE && record != null) {
                         evictions.accept(record);
                     }
@@ -63,7 +69,7 @@ public final class CaffeineStorageTier implements StorageTier {
         long bound = Math.min(bytes, Math.multiplyHigh(records, floor) != 0 ? Long.MAX_VALUE : records * floor);
         this.maxRecords = records;
         this.maxBytes = bytes;
-        caffeine.maximumWeight(bound).weigher((IdKey id, StoredRecord r) -> Math.max(floor, r.weight()));
+        caffeine.maximumWeight(bound).weigher((RecordId id, StoredRecord r) -> Math.max(floor, r.weight()));
         this.cache = caffeine.build();
     }
 
@@ -73,8 +79,13 @@ public final class CaffeineStorageTier implements StorageTier {
     }
 
     @Override
+    public StoredRecord get(RecordId id) {
+        return cache.getIfPresent(Objects.requireNonNull(id, "id"));
+    }
+
+    @Override
     public StoredRecord get(BigInteger id) {
-        return cache.getIfPresent(IdKey.of(Objects.requireNonNull(id, "id")));
+        return cache.getIfPresent(RecordId.of(Objects.requireNonNull(id, "id")));
     }
 
     /**
@@ -87,12 +98,12 @@ public final class CaffeineStorageTier implements StorageTier {
     public StoredRecord compute(BigInteger id, UnaryOperator<StoredRecord> update) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(update, "update");
-        return cache.asMap().compute(IdKey.of(id), (key, current) -> Records.checkId(id, update.apply(current)));
+        return cache.asMap().compute(RecordId.of(id), (key, current) -> Records.checkId(id, update.apply(current)));
     }
 
     @Override
     public void remove(BigInteger id) {
-        cache.invalidate(IdKey.of(Objects.requireNonNull(id, "id")));
+        cache.invalidate(RecordId.of(Objects.requireNonNull(id, "id")));
     }
 
     @Override
@@ -133,85 +144,6 @@ public final class CaffeineStorageTier implements StorageTier {
     public void close() {
         cache.invalidateAll();
         cache.cleanUp();
-    }
-
-    /**
-     * A record id as the map's key: up to 256 bits held in the key object itself, so that the lookup's
-     * equality check reads one object, where a {@link BigInteger} key costs a second, dependent memory
-     * access (its magnitude array), a cache miss on most reads of a large tier. Wider ids keep the
-     * {@code BigInteger}.
-     */
-    private static final class IdKey implements Comparable<IdKey> {
-
-        private final long w0;
-        private final long w1;
-        private final long w2;
-        private final long w3;
-        private final BigInteger wide;
-        private final int hash;
-
-        private IdKey(long w0, long w1, long w2, long w3, BigInteger wide) {
-            this.w0 = w0;
-            this.w1 = w1;
-            this.w2 = w2;
-            this.w3 = w3;
-            this.wide = wide;
-            // all four words count, so ids chosen to share a low word (a Store message names its id)
-            // still spread; equal hashes fall back on compareTo in the map's tree bins
-            this.hash = wide != null ? wide.hashCode()
-                    : Long.hashCode(w0 ^ Long.rotateLeft(w1, 16) ^ Long.rotateLeft(w2, 32) ^ Long.rotateLeft(w3, 48));
-        }
-
-        static IdKey of(BigInteger id) {
-            if (id.signum() < 0 || id.bitLength() > 256) {
-                return new IdKey(0, 0, 0, 0, id);
-            }
-            if (id.bitLength() <= 63) {
-                return new IdKey(id.longValue(), 0, 0, 0, null);
-            }
-            byte[] bytes = id.toByteArray(); // big-endian, at most 33 bytes (a leading zero byte for the sign)
-            return new IdKey(word(bytes, 0), word(bytes, 1), word(bytes, 2), word(bytes, 3), null);
-        }
-
-        /** @return the {@code index}-th 64-bit word from the least significant end */
-        private static long word(byte[] bigEndian, int index) {
-            long w = 0;
-            int end = bigEndian.length - 8 * index;
-            for (int i = Math.max(0, end - 8); i < end; i++) {
-                w = (w << 8) | (bigEndian[i] & 0xFF);
-            }
-            return w;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IdKey k && w0 == k.w0 && w1 == k.w1 && w2 == k.w2 && w3 == k.w3
-                    && Objects.equals(wide, k.wide);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        /** Orders by value: narrow ids by their words from the most significant, wide ones after. */
-        @Override
-        public int compareTo(IdKey o) {
-            if (wide != null || o.wide != null) {
-                if (wide == null) {
-                    return -1;
-                }
-                return o.wide == null ? 1 : wide.compareTo(o.wide);
-            }
-            int c = Long.compareUnsigned(w3, o.w3);
-            if (c == 0) {
-                c = Long.compareUnsigned(w2, o.w2);
-            }
-            if (c == 0) {
-                c = Long.compareUnsigned(w1, o.w1);
-            }
-            return c != 0 ? c : Long.compareUnsigned(w0, o.w0);
-        }
     }
 
     /**

@@ -134,16 +134,22 @@ class DurableRepliesTest {
             assertThat(tier.writes).as("the owner applied the write").isGreaterThan(writesBefore);
             assertThat(write).as("acknowledged before its commit").isNotDone();
             var read = reader.records().read(NS, key);
+            // the owner's own read, answered in place for a committed record, waits for the commit too
+            var ownRead = owner.records().read(NS, key);
             // the owner still handles datagrams: a lookup through it completes while the commit is held
             CompletableFuture<List<io.kad.core.id.Contact>> lookup = reader.lookupNodes(owner.id().value());
             swarm.net().runFor(100);
             assertThat(lookup).as("the owner answers find_node during a held commit").isDone();
             assertThat(read).as("the uncommitted value shown").isNotDone();
+            assertThat(ownRead).as("the uncommitted value shown to the owner's caller").isNotDone();
             assertThat(write).isNotDone();
 
             tier.release();
             assertThat(swarm.run(write).applied()).isTrue();
             assertThat(new String(swarm.run(read).record().value())).isEqualTo("v2");
+            assertThat(new String(swarm.run(ownRead).record().value())).isEqualTo("v2");
+            assertThat(new String(swarm.run(owner.records().read(NS, key)).record().value()))
+                    .as("committed: answered at once").isEqualTo("v2");
         } finally {
             SwarmScaleTest.close(swarm);
         }

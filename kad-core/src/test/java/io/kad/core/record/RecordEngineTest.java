@@ -76,6 +76,26 @@ class RecordEngineTest {
     }
 
     @Test
+    void aReadByFixedWidthIdAgreesWithTheReadButLeavesAnExpiredRecordToIt() {
+        RecordEngine caffeine = new RecordEngine(io.kad.core.storage.CaffeineStorageTier.builder()
+                .executor(Runnable::run).build(), clock::get, 60_000);
+        for (RecordEngine e : java.util.List.of(engine, caffeine)) {
+            io.kad.core.id.RecordId rid = io.kad.core.id.RecordId.of(id);
+            assertThat(e.readUnlessExpired(rid)).isEqualTo(ReadResult.ABSENT);
+            e.write(id, "ns", key, new WriteCommand(WriteCommand.Op.PUT, new byte[] {1}, false,
+                    WriteCommand.ANY_VERSION, clock.get() + 100, WriteCommand.KEEP_EXPIRY));
+            assertThat(e.readUnlessExpired(rid)).isEqualTo(e.read(id));
+            assertThat(e.readUnlessExpired(rid).record().value()).containsExactly(1);
+
+            clock.addAndGet(100);
+            assertThat(e.readUnlessExpired(rid)).as("expired: the full read's to report").isNull();
+            assertThat(e.readUnlessExpired(rid)).as("and it changed nothing").isNull();
+            assertThat(e.read(id).expired()).isNotNull();
+            assertThat(e.readUnlessExpired(rid)).as("a tombstone now").isEqualTo(ReadResult.ABSENT);
+        }
+    }
+
+    @Test
     void aRemovalLeavesATombstoneThatKeepsVersionsGrowing() {
         long v1 = put("a", WriteCommand.ANY_VERSION).current().version();
         WriteResult removed = engine.write(id, "ns", key, WriteCommand.remove());

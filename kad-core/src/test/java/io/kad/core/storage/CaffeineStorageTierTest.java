@@ -122,8 +122,9 @@ class CaffeineStorageTierTest {
         }
         assertThat(tier.size()).isEqualTo(distinct.size());
         for (BigInteger id : distinct) {
-            // an equal id made anew finds the record
+            // an equal id made anew finds the record, as a number and in fixed width from its bytes
             assertThat(tier.get(new BigInteger(id.toByteArray())).id()).isEqualTo(id);
+            assertThat(tier.get(io.kad.core.id.RecordId.fromBytes(id.toByteArray())).id()).isEqualTo(id);
         }
         List<BigInteger> seen = new ArrayList<>();
         tier.forEach(r -> seen.add(r.id()));
