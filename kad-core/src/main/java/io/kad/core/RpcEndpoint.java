@@ -94,7 +94,10 @@ final class RpcEndpoint {
      */
     private final com.github.benmanes.caffeine.cache.Cache<InetSocketAddress, BigInteger> recipients =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(RECIPIENTS)
-                    .expireAfterAccess(java.time.Duration.ofHours(1)).build();
+                    .expireAfterAccess(java.time.Duration.ofHours(1))
+                    // maintenance on the writing thread: on the common pool, the first datagram of each
+                    // node new to this one woke a pool thread
+                    .executor(Runnable::run).build();
     private static final int RECIPIENTS = 250_000;
 
     RpcEndpoint(NodeContext node, Transport transport, MessageCodec codec, DatagramAuthenticator authenticator,
