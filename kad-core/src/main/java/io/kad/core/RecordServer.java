@@ -164,6 +164,12 @@ final class RecordServer {
     private final Cache<BigInteger, CompletableFuture<List<Contact>>> readTakeovers;
     /** Reads still waiting for this node's check of the nodes their requester could not reach. */
     private final Cache<WriteAttempt, CompletableFuture<List<Contact>>> readChecks;
+    /**
+     * Large records this node sent a takeover's requester lately, by requester and record: a takeover asks
+     * each holder several times at once (against loss), and a record too large for one datagram goes out
+     * once per burst, not as several transfers at once that the requester's per-peer bound would refuse.
+     */
+    private final Cache<WriteAttempt, Boolean> largeTakeoverAnswers;
 
     /** A write request as its requester tells it apart: a retry repeats both. */
     private record WriteAttempt(BigInteger requester, BigInteger rpc) {
@@ -261,6 +267,8 @@ final class RecordServer {
                 .ticker(clock).executor(Runnable::run).build();
         this.readChecks = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1))
                 .ticker(clock).executor(Runnable::run).build();
+        this.largeTakeoverAnswers = Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(config.rpcTimeout()).ticker(clock).executor(Runnable::run).build();
     }
 
     // ------------------------------------------------------------------ requests
@@ -1357,8 +1365,14 @@ final class RecordServer {
                     outcome = d.write().result();
                 }
             }
-            endpoint.send(from, new Message.RecordReply(self, node.peerInfo(), get.rpcId(),
-                    engine.tier().get(recordId), null, outcome));
+            StoredRecord held = engine.tier().get(recordId);
+            if (held != null && held.key().length + held.value().length > node.config().maxMessageBytes() / 2
+                    && largeTakeoverAnswers.asMap().putIfAbsent(new WriteAttempt(get.peerId(), recordId),
+                            Boolean.TRUE) != null) {
+                // another request of the same burst is being answered with this record already
+                return;
+            }
+            endpoint.send(from, new Message.RecordReply(self, node.peerInfo(), get.rpcId(), held, null, outcome));
         }
     }
 
