@@ -1197,9 +1197,16 @@ final class RecordServer {
         Message.Takeover question = attempt == null ? Message.Takeover.READ
                 : new Message.Takeover(attempt.requester(), new BigIntegerNode(attempt.rpc()));
         List<CompletableFuture<Message.Reply>> answers = new ArrayList<>();
+        // a record too large for one datagram comes back as a transfer, which keeps its request open while it
+        // progresses: one request to each holder, repeated only if unanswered, not a burst of transfers at once
+        StoredRecord own = engine.tier().get(recordId);
+        boolean large = own != null && own.key().length + own.value().length > node.config().maxMessageBytes() / 2;
         for (Contact c : others) {
-            answers.add(firstOf(SYNC_ATTEMPTS, () -> endpoint.request(c, c.address(), r -> new Message.GetRecord(
-                    node.id().value(), node.peerInfo(), r, recordId, namespace, key, goneIds, question))));
+            java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, Message.Request> ask =
+                    r -> new Message.GetRecord(node.id().value(), node.peerInfo(), r, recordId, namespace, key,
+                            goneIds, question);
+            answers.add(large ? endpoint.requestRetrying(c, ask, SYNC_ATTEMPTS)
+                    : firstOf(SYNC_ATTEMPTS, () -> endpoint.request(c, c.address(), ask)));
         }
         // every answer, or, once enough answered, a short while for the others: a dead holder among the
         // ones asked does not cost a request timeout
