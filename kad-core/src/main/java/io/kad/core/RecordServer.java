@@ -169,7 +169,16 @@ final class RecordServer {
      * each holder several times at once (against loss), and a record too large for one datagram goes out
      * once per burst, not as several transfers at once that the requester's per-peer bound would refuse.
      */
-    private final Cache<WriteAttempt, Boolean> largeTakeoverAnswers;
+    private final Cache<TakeoverAnswer, Boolean> largeTakeoverAnswers;
+
+    /** A record a takeover's requester was answered with. */
+    private record TakeoverAnswer(BigInteger requester, BigInteger recordId) {
+    }
+
+    /** Whether a record travels as a transfer rather than in one datagram (about: encodings differ). */
+    private boolean large(StoredRecord r) {
+        return r != null && r.key().length + r.value().length > node.config().maxMessageBytes() / 2;
+    }
 
     /** A write request as its requester tells it apart: a retry repeats both. */
     private record WriteAttempt(BigInteger requester, BigInteger rpc) {
@@ -1199,8 +1208,7 @@ final class RecordServer {
         List<CompletableFuture<Message.Reply>> answers = new ArrayList<>();
         // a record too large for one datagram comes back as a transfer, which keeps its request open while it
         // progresses: one request to each holder, repeated only if unanswered, not a burst of transfers at once
-        StoredRecord own = engine.tier().get(recordId);
-        boolean large = own != null && own.key().length + own.value().length > node.config().maxMessageBytes() / 2;
+        boolean large = large(engine.tier().get(recordId));
         for (Contact c : others) {
             java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, Message.Request> ask =
                     r -> new Message.GetRecord(node.id().value(), node.peerInfo(), r, recordId, namespace, key,
@@ -1373,9 +1381,8 @@ final class RecordServer {
                 }
             }
             StoredRecord held = engine.tier().get(recordId);
-            if (held != null && held.key().length + held.value().length > node.config().maxMessageBytes() / 2
-                    && largeTakeoverAnswers.asMap().putIfAbsent(new WriteAttempt(get.peerId(), recordId),
-                            Boolean.TRUE) != null) {
+            if (large(held) && largeTakeoverAnswers.asMap().putIfAbsent(new TakeoverAnswer(get.peerId(), recordId),
+                    Boolean.TRUE) != null) {
                 // another request of the same burst is being answered with this record already
                 return;
             }
