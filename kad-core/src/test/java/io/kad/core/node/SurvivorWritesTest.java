@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
 import io.kad.core.record.WriteCommand;
-import io.kad.core.sim.SimTransport;
 import io.kad.core.sim.SimulatedNetwork;
 import io.kad.spi.StoredRecord;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,32 +24,26 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SurvivorWritesTest {
 
-    private final List<KadNode> nodes = new ArrayList<>();
+    private SwarmScaleTest.Swarm swarm;
 
     @AfterEach
     void close() {
-        nodes.forEach(KadNode::close);
+        if (swarm != null) {
+            SwarmScaleTest.close(swarm);
+        }
     }
 
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {2, 3})
     void theLastNodesKeepWritingAfterTheOthersDie(int size) {
-        SimulatedNetwork net = new SimulatedNetwork(11).latency(1, 3);
         NodeConfig config = NodeConfig.builder().loadInterceptors(false).replication(3)
                 .rpcTimeout(Duration.ofMillis(200)).operationTimeout(Duration.ofSeconds(5)).build();
-        Random random = new Random(11);
-        for (int i = 0; i < size; i++) {
-            SimTransport t = net.newTransport();
-            List<InetSocketAddress> seeds = nodes.isEmpty() ? List.of() : List.of(nodes.get(0).address());
-            KadNode n = KadNode.start(config.toBuilder().seeds(seeds).build(), t, net.schedulerFor(t),
-                    new Random(random.nextLong()));
-            net.runUntilDone(n.joined(), 10_000);
-            nodes.add(n);
-        }
+        swarm = SwarmScaleTest.build(11, size, config);
+        SimulatedNetwork net = swarm.net();
         net.runFor(60_000);
-        KadNode survivor = nodes.get(0);
+        KadNode survivor = swarm.nodes().get(0);
         for (int i = 1; i < size; i++) {
-            net.kill(nodes.get(i).address());
+            net.kill(swarm.nodes().get(i).address());
         }
         List<Integer> failedAt = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
