@@ -1203,12 +1203,16 @@ final class RecordServer {
                 goneIds.add(c.id().value());
             }
         }
-        Message.Takeover question = attempt == null ? Message.Takeover.READ
-                : new Message.Takeover(attempt.requester(), new BigIntegerNode(attempt.rpc()));
+        // the holders are told which copy this node holds: one that holds the same (or an older) copy
+        // answers without it, so a takeover among holders that agree moves no value
+        StoredRecord mine = engine.tier().get(recordId);
+        Message.Takeover question = (attempt == null ? Message.Takeover.READ
+                : new Message.Takeover(attempt.requester(), new BigIntegerNode(attempt.rpc())))
+                .holding(mine != null && engine.versionPlausible(mine) ? mine : null);
         List<CompletableFuture<Message.Reply>> answers = new ArrayList<>();
         // a record too large for one datagram comes back as a transfer, which keeps its request open while it
         // progresses: one request to each holder, repeated only if unanswered, not a burst of transfers at once
-        boolean large = large(engine.tier().get(recordId));
+        boolean large = large(mine);
         for (Contact c : others) {
             java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, Message.Request> ask =
                     r -> new Message.GetRecord(node.id().value(), node.peerInfo(), r, recordId, namespace, key,
@@ -1335,8 +1339,8 @@ final class RecordServer {
 
     /**
      * Answers a node about to take a record over ({@link Message.Takeover}): with this node's copy as it
-     * is, once the writes this node applied to it have their copies out, and the outcome of the write
-     * named if this node knows it; or, if this node knows nodes nearer the record than the requester
+     * is (none if the copy the requester holds covers it), once the writes this node applied to it have
+     * their copies out, and the outcome of the write named if this node knows it; or, if this node knows nodes nearer the record than the requester
      * (itself included) that the requester did not find gone, with those. The requester, nearer than
      * this node, is in this node's view from now on (it was learnt with the request), so this node sends
      * the record's requests there.
@@ -1381,6 +1385,10 @@ final class RecordServer {
                 }
             }
             StoredRecord held = engine.tier().get(recordId);
+            if (held != null && t.held() != null && t.held().covers(held)) {
+                // the requester holds this copy, or a newer one: the answer need not carry it
+                held = null;
+            }
             if (large(held) && largeTakeoverAnswers.asMap().putIfAbsent(new TakeoverAnswer(get.peerId(), recordId),
                     Boolean.TRUE) != null) {
                 // another request of the same burst is being answered with this record already

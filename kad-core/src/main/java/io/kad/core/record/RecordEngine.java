@@ -287,6 +287,17 @@ public final class RecordEngine {
     }
 
     /**
+     * Whether a record's version lies within the clock bound: a stored record beyond it gives way to any
+     * plausible copy ({@link #offerCopy}).
+     *
+     * @param r a record
+     * @return whether its version could have been issued by now
+     */
+    public boolean versionPlausible(StoredRecord r) {
+        return r.version() <= versionCeiling(clock.getAsLong());
+    }
+
+    /**
      * Whether a record is due for reclaim: it expired (a tombstone included) more than the grace ago.
      * Such a record is not copied to other nodes, which would refuse it anyway.
      *

@@ -70,9 +70,13 @@ final class BinaryMessages {
     private static final byte EVENT = 12;
     private static final byte DEPOSED = 13;
 
-    /** Trailer flags of a {@code get_record}: a takeover, and whether it names a write. */
+    /**
+     * Trailer flags of a {@code get_record}: a takeover, whether it names a write, and whether it names the
+     * requester's own copy (version, expiry, tombstone flag and value digest follow).
+     */
     private static final int TAKEOVER = 1;
     private static final int TAKEOVER_WRITE = 2;
+    private static final int TAKEOVER_HELD = 4;
 
     private final BigInteger keyIdLimit;
     private final int keyIdBytes;
@@ -203,14 +207,17 @@ final class BinaryMessages {
             // a takeover follows as a trailer: a plain read stays as it always was
             Message.Takeover t = g.takeover();
             if (t != null) {
-                if (!t.asksForWrite()) {
-                    w.u8(TAKEOVER);
-                } else {
-                    if (!fitsNodeId(t.rpcId())) {
-                        return false;
-                    }
-                    w.u8((byte) (TAKEOVER | TAKEOVER_WRITE)).nodeId(t.requester(), "requester")
-                            .nodeId(t.rpcId().bigIntegerValue(), "rpc_id");
+                int flags = TAKEOVER | (t.asksForWrite() ? TAKEOVER_WRITE : 0) | (t.held() != null ? TAKEOVER_HELD : 0);
+                if (t.asksForWrite() && !fitsNodeId(t.rpcId())) {
+                    return false;
+                }
+                w.u8((byte) flags);
+                if (t.asksForWrite()) {
+                    w.nodeId(t.requester(), "requester").nodeId(t.rpcId().bigIntegerValue(), "rpc_id");
+                }
+                if (t.held() != null) {
+                    Message.Held h = t.held();
+                    w.i64(h.version()).i64(h.expiresAtMillis()).u8((byte) (h.tombstone() ? 1 : 0)).i64(h.digest());
                 }
             }
         } else if (m instanceof Message.RecordReply r) {
@@ -334,11 +341,24 @@ final class BinaryMessages {
                 if (r.remaining() > 0) {
                     int left = r.remaining();
                     int flags = r.u8();
-                    if ((flags & ~(TAKEOVER | TAKEOVER_WRITE)) != 0 || (flags & TAKEOVER) == 0) {
+                    if ((flags & ~(TAKEOVER | TAKEOVER_WRITE | TAKEOVER_HELD)) != 0 || (flags & TAKEOVER) == 0) {
                         throw new MalformedMessageException(left + " bytes after the message");
                     }
                     takeover = (flags & TAKEOVER_WRITE) == 0 ? Message.Takeover.READ
                             : new Message.Takeover(r.nodeId(), new BigIntegerNode(r.nodeId()));
+                    if ((flags & TAKEOVER_HELD) != 0) {
+                        long version = r.i64();
+                        if (version < 0) {
+                            throw new MalformedMessageException("takeover's held version negative: " + version);
+                        }
+                        long expires = r.i64();
+                        int tomb = r.u8();
+                        if (tomb > 1) {
+                            throw new MalformedMessageException("takeover's held tombstone flag " + tomb);
+                        }
+                        takeover = new Message.Takeover(takeover.requester(), takeover.rpcId(),
+                                new Message.Held(version, expires, tomb == 1, r.i64()));
+                    }
                 }
                 return new Message.GetRecord(peerId, info, rpc, id, ns, key, unreachable, takeover);
             }

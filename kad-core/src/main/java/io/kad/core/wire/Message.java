@@ -119,14 +119,22 @@ public sealed interface Message {
      * as it is, a tombstone included, so the new owner starts from the newest one; and, when the new
      * owner is deciding a write that may be a repeat, that write's outcome if a former owner decided it
      * (learnt from the write's copy). The receiver answers with a {@link RecordReply}, or redirects to
-     * the nodes it knows nearer the record than the requester.
+     * the nodes it knows nearer the record than the requester. When the requester names the copy it
+     * {@code held} itself, the receiver sends its own copy only if it is not older and not the same one:
+     * a takeover among holders that agree moves no value, however large.
      *
      * @param requester the node that sent the write being decided, or {@code null} for none
      * @param rpcId that write's {@code rpc_id}, or {@code null}
+     * @param held the requester's own copy of the record, or {@code null} if it holds none (or does not say)
      */
-    record Takeover(BigInteger requester, JsonNode rpcId) {
+    record Takeover(BigInteger requester, JsonNode rpcId, Held held) {
         /** A takeover for a read, or for a write known to be no repeat. */
-        public static final Takeover READ = new Takeover(null, null);
+        public static final Takeover READ = new Takeover(null, null, null);
+
+        /** A takeover that does not say what the requester holds. */
+        public Takeover(BigInteger requester, JsonNode rpcId) {
+            this(requester, rpcId, null);
+        }
 
         /** Checks that the write is named whole or not at all. */
         public Takeover {
@@ -142,13 +150,74 @@ public sealed interface Message {
         public boolean asksForWrite() {
             return requester != null;
         }
+
+        /**
+         * @param copy the requester's own copy, or {@code null}
+         * @return this takeover, saying that the requester holds that copy
+         */
+        public Takeover holding(StoredRecord copy) {
+            return new Takeover(requester, rpcId, copy == null ? null : Held.of(copy));
+        }
+    }
+
+    /**
+     * A copy of a record named by what tells two copies apart (its value by length and CRC-32C), so that a
+     * holder can tell whether its own copy would add anything to it without the value travelling.
+     *
+     * @param version the copy's version
+     * @param expiresAtMillis its expiry ({@link StoredRecord#NEVER} for none)
+     * @param tombstone whether it marks a removal
+     * @param digest its value's length (high 32 bits) and CRC-32C (low 32 bits); see {@link #digest}
+     */
+    record Held(long version, long expiresAtMillis, boolean tombstone, long digest) {
+        /** Checks the version. */
+        public Held {
+            if (version < 0) {
+                throw new IllegalArgumentException("version must not be negative: " + version);
+            }
+        }
+
+        /**
+         * @param copy a record
+         * @return what names it
+         */
+        public static Held of(StoredRecord copy) {
+            return new Held(copy.version(), copy.expiresAtMillis(), copy.tombstone(), digest(copy.value()));
+        }
+
+        /**
+         * @param value value bytes
+         * @return their length in the high 32 bits, their CRC-32C in the low 32 bits
+         */
+        public static long digest(byte[] value) {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(value);
+            return ((long) value.length << 32) | crc.getValue();
+        }
+
+        /**
+         * Whether a holder's copy would add nothing to this one: it is older, or it is this very copy. A
+         * copy of the same version that differs (a split swarm's two writes) is sent, and the requester's
+         * own ordering of copies decides.
+         *
+         * @param other a holder's copy
+         * @return whether the requester, holding this copy, does not need it
+         */
+        public boolean covers(StoredRecord other) {
+            if (other.version() != version) {
+                return other.version() < version;
+            }
+            return other.expiresAtMillis() == expiresAtMillis && other.tombstone() == tombstone
+                    && digest(other.value()) == digest;
+        }
     }
 
     /**
      * {@code record}: the answer to {@link GetRecord}.
      *
      * @param record the live record, or {@code null} if none; in the answer to a {@link Takeover}, the
-     *     receiver's record as it is (a tombstone included)
+     *     receiver's record as it is (a tombstone included), or {@code null} if the copy the takeover says
+     *     the requester holds {@link Held#covers covers} it
      * @param expired a record this read found expired and removed, or {@code null}
      * @param outcome in the answer to a {@link Takeover} that names a write: that write's outcome as a
      *     former owner decided it (applied, with the record before and after), or {@code null} if the

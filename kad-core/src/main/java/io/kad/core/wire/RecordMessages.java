@@ -102,6 +102,14 @@ final class RecordMessages {
                     takeover.put("requester", checkId(g.takeover().requester(), NODE_ID_LIMIT, "requester"));
                     takeover.set("rpc_id", g.takeover().rpcId());
                 }
+                Message.Held held = g.takeover().held();
+                if (held != null) {
+                    ObjectNode h = takeover.putObject("held");
+                    h.put("version", held.version());
+                    h.put("expires_at", held.expiresAtMillis());
+                    h.put("tombstone", held.tombstone());
+                    h.put("digest", held.digest());
+                }
             }
             rpc(o, g.rpcId());
         } else if (m instanceof Message.RecordReply r) {
@@ -235,14 +243,30 @@ final class RecordMessages {
         if (!n.isObject()) {
             throw new MalformedMessageException("takeover not an object");
         }
+        Message.Held held = held(n);
         JsonNode rpc = n.get("rpc_id");
         if (rpc == null || rpc.isNull()) {
             if (n.has("requester")) {
                 throw new MalformedMessageException("takeover with a requester but no rpc_id");
             }
-            return Message.Takeover.READ;
+            return held == null ? Message.Takeover.READ : new Message.Takeover(null, null, held);
         }
-        return new Message.Takeover(id(n, "requester", NODE_ID_LIMIT), rpc);
+        return new Message.Takeover(id(n, "requester", NODE_ID_LIMIT), rpc, held);
+    }
+
+    private static Message.Held held(JsonNode takeover) throws MalformedMessageException {
+        JsonNode h = takeover.get("held");
+        if (h == null || h.isNull()) {
+            return null;
+        }
+        if (!h.isObject()) {
+            throw new MalformedMessageException("takeover's held not an object");
+        }
+        long version = longValue(h, "version");
+        if (version < 0) {
+            throw new MalformedMessageException("takeover's held version negative: " + version);
+        }
+        return new Message.Held(version, longValue(h, "expires_at"), bool(h, "tombstone"), longValue(h, "digest"));
     }
 
     private WriteResult outcome(JsonNode t) throws MalformedMessageException {

@@ -125,6 +125,61 @@ class LargeValueTest {
         }
     }
 
+    /**
+     * A node that takes a large record over asks the other holders for their copies, saying which one it
+     * holds: holders that agree with it answer without the value, at 24 nodes as at 3.
+     */
+    @Test
+    void aTakeoverAmongHoldersThatAgreeMovesNoValue() {
+        startSwarm(24);
+        byte[] value = valueOf(1024 * 1024, 5);
+        String k = "agreed";
+        assertThat(put(holders(k).get(0), k, value).applied()).isTrue();
+        BigInteger id = recordId(k);
+        assertThat(net.runUntil(() -> holders(k).subList(0, 3).stream().allMatch(n -> n.storage().get(id) != null),
+                MINUTE)).as("every holder has its copy").isTrue();
+        KadNode owner = holders(k).get(0);
+        net.kill(owner.address());
+        owner.close();
+        KadNode next = holders(k).get(0);
+        long takeovers = next.stats().takeovers();
+        long fragments = nodes.stream().mapToLong(n -> n.stats().fragmentsSent()).sum();
+
+        assertThat(get(next, k)).as("read at the next holder").isEqualTo(value);
+
+        assertThat(next.stats().takeovers()).as("takeovers by the next holder").isGreaterThan(takeovers);
+        assertThat(nodes.stream().mapToLong(n -> n.stats().fragmentsSent()).sum() - fragments)
+                .as("fragments sent for the takeover").isZero();
+    }
+
+    /** A holder whose copy is newer than the taker's sends it, value and all, and the taker keeps it. */
+    @Test
+    void aTakeoverFetchesAHolderCopyNewerThanItsOwn() {
+        startSwarm(24);
+        byte[] value = valueOf(1024 * 1024, 6);
+        String k = "newer-elsewhere";
+        assertThat(put(holders(k).get(0), k, value).applied()).isTrue();
+        BigInteger id = recordId(k);
+        assertThat(net.runUntil(() -> holders(k).subList(0, 3).stream().allMatch(n -> n.storage().get(id) != null),
+                MINUTE)).as("every holder has its copy").isTrue();
+        KadNode owner = holders(k).get(0);
+        net.kill(owner.address());
+        owner.close();
+        KadNode next = holders(k).get(0);
+        // the next holder missed the last write: it holds an older version, with another value
+        StoredRecord newest = next.storage().get(id);
+        StoredRecord older = new StoredRecord(id, newest.namespace(), newest.key(), valueOf(1024 * 1024, 7),
+                newest.json(), newest.version() - 1, newest.expiresAtMillis(), false);
+        next.storage().compute(id, cur -> older);
+        long fragments = nodes.stream().mapToLong(n -> n.stats().fragmentsSent()).sum();
+
+        assertThat(get(next, k)).as("read at the next holder").isEqualTo(value);
+
+        assertThat(next.storage().get(id).version()).isEqualTo(newest.version());
+        assertThat(nodes.stream().mapToLong(n -> n.stats().fragmentsSent()).sum() - fragments)
+                .as("fragments sent for the takeover").isGreaterThan(0);
+    }
+
     @Test
     void aJoiningNodeReceivesALargeRecordByHandOff() {
         startSwarm(3);

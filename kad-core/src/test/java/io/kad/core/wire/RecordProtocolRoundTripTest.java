@@ -78,7 +78,11 @@ class RecordProtocolRoundTripTest {
                         new Message.Takeover(PEER, F.numberNode(BigInteger.valueOf(77)))),
                 new Message.RecordReply(PEER, INFO, RPC, rec(4, true), null,
                         new WriteResult(true, rec(3, false), null, null)),
-                new Message.Deposed(PEER, INFO, BigInteger.TWO));
+                new Message.Deposed(PEER, INFO, BigInteger.TWO),
+                new Message.GetRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, List.of(),
+                        Message.Takeover.READ.holding(rec(5, true))),
+                new Message.GetRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, List.of(),
+                        new Message.Takeover(PEER, F.numberNode(BigInteger.valueOf(78))).holding(rec(6, false))));
     }
 
     /**
@@ -187,9 +191,41 @@ class RecordProtocolRoundTripTest {
                     : CODEC.decode(wire));
             assertThat(d.node()).isEqualTo(BigInteger.TWO);
         }
+        for (int ix : new int[] {31, 32}) {
+            Message.GetRecord sent = (Message.GetRecord) all.get(ix);
+            for (byte[] wire : List.of(CODEC.encode(sent), CODEC.encodeForPeer(sent))) {
+                Message.GetRecord got = (Message.GetRecord) (MessageCodec.isBinary(wire) ? CODEC.decodeBinary(wire)
+                        : CODEC.decode(wire));
+                String dialect = MessageCodec.isBinary(wire) ? "binary" : "JSON";
+                assertThat(got.takeover().held()).as("index %d, %s", ix, dialect).isEqualTo(sent.takeover().held());
+                assertThat(got.takeover().requester()).as("index %d, %s", ix, dialect)
+                        .isEqualTo(sent.takeover().requester());
+            }
+        }
+        assertThat(((Message.GetRecord) all.get(32)).takeover().held().version()).isEqualTo(6);
         // a plain read is unchanged on the wire: no takeover field, no trailer
         assertThat(new String(CODEC.encode(all.get(7)), StandardCharsets.UTF_8)).doesNotContain("takeover");
         assertThat(new String(CODEC.encode(all.get(8)), StandardCharsets.UTF_8)).doesNotContain("outcome");
+    }
+
+    @Test
+    void aHeldCopyCoversOlderCopiesAndItselfButNotANewerOrADifferentOneOfItsVersion() {
+        StoredRecord held = new StoredRecord(RID, "n", new byte[] {1}, new byte[] {1, 2, 3}, false, 10, 500, false);
+        Message.Held h = Message.Held.of(held);
+        assertThat(h.covers(held)).isTrue();
+        assertThat(h.covers(new StoredRecord(RID, "n", new byte[] {1}, new byte[] {1, 2, 3}, false, 10, 500, false)))
+                .as("an equal copy").isTrue();
+        assertThat(h.covers(new StoredRecord(RID, "n", new byte[] {1}, new byte[] {9}, false, 9, 900, false)))
+                .as("an older copy").isTrue();
+        assertThat(h.covers(new StoredRecord(RID, "n", new byte[] {1}, new byte[] {1, 2, 3}, false, 11, 500, false)))
+                .as("a newer copy").isFalse();
+        assertThat(h.covers(new StoredRecord(RID, "n", new byte[] {1}, new byte[] {1, 2, 4}, false, 10, 500, false)))
+                .as("another value of the version").isFalse();
+        assertThat(h.covers(new StoredRecord(RID, "n", new byte[] {1}, new byte[] {1, 2, 3}, false, 10, 600, false)))
+                .as("another expiry of the version").isFalse();
+        assertThat(h.covers(new StoredRecord(RID, "n", new byte[] {1}, new byte[0], false, 10, 500, true)))
+                .as("a tombstone of the version").isFalse();
+        assertThat(Message.Held.digest(new byte[1 << 20]) >>> 32).as("the length in the high bits").isEqualTo(1 << 20);
     }
 
     @Property(tries = 200)
