@@ -774,18 +774,28 @@ final class RecordServer {
 
     /**
      * The nodes a write's copy goes to in place of holders that do not answer: the next nearest members
-     * after the holders, twice as many as there are other holders.
+     * after the holders, twice as many as there are other holders; and last, a requester that is a holder
+     * and keeps its copy from the reply. Its acknowledgement shows, as any other holder's, that this node
+     * reaches the swarm, so that a holder silent through the round leaves the view: without it, the last
+     * two nodes of a swarm whose third holder died could never write a record the requester holds.
      */
     private List<Contact> spares(BigInteger recordId, List<Contact> holders, BigInteger origin,
                                  boolean requesterCopiesReply) {
         int want = 2 * (node.config().replication() - 1);
-        List<Contact> out = new ArrayList<>(want);
+        List<Contact> out = new ArrayList<>(want + 1);
         for (Contact c : membership.closest(recordId, holders.size() + want + 1, null)) {
             if (out.size() == want) {
                 break;
             }
             if (!holders.contains(c) && !(requesterCopiesReply && c.id().value().equals(origin))) {
                 out.add(c);
+            }
+        }
+        if (requesterCopiesReply) {
+            for (Contact c : holders) {
+                if (c.id().value().equals(origin)) {
+                    out.add(c);
+                }
             }
         }
         return out;
