@@ -118,6 +118,7 @@ public final class KadNode implements AutoCloseable {
     private final PeerQuotas quotas;
     /** Checks that a node is at the address it wrote from before a large answer or a hand-off. */
     private final AddressVerifier verifier;
+    private final LookupAnswers lookupAnswers;
     private final EventHub events;
     private final RecordServer server;
     private final RecordCaller caller;
@@ -178,6 +179,7 @@ public final class KadNode implements AutoCloseable {
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness,
                 quotas, verifier);
         this.handOff = new HandOff(ctx, engine, endpoint, ownership, verifier);
+        this.lookupAnswers = new LookupAnswers(ctx, endpoint, codec, verifier, this::nearestFor);
         this.lookups = new LookupDriver(ctx, endpoint, table, liveness, this::learn);
         this.crawl = new Crawl(ctx, endpoint, membership, liveness, this::learn);
         this.caller = new RecordCaller(ctx, hash, engine, endpoint, server, ownership, membership, events,
@@ -479,7 +481,7 @@ public final class KadNode implements AutoCloseable {
     // ------------------------------------------------------------------ inbound
 
     /** Dispatches a valid inbound message, on the protocol thread. */
-    private void handle(InetSocketAddress from, Message message) {
+    private void handle(InetSocketAddress from, Message message, int bytes) {
         if (message instanceof Message.Reply reply) {
             endpoint.onReply(from, reply, answered -> observe(from, message, answered));
             return;
@@ -496,14 +498,10 @@ public final class KadNode implements AutoCloseable {
         if (message instanceof Message.Ping ping) {
             endpoint.send(from, new Message.Pong(id.value(), NullNode.getInstance(), ping.rpcId()));
         } else if (message instanceof Message.FindNode find) {
-            endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.target(),
-                    nearestFor(find.target())));
+            lookupAnswers.answer(from, find, bytes);
         } else if (message instanceof Message.FindValue find) {
             StoredRecord r = engine.read(find.keyId()).record();
-            if (r == null || !r.json() || !answerWithValue(from, find, JsonValues.parse(r.value()))) {
-                endpoint.send(from, new Message.FoundNodes(id.value(), peerInfo, find.rpcId(), find.keyId(),
-                        nearestFor(find.keyId())));
-            }
+            lookupAnswers.answer(from, find, r == null || !r.json() ? null : JsonValues.parse(r.value()), bytes);
         } else if (message instanceof Message.Store store) {
             storeKadpy(from, store);
         } else if (message instanceof Message.GetRecord get) {
@@ -556,18 +554,6 @@ public final class KadNode implements AutoCloseable {
             return;
         }
         quotas.chargeKadpyStore(from, store.keyId());
-    }
-
-    /**
-     * Answers a {@code find_value} with the value, if the reply fits its datagram: ours first (the key id
-     * and our {@code peer_info}), else the shorter one kad.py itself sends (the requester's id and
-     * {@code {}}), so a value kad.py could serve is served to kad.py. A value too large for either is not
-     * offered: the requester gets {@code found_nodes}.
-     */
-    private boolean answerWithValue(InetSocketAddress from, Message.FindValue find, JsonNode value) {
-        return endpoint.send(from, new Message.FoundValue(id.value(), peerInfo, find.rpcId(), find.keyId(), value))
-                || endpoint.send(from, new Message.FoundValue(id.value(), JsonNodeFactory.instance.objectNode(),
-                        find.rpcId(), find.peerId(), value));
     }
 
     /**

@@ -43,6 +43,7 @@ public final class NodeStats {
     final LongAdder kadpyStoresOverQuota = new LongAdder();
     final LongAdder copiesOverQuota = new LongAdder();
     final LongAdder addressVerifications = new LongAdder();
+    final LongAdder lookupAnswersCut = new LongAdder();
     final LongAdder unverifiedRefused = new LongAdder();
     final LongAdder fragmentsSent = new LongAdder();
     final LongAdder fragmentsRetransmitted = new LongAdder();
@@ -174,6 +175,11 @@ public final class NodeStats {
      *     much larger than its request (a scan page) or records it did not ask for (a hand-off)
      */
     public long addressVerifications() { return addressVerifications.sum(); }
+    /**
+     * @return {@code found_nodes} answers cut to the nearest contacts that fit the bound of an address
+     *     not verified (a lookup request from it, unpadded, could otherwise buy many times its size)
+     */
+    public long lookupAnswersCut() { return lookupAnswersCut.sum(); }
     /**
      * @return scan pages and hand-offs not sent because their address did not answer as the node they
      *     were for (a forged source address: no amplification towards it)

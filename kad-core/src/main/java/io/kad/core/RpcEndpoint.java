@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
@@ -71,7 +70,7 @@ final class RpcEndpoint {
     private final FragmentedTransfers transfers;
     /** The longest encoded message sent as one datagram (its tag included, it fits the transport). */
     private final int singleDatagramBytes;
-    private volatile BiConsumer<InetSocketAddress, Message> dispatch = (from, m) -> { };
+    private volatile Dispatch dispatch = (from, m, bytes) -> { };
     /**
      * Peers whose large message is being parsed off the protocol thread, with what arrived from them
      * since (protocol thread only).
@@ -116,8 +115,19 @@ final class RpcEndpoint {
                 (from, data) -> onMessage(from, data, dispatch));
     }
 
+    /** Where a node's valid inbound messages go, on its protocol thread. */
+    @FunctionalInterface
+    interface Dispatch {
+        /**
+         * @param from the sender's address
+         * @param message the message
+         * @param bytes the size of the message as it arrived (one datagram, or a whole transfer)
+         */
+        void accept(InetSocketAddress from, Message message, int bytes);
+    }
+
     /** Starts receiving: every valid datagram goes to {@code dispatch}, on the protocol thread. */
-    void start(BiConsumer<InetSocketAddress, Message> dispatch) {
+    void start(Dispatch dispatch) {
         this.dispatch = dispatch;
         transport.start((from, data) -> onDatagram(from, data, dispatch));
     }
@@ -151,7 +161,7 @@ final class RpcEndpoint {
 
     // ------------------------------------------------------------------ inbound
 
-    private void onDatagram(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+    private void onDatagram(InetSocketAddress from, byte[] data, Dispatch dispatch) {
         if (closed) {
             return;
         }
@@ -202,7 +212,7 @@ final class RpcEndpoint {
      * meanwhile serves other peers; what arrives from the same peer waits behind it, so each peer's
      * messages are dispatched in the order they arrived.
      */
-    private void onMessage(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+    private void onMessage(InetSocketAddress from, byte[] data, Dispatch dispatch) {
         if (closed) {
             return;
         }
@@ -225,7 +235,7 @@ final class RpcEndpoint {
     private record Parsed(Message message, ObjectNode tree) {
     }
 
-    private void process(InetSocketAddress from, byte[] data, BiConsumer<InetSocketAddress, Message> dispatch) {
+    private void process(InetSocketAddress from, byte[] data, Dispatch dispatch) {
         if (data.length > singleDatagramBytes) {
             heldBack.put(from, new ArrayDeque<>());
             node.scheduler().offload(() -> parseQuietly(data), parsed -> {
@@ -256,7 +266,7 @@ final class RpcEndpoint {
     }
 
     /** The large message from a peer was dispatched: what waited behind it goes on, in order. */
-    private void release(InetSocketAddress from, BiConsumer<InetSocketAddress, Message> dispatch) {
+    private void release(InetSocketAddress from, Dispatch dispatch) {
         ArrayDeque<byte[]> held = heldBack.remove(from);
         while (held != null && !held.isEmpty() && !closed) {
             process(from, held.poll(), dispatch);
@@ -278,7 +288,7 @@ final class RpcEndpoint {
     }
 
     private void handle(InetSocketAddress from, int size, Parsed parsed,
-                        BiConsumer<InetSocketAddress, Message> dispatch) {
+                        Dispatch dispatch) {
         if (closed) {
             return;
         }
@@ -309,7 +319,7 @@ final class RpcEndpoint {
             }
         }
         try {
-            dispatch.accept(from, message);
+            dispatch.accept(from, message, size);
         } catch (RuntimeException e) {
             stats.datagramsDropped.increment();
             stats.handlerFailures.increment();
@@ -403,6 +413,10 @@ final class RpcEndpoint {
                 }
                 codec.decode(tree);
                 data = codec.encodeTree(tree);
+            }
+            if (message instanceof Message.FindNode || message instanceof Message.FindValue) {
+                // room for a full answer from a node that has not verified this one's address yet
+                data = MessageCodec.padLookupRequest(data);
             }
         } catch (MessageTooLargeException e) {
             if (MessageCodec.isKadpyDialect(message)) {

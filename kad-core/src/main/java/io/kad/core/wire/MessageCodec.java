@@ -394,6 +394,43 @@ public final class MessageCodec {
     }
 
     /**
+     * The size this node pads its lookup requests ({@code find_node}, {@code find_value}) to, with a
+     * {@code pad} field (kad.py ignores extra fields): a node answers an address it has not verified with
+     * at most {@link #UNVERIFIED_REPLY_FACTOR} times the bytes of the request, and a padded request leaves
+     * room for a full answer of {@code k} contacts.
+     */
+    public static final int LOOKUP_REQUEST_BYTES = 512;
+    /** How many times its request's bytes a reply to an address not yet verified may take. */
+    public static final int UNVERIFIED_REPLY_FACTOR = 4;
+
+    /**
+     * Pads a lookup request in kad.py's dialect to {@link #LOOKUP_REQUEST_BYTES}: a {@code pad} field of
+     * dots, last in the object. A datagram that is longer already, or not a JSON object, is returned as it
+     * is.
+     *
+     * @param datagram an encoded {@code find_node} or {@code find_value}
+     * @return the padded datagram
+     */
+    public static byte[] padLookupRequest(byte[] datagram) {
+        // ", "pad": "" around the dots, as Python's json.dumps separates fields
+        int room = LOOKUP_REQUEST_BYTES - datagram.length - 11;
+        if (room < 0 || datagram.length < 2 || datagram[datagram.length - 1] != '}') {
+            return datagram;
+        }
+        byte[] head = ", \"pad\": \"".getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[LOOKUP_REQUEST_BYTES];
+        int at = datagram.length - 1;
+        System.arraycopy(datagram, 0, out, 0, at);
+        System.arraycopy(head, 0, out, at, head.length);
+        at += head.length;
+        java.util.Arrays.fill(out, at, at + room, (byte) '.');
+        at += room;
+        out[at++] = '"';
+        out[at] = '}';
+        return out;
+    }
+
+    /**
      * Encodes a message into its datagram.
      *
      * @param m the message

@@ -37,9 +37,27 @@ class KadpyValueSizeTest {
             net.schedulerFor(nodeTransport), new Random(3));
     private final SimTransport kadpy = net.newTransport();
     private final List<byte[]> received = new ArrayList<>();
+    /** Whether the kad.py peer answers pings, as kad.py does, or is a forged address that never answers. */
+    private boolean answersPings = true;
+    private int pings;
 
     {
-        kadpy.start((from, data) -> received.add(data));
+        kadpy.start((from, data) -> {
+            try {
+                if (codec.decode(data) instanceof Message.Ping ping) {
+                    // the node checks the address before it sends a value many times the request's size
+                    pings++;
+                    if (answersPings) {
+                        kadpy.send(from, codec.encode(new Message.Pong(REQUESTER,
+                                JsonNodeFactory.instance.objectNode(), ping.rpcId())));
+                    }
+                    return;
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            received.add(data);
+        });
     }
 
     @AfterEach
@@ -94,6 +112,36 @@ class KadpyValueSizeTest {
         Message reply = ask(keyId);
         assertThat(reply).isInstanceOf(Message.FoundValue.class);
         assertThat(((Message.FoundValue) reply).value()).isEqualTo(TextNode.valueOf(value));
+    }
+
+    @Test
+    void aValueManyTimesTheRequestGoesOnlyToAnAddressThatAnswersAsTheRequester() throws Exception {
+        BigInteger keyId = store("checked-first", "z".repeat(4_000));
+        assertThat(ask(keyId)).as("answer to an address that answers pings").isInstanceOf(Message.FoundValue.class);
+        assertThat(pings).isEqualTo(1);
+
+        // a forged source address: the node's ping goes unanswered, and the address gets contacts, cut to four
+        // times the request, not the value
+        answersPings = false;
+        BigInteger other = store("checked-again", "w".repeat(4_000));
+        BigInteger requesterElsewhere = REQUESTER.add(BigInteger.ONE);
+        received.clear();
+        byte[] request = codec.encode(new Message.FindValue(requesterElsewhere, JsonNodeFactory.instance.objectNode(),
+                new BigIntegerNode(RPC), other));
+        SimTransport forged = net.newTransport();
+        List<byte[]> toForged = new ArrayList<>();
+        forged.start((from, data) -> toForged.add(data));
+        forged.send(node.address(), request);
+        net.runFor(10_000);
+        long bytes = toForged.stream().mapToLong(d -> d.length).sum();
+        assertThat(toForged.stream().map(d -> {
+            try {
+                return codec.decode(d).type();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        })).containsExactlyInAnyOrder("ping", "found_nodes");
+        assertThat(bytes).as("bytes to the forged address").isLessThanOrEqualTo(5L * request.length);
     }
 
     @Test

@@ -146,6 +146,33 @@ class AmplificationTest {
         swarm.net().runFor(5_000);
     }
 
+    /**
+     * This project's nodes pad their lookup requests (as QUIC pads a client's first packet), so a node
+     * that has not verified them yet still answers with every contact; a kad.py request, unpadded, gets
+     * the nearest ones that fit four times its size.
+     */
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {21, 200})
+    void aPaddedLookupRequestGetsEveryContactFromANodeThatHasNotVerifiedItsAddress(int size) {
+        build(size);
+        Peer peer = new Peer(new BigInteger(NodeId.NODE_ID_BITS, swarm.random()), false);
+        int rpc = 5_000;
+        for (KadNode n : swarm.nodes()) {
+            byte[] padded = MessageCodec.padLookupRequest(codec.encode(new Message.FindNode(peer.id, KAD,
+                    new BigIntegerNode(BigInteger.valueOf(rpc++)), peer.id)));
+            assertThat(padded).hasSize(MessageCodec.LOOKUP_REQUEST_BYTES);
+            peer.bytesSent += padded.length;
+            peer.transport.send(n.address(), padded);
+        }
+        swarm.net().runFor(5_000);
+        int k = swarm.nodes().get(0).config().k();
+        assertThat(peer.got(Message.FoundNodes.class)).as("an answer from every node").hasSize(swarm.nodes().size())
+                .allSatisfy(f -> assertThat(f.nearest()).as("contacts in an answer").hasSize(k));
+        assertThat(peer.foundNodesBytes / (double) peer.bytesSent).as("found_nodes bytes per request byte")
+                .isLessThanOrEqualTo(4.0);
+        assertThat(sum(NodeStats::lookupAnswersCut)).as("answers cut").isZero();
+    }
+
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {21, 200})
     void anUnverifiedAddressGetsAtMostFourTimesWhatItSentForScansAndHandOffs(int size) {
@@ -172,6 +199,12 @@ class AmplificationTest {
                 newcomer.foundNodesBytes, String.format("%.2f", newcomer.foundNodesBytes / (double) newcomer.bytesSent));
         assertThat(newcomer.got(Message.Replicate.class)).isEmpty();
         assertThat(handOffRatio).as("bytes besides the lookup's answers per request byte").isLessThanOrEqualTo(4.0);
+        // kad.py's own find_node, unpadded: the answers are cut to what fits four times the request
+        assertThat(newcomer.foundNodesBytes / (double) newcomer.bytesSent).as("found_nodes bytes per request byte")
+                .isLessThanOrEqualTo(4.0);
+        assertThat(newcomer.got(Message.FoundNodes.class)).as("an answer from every node").hasSize(nodes)
+                .allSatisfy(f -> assertThat(f.nearest()).as("contacts in an answer").isNotEmpty());
+        assertThat(sum(NodeStats::lookupAnswersCut)).as("answers cut").isGreaterThanOrEqualTo(nodes);
         assertThat(sum(NodeStats::unverifiedRefused) - refusedBefore).as("hand-offs refused")
                 .isGreaterThanOrEqualTo(SwarmScaleTest.REPLICATION);
     }
