@@ -352,40 +352,9 @@ final class RecordServer {
      * it evict other records), and the engine finds its version plausible and its expiry not past
      * ({@link RecordEngine#offerCopy}). Each refusal is counted. The copies are acknowledged unless every
      * one was refused: an owner takes an acknowledgement for a copy held.
-     *
-     * <p>Copies that would create records here are taken only from an address that answered as the node
-     * they claim to come from ({@link AddressVerifier}): it is pinged first, and a forged source address,
-     * which cannot answer, creates nothing (counted in {@link NodeStats#unverifiedRefused()}). So the quota
-     * of creations per address bounds a peer however many addresses it forges.
      */
     void acceptCopies(InetSocketAddress from, Message.Replicate replicate) {
         NodeId sender = new NodeId(replicate.peerId(), NodeId.NODE_ID_BITS);
-        if (!verifier.isVerified(sender, from) && createsAny(replicate)) {
-            verifier.verify(sender, from).thenAccept(verified -> {
-                if (verified) {
-                    acceptCopiesFrom(from, sender, replicate);
-                } else {
-                    node.stats().unverifiedRefused.increment();
-                    LOG.debug("{} copies from {} refused: the address did not answer as {}",
-                            replicate.records().size(), from, sender.shortHex());
-                }
-            });
-            return;
-        }
-        acceptCopiesFrom(from, sender, replicate);
-    }
-
-    /** Whether a copy of a batch is of a record this node does not hold. */
-    private boolean createsAny(Message.Replicate replicate) {
-        for (StoredRecord r : replicate.records()) {
-            if (engine.tier().get(r.id()) == null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void acceptCopiesFrom(InetSocketAddress from, NodeId sender, Message.Replicate replicate) {
         int forged = 0;
         boolean firstTaken = false;
         for (StoredRecord r : replicate.records()) {
