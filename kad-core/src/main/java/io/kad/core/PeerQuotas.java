@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>one address holds at most {@code n / 16} kad.py stores and at most {@code n / 2} records
  *       created by its copies; a store or copy beyond its sender's quota is refused (the caller counts
  *       it); a record already charged to the sender, or already stored here, costs nothing more;</li>
+ *   <li>records created by copies from addresses not verified as their senders (they have not answered
+ *       this node as the node the copy names) are charged together, at most {@code n / 8} of them,
+ *       whatever the addresses: a peer that forges many source addresses creates no more than that;</li>
  *   <li>all kad.py stores together hold at most {@code n / 4} records, whatever their addresses (a
  *       kad.py store needs no answer, so its source address may be forged): beyond it the store least
  *       worth keeping (Caffeine's policy) is dropped from the tier, never a record of the record
@@ -69,6 +72,9 @@ final class PeerQuotas {
     private final LongSupplier clock;
     private final long kadpyPerPeer;
     private final long copiesPerPeer;
+    private final long unverifiedCopies;
+    /** The address all copies from senders not verified are charged to together. */
+    static final InetSocketAddress UNVERIFIED = InetSocketAddress.createUnresolved("unverified-senders", 0);
     /** The kad.py stores held, by key id, with the address that sent each: bounded, so a flood drops stores. */
     private final Cache<BigInteger, InetSocketAddress> kadpy;
     /** The records copies created here, by record id, with the address that sent each. */
@@ -86,6 +92,7 @@ final class PeerQuotas {
         long kadpyTotal = Math.max(1, maxRecords / 4);
         this.kadpyPerPeer = Math.max(1, maxRecords / 16);
         this.copiesPerPeer = Math.max(1, maxRecords / 2);
+        this.unverifiedCopies = Math.max(1, maxRecords / 8);
         this.kadpy = Caffeine.newBuilder().maximumSize(kadpyTotal).executor(Runnable::run)
                 .removalListener((BigInteger id, InetSocketAddress from, RemovalCause cause) -> {
                     if (id == null || from == null) {
@@ -135,23 +142,40 @@ final class PeerQuotas {
         kadpy.put(keyId, from);
     }
 
+    /** @return how many records copies from senders not verified may create here, together */
+    long unverifiedCopies() {
+        return unverifiedCopies;
+    }
+
     /**
      * Whether a copy from an address may create a record here (nothing is stored for its id: a copy
      * of a record held here costs nothing and is not asked about): the address created fewer records
-     * with its copies than its quota.
+     * with its copies than its quota; for an address not verified as the copy's sender, the copies of
+     * all such addresses together did.
+     *
+     * @param from the copy's source address
+     * @param verified whether the address answered this node as the node the copy names
      */
-    boolean admitsNewCopy(InetSocketAddress from) {
-        return underQuota(new Holder(from, Kind.COPY), copiesPerPeer);
+    boolean admitsNewCopy(InetSocketAddress from, boolean verified) {
+        return verified ? underQuota(new Holder(from, Kind.COPY), copiesPerPeer)
+                : underQuota(new Holder(UNVERIFIED, Kind.COPY), unverifiedCopies);
     }
 
-    /** A copy from an address created its record here. */
-    void chargeCopy(InetSocketAddress from, BigInteger recordId) {
+    /**
+     * A copy from an address created its record here.
+     *
+     * @param from the copy's source address
+     * @param verified whether it answered as the copy's sender (else the record is charged to
+     *     {@link #UNVERIFIED})
+     */
+    void chargeCopy(InetSocketAddress from, BigInteger recordId, boolean verified) {
+        InetSocketAddress charged = verified ? from : UNVERIFIED;
         InetSocketAddress before = copies.getIfPresent(recordId);
-        if (from.equals(before)) {
+        if (charged.equals(before)) {
             return;
         }
-        held(new Holder(from, Kind.COPY)).ids.add(recordId);
-        copies.put(recordId, from);
+        held(new Holder(charged, Kind.COPY)).ids.add(recordId);
+        copies.put(recordId, charged);
     }
 
     /** A record left the tier (evicted at its bound): its charge ends. */

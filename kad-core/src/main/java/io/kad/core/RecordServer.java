@@ -348,8 +348,9 @@ final class RecordServer {
      * Takes the copies a holder sent (a write's copies, a republish, a hand-off) that pass the checks:
      * the record id is the one its namespace and key hash to, the record is within the size bound, the
      * sender could hold the record ({@link Ownership#couldHold}), a copy that would create a record here
-     * is within its source address's quota ({@link PeerQuotas}: one peer cannot fill the tier and have
-     * it evict other records), and the engine finds its version plausible and its expiry not past
+     * is within its source address's quota, or, from an address that has not answered as the copy's
+     * sender, within the share of all such addresses (checked meanwhile with a ping) ({@link PeerQuotas}:
+     * one peer cannot fill the tier and have it evict other records, however many addresses it forges), and the engine finds its version plausible and its expiry not past
      * ({@link RecordEngine#offerCopy}). Each refusal is counted. The copies are acknowledged unless every
      * one was refused: an owner takes an acknowledgement for a copy held.
      */
@@ -357,18 +358,29 @@ final class RecordServer {
         NodeId sender = new NodeId(replicate.peerId(), NodeId.NODE_ID_BITS);
         int forged = 0;
         boolean firstTaken = false;
+        // whether the address answered as the sender: copies from addresses that have not share one quota
+        // (a forged source address cannot answer), and the address is checked for the next ones
+        boolean verified = verifier.isVerified(sender, from);
+        boolean checking = false;
         for (StoredRecord r : replicate.records()) {
             String refusal = refusal(r, sender);
             boolean creates = refusal == null && engine.tier().get(r.id()) == null;
-            if (creates && !quotas.admitsNewCopy(from)) {
+            if (creates && !verified && !checking) {
+                checking = true;
+                verifier.verify(sender, from);
+            }
+            if (creates && !quotas.admitsNewCopy(from, verified)) {
                 node.stats().copiesOverQuota.increment();
-                refusal = "its sender's address created its quota of " + quotas.copiesPerPeer() + " records here";
+                refusal = verified
+                        ? "its sender's address created its quota of " + quotas.copiesPerPeer() + " records here"
+                        : "senders not yet verified at their addresses created their share of "
+                                + quotas.unverifiedCopies() + " records here (" + from + " is being checked)";
             }
             CopyOutcome outcome = null;
             if (refusal == null) {
                 outcome = engine.offerCopy(r);
                 if (outcome == CopyOutcome.KEPT && creates) {
-                    quotas.chargeCopy(from, r.id());
+                    quotas.chargeCopy(from, r.id(), verified);
                 }
                 if (outcome == CopyOutcome.VERSION_AHEAD) {
                     node.stats().copiesVersionAhead.increment();

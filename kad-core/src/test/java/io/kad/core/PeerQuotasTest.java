@@ -38,10 +38,10 @@ class PeerQuotasTest {
     /** Creates records by copy from the peer until the quota refuses one; returns how many were created. */
     private int copyUntilRefused(long firstId) {
         int created = 0;
-        for (long id = firstId; quotas.admitsNewCopy(peer); id++) {
+        for (long id = firstId; quotas.admitsNewCopy(peer, true); id++) {
             StoredRecord r = record(id);
             tier.compute(r.id(), cur -> r);
-            quotas.chargeCopy(peer, r.id());
+            quotas.chargeCopy(peer, r.id(), true);
             created++;
         }
         return created;
@@ -51,7 +51,7 @@ class PeerQuotasTest {
     void anAddressAtItsCopyQuotaIsAdmittedAgainOnceItsRecordsLeftTheTier() {
         assertThat(copyUntilRefused(0)).isEqualTo(MAX_RECORDS / 2);
         // another address has its own quota
-        assertThat(quotas.admitsNewCopy(new InetSocketAddress("10.0.0.10", 4000))).isTrue();
+        assertThat(quotas.admitsNewCopy(new InetSocketAddress("10.0.0.10", 4000), true)).isTrue();
 
         // ten records reclaimed (no eviction report): found when the address next reaches its quota
         for (long id = 0; id < 10; id++) {
@@ -62,7 +62,30 @@ class PeerQuotasTest {
 
         // an eviction report ends a charge at once
         quotas.released(BigInteger.valueOf(10));
-        assertThat(quotas.admitsNewCopy(peer)).isTrue();
+        assertThat(quotas.admitsNewCopy(peer, true)).isTrue();
+    }
+
+    @Test
+    void copiesFromAddressesNotVerifiedShareOneEighthOfTheTierHoweverManyAddresses() {
+        int created = 0;
+        for (int a = 0; a < 200; a++) {
+            InetSocketAddress forged = new InetSocketAddress("10.0.2." + (a % 250), 5000 + a);
+            if (quotas.admitsNewCopy(forged, false)) {
+                StoredRecord r = record(10_000 + a);
+                tier.compute(r.id(), cur -> r);
+                quotas.chargeCopy(forged, r.id(), false);
+                created++;
+            }
+        }
+        assertThat(created).isEqualTo(MAX_RECORDS / 8);
+        // a verified address keeps its own quota, and its records end no charge of the shared one
+        assertThat(quotas.admitsNewCopy(peer, true)).isTrue();
+        assertThat(copyUntilRefused(50_000)).isEqualTo(MAX_RECORDS / 2);
+        assertThat(quotas.admitsNewCopy(new InetSocketAddress("10.0.3.1", 5000), false)).isFalse();
+
+        // the shared charges end as their records leave the tier
+        quotas.released(BigInteger.valueOf(10_000));
+        assertThat(quotas.admitsNewCopy(new InetSocketAddress("10.0.3.1", 5000), false)).isTrue();
     }
 
     @Test

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * each at every node. Without a quota the tier's count bound evicts the acknowledged records (the issue
  * saw 200 of 200 go); with the per-peer quotas every one of them stays readable, and what is refused is
  * counted. kad.py stores from many addresses (a kad.py store needs no answer, so its address may be
- * forged) together stay within a quarter of the tier.
+ * forged) together stay within a quarter of the tier, and copies from addresses that never answer as
+ * the senders they name within an eighth.
  */
 class EvictionFloodTest {
 
@@ -143,13 +144,38 @@ class EvictionFloodTest {
 
         assertEveryAcknowledgedWriteReadable();
         for (KadNode n : swarm.nodes()) {
-            // the quotas of a 400-record tier: 25 kad.py stores and 200 created records per address
+            // the quotas of a 400-record tier: 25 kad.py stores per address, and 50 records created by copies
+            // from addresses that never answered as the senders they name (this peer answers no ping)
             assertThat(n.stats().kadpyStoresOverQuota()).as("kad.py stores refused by %s", n)
                     .isEqualTo(FLOOD - MAX_RECORDS / 16);
-            assertThat(n.stats().copiesOverQuota()).as("copies refused by %s", n).isEqualTo(FLOOD - MAX_RECORDS / 2);
+            assertThat(n.stats().copiesOverQuota()).as("copies refused by %s", n).isEqualTo(FLOOD - MAX_RECORDS / 8);
             assertThat(n.storage().size()).as("records on %s", n).isLessThanOrEqualTo(MAX_RECORDS);
         }
         assertThat(sum(NodeStats::kadpyStoresRefused)).as("refused for another reason").isZero();
+    }
+
+    /** Forged copies from many addresses, one each: together they create at most an eighth of the tier. */
+    @Test
+    void copiesFromManyForgedAddressesTakeAtMostAnEighthOfTheTier() {
+        build(74);
+        writeAcknowledged();
+        List<byte[]> copies = forgedCopies(MAX_RECORDS);
+        for (int a = 0; a < copies.size(); a++) {
+            flood(attacker(), copies.subList(a, a + 1));
+        }
+        assertEveryAcknowledgedWriteReadable();
+        for (KadNode n : swarm.nodes()) {
+            long[] junk = new long[1];
+            n.storage().forEach(r -> {
+                if (r.namespace().equals("junk")) {
+                    junk[0]++;
+                }
+            });
+            // at most the share: a record it created may have left the tier since
+            assertThat(junk[0]).as("forged records held by %s", n).isLessThanOrEqualTo(MAX_RECORDS / 8);
+            assertThat(n.stats().copiesOverQuota()).as("copies refused by %s", n)
+                    .isGreaterThanOrEqualTo(MAX_RECORDS - MAX_RECORDS / 8);
+        }
     }
 
     @Test
