@@ -349,8 +349,9 @@ final class RecordServer {
      * the record id is the one its namespace and key hash to, the record is within the size bound, the
      * sender could hold the record ({@link Ownership#couldHold}), a copy that would create a record here
      * is within its source address's quota, or, from an address that has not answered as the copy's
-     * sender, within the share of all such addresses (checked meanwhile with a ping) ({@link PeerQuotas}:
-     * one peer cannot fill the tier and have it evict other records, however many addresses it forges), and the engine finds its version plausible and its expiry not past
+     * sender, within the share of all such addresses, the address being pinged meanwhile
+     * ({@link PeerQuotas}: one peer cannot fill the tier and have it evict other records, however many
+     * addresses it forges), and the engine finds its version plausible and its expiry not past
      * ({@link RecordEngine#offerCopy}). Each refusal is counted. The copies are acknowledged unless every
      * one was refused: an owner takes an acknowledgement for a copy held.
      */
@@ -1362,8 +1363,9 @@ final class RecordServer {
     /**
      * Answers a node about to take a record over ({@link Message.Takeover}): with this node's copy as it
      * is (none if the copy the requester holds covers it), once the writes this node applied to it have
-     * their copies out, and the outcome of the write named if this node knows it; or, if this node knows nodes nearer the record than the requester
-     * (itself included) that the requester did not find gone, with those. The requester, nearer than
+     * their copies out, and the outcome of the write named if this node knows it; or, if this node knows
+     * nodes nearer the record than the requester (itself included) that the requester did not find gone,
+     * with those. The requester, nearer than
      * this node, is in this node's view from now on (it was learnt with the request), so this node sends
      * the record's requests there.
      */

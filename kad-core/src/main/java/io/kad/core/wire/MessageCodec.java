@@ -71,7 +71,8 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>{@code get_record}</td><td>{@code id} (record id), {@code ns}, {@code key}, {@code unreachable}
  *       (optional: node ids), {@code takeover} (optional: {@code {}}, or {@code {"requester", "rpc_id"}}
  *       naming a write, either with an optional {@code "held": {"version", "expires_at", "tombstone",
- *       "digest"}} naming the requester's copy; see {@link Message.Takeover}), rpc_id, peer_id, peer_info</td></tr>
+ *       "digest"}} naming the requester's copy; see {@link Message.Takeover}), rpc_id, peer_id,
+ *       peer_info</td></tr>
  *   <tr><td>{@code record}</td><td>{@code record} (REC or null), {@code expired} (REC or null),
  *       {@code outcome} (optional: {@code {"previous", "current"}}, each REC or null), rpc_id, ...</td></tr>
  *   <tr><td>{@code put_record}</td><td>{@code id}, {@code ns}, {@code key}, {@code op} ({@code "put"},
