@@ -126,6 +126,21 @@ class LargeValueTest {
     }
 
     /**
+     * Writes a record at its owner, waits until its three holders have it, kills the owner: the node
+     * returned, the next holder, takes the record over at its next read.
+     */
+    private KadNode ownerKilledAfterWriting(String k, byte[] value) {
+        assertThat(put(holders(k).get(0), k, value).applied()).isTrue();
+        BigInteger id = recordId(k);
+        assertThat(net.runUntil(() -> holders(k).subList(0, 3).stream().allMatch(n -> n.storage().get(id) != null),
+                MINUTE)).as("every holder has its copy").isTrue();
+        KadNode owner = holders(k).get(0);
+        net.kill(owner.address());
+        owner.close();
+        return holders(k).get(0);
+    }
+
+    /**
      * A node that takes a large record over asks the other holders for their copies, saying which one it
      * holds: holders that agree with it answer without the value, at 24 nodes as at 3.
      */
@@ -134,14 +149,7 @@ class LargeValueTest {
         startSwarm(24);
         byte[] value = valueOf(1024 * 1024, 5);
         String k = "agreed";
-        assertThat(put(holders(k).get(0), k, value).applied()).isTrue();
-        BigInteger id = recordId(k);
-        assertThat(net.runUntil(() -> holders(k).subList(0, 3).stream().allMatch(n -> n.storage().get(id) != null),
-                MINUTE)).as("every holder has its copy").isTrue();
-        KadNode owner = holders(k).get(0);
-        net.kill(owner.address());
-        owner.close();
-        KadNode next = holders(k).get(0);
+        KadNode next = ownerKilledAfterWriting(k, value);
         long takeovers = next.stats().takeovers();
         long fragments = nodes.stream().mapToLong(n -> n.stats().fragmentsSent()).sum();
 
@@ -158,14 +166,8 @@ class LargeValueTest {
         startSwarm(24);
         byte[] value = valueOf(1024 * 1024, 6);
         String k = "newer-elsewhere";
-        assertThat(put(holders(k).get(0), k, value).applied()).isTrue();
+        KadNode next = ownerKilledAfterWriting(k, value);
         BigInteger id = recordId(k);
-        assertThat(net.runUntil(() -> holders(k).subList(0, 3).stream().allMatch(n -> n.storage().get(id) != null),
-                MINUTE)).as("every holder has its copy").isTrue();
-        KadNode owner = holders(k).get(0);
-        net.kill(owner.address());
-        owner.close();
-        KadNode next = holders(k).get(0);
         // the next holder missed the last write: it holds an older version, with another value
         StoredRecord newest = next.storage().get(id);
         StoredRecord older = new StoredRecord(id, newest.namespace(), newest.key(), valueOf(1024 * 1024, 7),
