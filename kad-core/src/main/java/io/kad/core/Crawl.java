@@ -27,6 +27,11 @@ final class Crawl {
     private static final long CRAWL_FAST_MILLIS = 100;
     /** The pause between two sweeps, unless an operation meets a stale view first: ten minutes. */
     private static final long CRAWL_IDLE_MILLIS = 600_000;
+    /**
+     * The first pause after a sweep that learnt members: a minute, doubling while sweeps go on learning,
+     * up to {@link #CRAWL_IDLE_MILLIS}.
+     */
+    private static final long CRAWL_AGAIN_MILLIS = 60_000;
 
     private final NodeContext node;
     private final RpcEndpoint endpoint;
@@ -43,6 +48,10 @@ final class Crawl {
     private volatile long crawlInterval = CRAWL_IDLE_MILLIS;
     private Scheduler.Cancellable nextCrawl;
     private boolean crawlInFlight;
+    /** Members the current sweep learnt that the view did not hold. */
+    private int learntThisSweep;
+    /** The pause after the next sweep, should it learn members. */
+    private long againMillis = CRAWL_AGAIN_MILLIS;
 
     Crawl(NodeContext node, RpcEndpoint endpoint, Membership membership, PeerLiveness liveness,
           Consumer<List<Contact>> learn) {
@@ -97,7 +106,18 @@ final class Crawl {
                             BigInteger farthest = null;
                             boolean all = false;
                             if (e == null && reply instanceof Message.FoundNodes fn) {
+                                List<Contact> unknown = new java.util.ArrayList<>();
+                                for (Contact n : fn.nearest()) {
+                                    if (!n.id().equals(node.id()) && !membership.contains(n.id())) {
+                                        unknown.add(n);
+                                    }
+                                }
                                 learn.accept(fn.nearest());
+                                for (Contact n : unknown) {
+                                    if (membership.contains(n.id())) {
+                                        learntThisSweep++;
+                                    }
+                                }
                                 for (Contact n : fn.nearest()) {
                                     BigInteger d = n.id().value().xor(target);
                                     if (farthest == null || d.compareTo(farthest) > 0) {
@@ -143,10 +163,21 @@ final class Crawl {
             next = target.add(crawlJump);
         }
         if (next.bitLength() > NodeId.NODE_ID_BITS) {
-            // a sweep is complete: the next one after the pause, or when an operation meets a stale view
+            // a sweep is complete: the next one after the pause, or when an operation meets a stale view. A
+            // sweep learns from answers that are only as whole as their senders' views, and the views of a
+            // swarm that formed lately are not whole yet: a sweep that learnt members is followed by another
+            // sooner, the pause doubling while sweeps go on learning (joins), so the views close their gaps
+            // within minutes, not ten minutes per sweep
             next = BigInteger.ZERO;
             crawlJump = BigInteger.ONE;
-            crawlInterval = CRAWL_IDLE_MILLIS;
+            if (learntThisSweep > 0) {
+                crawlInterval = againMillis;
+                againMillis = Math.min(CRAWL_IDLE_MILLIS, 2 * againMillis);
+            } else {
+                crawlInterval = CRAWL_IDLE_MILLIS;
+                againMillis = CRAWL_AGAIN_MILLIS;
+            }
+            learntThisSweep = 0;
         }
         crawlCursor = next;
     }

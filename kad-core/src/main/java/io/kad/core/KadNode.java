@@ -34,7 +34,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
@@ -717,8 +719,30 @@ public final class KadNode implements AutoCloseable {
         handOff.newMember(contact);
     }
 
+    /**
+     * The nodes a {@code find_node} or {@code find_value} is answered with: the K nearest the target of
+     * the routing table and the membership view together, suspects left out. The routing table keeps
+     * at most K nodes per bucket, so around a target away from this node's own id it knows only some of
+     * the nodes there; the view holds every member this node learnt of, so an answer names the members
+     * around the target that this node knows, and a crawl that infers from an answer that it saw every
+     * node of a block of the id space is right as far as this node's view is.
+     */
     private List<Contact> nearestFor(BigInteger target) {
-        return liveness.liveClosest(table, target, config.k());
+        List<Contact> fromTable = liveness.liveClosest(table, target, config.k());
+        List<Contact> fromView = membership.closest(target, config.k(), c -> liveness.isSuspect(c.id()));
+        if (fromView.isEmpty()) {
+            return fromTable;
+        }
+        Map<NodeId, Contact> both = new LinkedHashMap<>();
+        for (Contact c : fromTable) {
+            both.put(c.id(), c);
+        }
+        for (Contact c : fromView) {
+            both.putIfAbsent(c.id(), c);
+        }
+        List<Contact> nearest = new ArrayList<>(both.values());
+        nearest.sort((a, b) -> a.id().distance(target).compareTo(b.id().distance(target)));
+        return nearest.size() <= config.k() ? nearest : new ArrayList<>(nearest.subList(0, config.k()));
     }
 
     // ------------------------------------------------------------------ lookups

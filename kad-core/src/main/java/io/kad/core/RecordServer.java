@@ -1234,14 +1234,17 @@ final class RecordServer {
                 .holding(mine != null && engine.versionPlausible(mine) ? mine : null);
         List<CompletableFuture<Message.Reply>> answers = new ArrayList<>();
         // a record too large for one datagram comes back as a transfer, which keeps its request open while it
-        // progresses: one request to each holder, repeated only if unanswered, not a burst of transfers at once
+        // progresses: one request to each holder, repeated only if unanswered, not a burst of transfers at once;
+        // a small one is asked again a tenth of a request timeout later while unanswered, so a lost datagram
+        // costs no request timeout and the first write or read of a key sends one request per holder
         boolean large = large(mine);
+        long spacing = Math.max(1, node.config().rpcTimeout().toMillis() / 10);
         for (Contact c : others) {
             java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, Message.Request> ask =
                     r -> new Message.GetRecord(node.id().value(), node.peerInfo(), r, recordId, namespace, key,
                             goneIds, question);
             answers.add(large ? endpoint.requestRetrying(c, ask, SYNC_ATTEMPTS)
-                    : firstOf(SYNC_ATTEMPTS, () -> endpoint.request(c, c.address(), ask)));
+                    : hedged(SYNC_ATTEMPTS, spacing, () -> endpoint.request(c, c.address(), ask)));
         }
         // every answer, or, once enough answered, a short while for the others: a dead holder among the
         // ones asked does not cost a request timeout
@@ -1339,6 +1342,42 @@ final class RecordServer {
     /** How long a takeover waits for the other holders once enough of them answered. */
     private long syncGraceMillis() {
         return Math.max(1, node.config().rpcTimeout().toMillis() / 4);
+    }
+
+    /**
+     * Sends a request, and again every {@code spacingMillis} while none of the ones sent is answered, up to
+     * {@code attempts} in all: completes with the first answer, or fails once every one sent failed.
+     */
+    private CompletableFuture<Message.Reply> hedged(int attempts, long spacingMillis,
+                                                    java.util.function.Supplier<CompletableFuture<Message.Reply>> send) {
+        CompletableFuture<Message.Reply> any = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            if (any.isDone()) {
+                return;
+            }
+            int n = sent.incrementAndGet();
+            if (n > attempts) {
+                return;
+            }
+            if (n < attempts) {
+                node.scheduler().schedule(next[0], spacingMillis);
+            }
+            send.get().whenComplete((r, e) -> {
+                if (e == null) {
+                    any.complete(r);
+                } else if (failed.incrementAndGet() == attempts) {
+                    any.completeExceptionally(e);
+                } else if (failed.get() == sent.get() && sent.get() < attempts) {
+                    // every request sent so far failed before the next one was due: the next goes now
+                    node.scheduler().execute(next[0]);
+                }
+            });
+        };
+        next[0].run();
+        return any;
     }
 
     /** Sends a request several times at once: completes with the first answer, or fails if none came. */

@@ -154,7 +154,8 @@ class SwarmScaleTest {
             warm.add(swarm.any().records().read(NS, key(i)));
         }
         swarm.run(CompletableFuture.allOf(warm.toArray(CompletableFuture[]::new)));
-        // twelve minutes of background crawl (a sweep every ten): a swarm that has been up a while
+        // twelve minutes of background crawl (a first sweep ten minutes after a node started, the next sooner
+        // while sweeps learn members): a swarm that has been up a while
         swarm.net().runFor(12 * MINUTE);
 
         // measured: one remote get of each key, from a node that is not its owner, one at a time
@@ -183,29 +184,65 @@ class SwarmScaleTest {
         LOG.info("{} nodes: {} datagrams per remote get ({} redirects in {} gets), {} per put", size,
                 String.format("%.2f", perGet), getRedirects, keys, String.format("%.2f", perPut));
         assertThat(perGet).as("record datagrams per remote get at %d nodes", size).isLessThanOrEqualTo(2.2);
+        // every view holds every member by now: each reader went to the key's owner at once
+        assertThat(getRedirects).as("gets sent on to a nearer node at %d nodes", size).isZero();
         assertThat(perPut).as("record datagrams per put at %d nodes", size)
                 .isLessThanOrEqualTo(2 + 2 * (REPLICATION - 1) + 0.5);
 
-        // a node that follows the namespace gets one event datagram per change, from the key's owner only
-        // (none when it owns the key itself: the owner delivers to its own listeners in process)
-        KadNode follower = swarm.any();
-        List<io.kad.core.record.RecordEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        AutoCloseable subscription = swarm.run(follower.records().subscribe(NS, seen::add));
-        eventsBefore = swarm.eventsSent();
-        int changes = 0;
-        for (int i = 0; i < 20; i++) {
-            KadNode writer = swarm.anyBut(follower);
-            swarm.run(writer.records().write(NS, key(i), WriteCommand.put(value("e" + i), false, StoredRecord.NEVER)));
-            if (swarm.owner(key(i)) != follower) {
-                changes++;
-            }
+        // measured: puts that create keys, and gets of keys never written, each from a node that is not the
+        // key's owner: the first operation on a key makes its owner confirm with the other holders that it
+        // may act as the owner (no former owner decided a write to it): one request to each of them
+        int fresh = 100;
+        Random picks = new Random(size);
+        before = swarm.recordDatagrams();
+        for (int i = 0; i < fresh; i++) {
+            byte[] k = ("new-" + i).getBytes(StandardCharsets.UTF_8);
+            WriteResult w = swarm.run(notOwner(swarm, k, picks).records().write(NS, k,
+                    WriteCommand.put(value("n" + i), false, StoredRecord.NEVER)));
+            assertThat(w.applied()).isTrue();
         }
-        assertThat(swarm.eventsSent() - eventsBefore).as("events sent for %d changes made away from their one follower", changes)
-                .isEqualTo(changes);
-        try {
-            subscription.close();
-        } catch (Exception e) {
-            throw new AssertionError(e);
+        double perCreatingPut = (swarm.recordDatagrams() - before) / (double) fresh;
+        before = swarm.recordDatagrams();
+        for (int i = 0; i < fresh; i++) {
+            byte[] k = ("absent-" + i).getBytes(StandardCharsets.UTF_8);
+            ReadResult r = swarm.run(notOwner(swarm, k, picks).records().read(NS, k));
+            assertThat(r.record()).as("absent-%d", i).isNull();
+        }
+        double perMiss = (swarm.recordDatagrams() - before) / (double) fresh;
+        LOG.info("{} nodes: {} datagrams per put that creates its key, {} per get of a key never written", size,
+                String.format("%.2f", perCreatingPut), String.format("%.2f", perMiss));
+        // the put's 6 plus a request and an answer per other holder asked (twice as many as a replica set has)
+        int confirmation = size == 1 ? 0 : 2 * Math.min(size - 1, 2 * (REPLICATION - 1));
+        assertThat(perCreatingPut).as("record datagrams per put that creates its key at %d nodes", size)
+                .isLessThanOrEqualTo(2 + 2 * (REPLICATION - 1) + confirmation + 0.5);
+        assertThat(perMiss).as("record datagrams per get of a key never written at %d nodes", size)
+                .isLessThanOrEqualTo(2 + confirmation + 0.5);
+
+        // a node that follows the namespace gets one event datagram per change, from the key's owner only
+        // (none when it owns the key itself: the owner delivers to its own listeners in process); a follower
+        // whose view missed the owner would miss the event, so several followers are tried
+        for (int f = 0; f < 4; f++) {
+            KadNode follower = swarm.any();
+            List<io.kad.core.record.RecordEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AutoCloseable subscription = swarm.run(follower.records().subscribe(NS, seen::add));
+            eventsBefore = swarm.eventsSent();
+            int changes = 0;
+            for (int i = 0; i < 20; i++) {
+                KadNode writer = swarm.anyBut(follower);
+                swarm.run(writer.records().write(NS, key(i), WriteCommand.put(value("e" + f + "-" + i), false,
+                        StoredRecord.NEVER)));
+                if (swarm.owner(key(i)) != follower) {
+                    changes++;
+                }
+            }
+            assertThat(swarm.eventsSent() - eventsBefore)
+                    .as("events sent for %d changes made away from their one follower %s", changes, follower)
+                    .isEqualTo(changes);
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
         }
 
         // scans from random nodes list every key once; clearing through the listing leaves none
@@ -214,8 +251,8 @@ class SwarmScaleTest {
             List<byte[]> listed = swarm.run(scanner.records().keys(NS));
             Set<String> names = new HashSet<>();
             listed.forEach(k -> names.add(new String(k, StandardCharsets.UTF_8)));
-            assertThat(names).as("keys listed from %s", scanner).hasSize(keys);
-            assertThat(listed).hasSize(keys);
+            assertThat(names).as("keys listed from %s", scanner).hasSize(keys + fresh);
+            assertThat(listed).hasSize(keys + fresh);
         }
         KadNode clearer = swarm.any();
         List<byte[]> listed = swarm.run(clearer.records().keys(NS));
@@ -226,6 +263,17 @@ class SwarmScaleTest {
         swarm.run(CompletableFuture.allOf(removes.toArray(CompletableFuture[]::new)));
         assertThat(swarm.run(swarm.any().records().keys(NS))).as("keys left after clear").isEmpty();
         close(swarm);
+    }
+
+    /** A node that is not the key's owner, drawn from {@code random}. */
+    private static KadNode notOwner(Swarm swarm, byte[] key, Random random) {
+        KadNode owner = swarm.owner(key);
+        while (true) {
+            KadNode n = swarm.nodes().get(random.nextInt(swarm.nodes().size()));
+            if (n != owner) {
+                return n;
+            }
+        }
     }
 
     static void close(Swarm swarm) {
