@@ -42,6 +42,12 @@ final class EventHub {
     private final Membership membership;
     private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
     private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
+    /**
+     * The ends of this node's subscriptions still being told to the members, by namespace: a new
+     * subscription to the namespace is sent once they are answered, so an end that a datagram's delay
+     * brought in after it cannot cancel it.
+     */
+    private final Map<String, CompletableFuture<Void>> ending = new ConcurrentHashMap<>();
     /** Remote subscriptions held, over all namespaces. */
     private final java.util.concurrent.atomic.AtomicInteger remoteCount = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService eventExecutor;
@@ -234,25 +240,40 @@ final class EventHub {
                 return list.isEmpty() ? null : list;
             });
             if (lastOfNamespace[0]) {
+                // each member confirms the end, and a later subscription to the namespace waits for that (or
+                // a request timeout: an end lost costs only events sent until the lease runs out)
+                List<CompletableFuture<Message.Reply>> ends = new ArrayList<>();
                 for (Contact c : membership.all()) {
-                    endpoint.send(c.address(), new Message.Subscribe(node.id().value(), node.peerInfo(), namespace, 0));
+                    ends.add(endpoint.request(c, c.address(), rpc -> new Message.Subscribe(node.id().value(),
+                            node.peerInfo(), namespace, 0, rpc)));
                 }
+                CompletableFuture<Void> ended = allSettled(ends, "end of the subscription to '" + namespace + "'");
+                ending.put(namespace, ended);
+                ended.whenComplete((v, e) -> ending.remove(namespace, ended));
             }
         };
         if (!firstOfNamespace[0]) {
             return CompletableFuture.completedFuture(handle);
         }
         // every member, each confirming: events of writes made after this completes reach the listener
-        List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
-        for (Contact c : membership.all()) {
-            confirmations.add(endpoint.requestRetrying(c, rpc -> new Message.Subscribe(node.id().value(),
-                    node.peerInfo(), namespace, SUBSCRIPTION_LEASE_MILLIS, rpc), RpcEndpoint.RPC_ATTEMPTS));
-        }
-        return CompletableFuture.allOf(confirmations.stream().map(f -> f.handle((r, e) -> {
+        CompletableFuture<Void> previousEnd = ending.getOrDefault(namespace, CompletableFuture.completedFuture(null));
+        return previousEnd.thenCompose(ignored -> {
+            List<CompletableFuture<Message.Reply>> confirmations = new ArrayList<>();
+            for (Contact c : membership.all()) {
+                confirmations.add(endpoint.requestRetrying(c, rpc -> new Message.Subscribe(node.id().value(),
+                        node.peerInfo(), namespace, SUBSCRIPTION_LEASE_MILLIS, rpc), RpcEndpoint.RPC_ATTEMPTS));
+            }
+            return allSettled(confirmations, "subscription to '" + namespace + "'");
+        }).thenApply(v -> handle);
+    }
+
+    /** Completes once every request has an answer or failed (failures logged, not passed on). */
+    private static CompletableFuture<Void> allSettled(List<CompletableFuture<Message.Reply>> requests, String what) {
+        return CompletableFuture.allOf(requests.stream().map(f -> f.handle((r, e) -> {
             if (e != null) {
-                LOG.debug("subscription to '{}' not confirmed: {}", namespace, e.toString());
+                LOG.debug("{} not confirmed: {}", what, e.toString());
             }
             return null;
-        })).toArray(CompletableFuture[]::new)).thenApply(v -> handle);
+        })).toArray(CompletableFuture[]::new));
     }
 }
