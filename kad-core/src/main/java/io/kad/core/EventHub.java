@@ -6,6 +6,7 @@ import io.kad.core.record.RecordEvent;
 import io.kad.core.routing.Membership;
 import io.kad.core.routing.RoutingTable;
 import io.kad.core.wire.Message;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,8 @@ final class EventHub {
     private final Membership membership;
     private final Map<String, List<Consumer<RecordEvent>>> localSubscribers = new ConcurrentHashMap<>();
     private final Map<String, Map<NodeId, RemoteSubscriber>> remoteSubscribers = new ConcurrentHashMap<>();
+    /** Contacts per {@link Message.Subscribers}: small enough for one datagram in either dialect. */
+    private static final int SUBSCRIBERS_PER_MESSAGE = 20;
     /**
      * The ends of this node's subscriptions still being told to the members, by namespace: a new
      * subscription to the namespace is sent once they are answered, so an end that a datagram's delay
@@ -55,12 +58,19 @@ final class EventHub {
     private record RemoteSubscriber(Contact contact, long leaseUntil) {
     }
 
-    /** Whether a node answered a request of this node at an address. */
-    private final java.util.function.BiPredicate<NodeId, InetSocketAddress> answeredAt;
+    /** Whether a node answered a request of this node at an address, and the pings that find out. */
+    private final AddressVerifier verifier;
+    /**
+     * The subscribers this node pinged lately because a member told it of them ({@link #onSubscribers}):
+     * each at most once a minute, however many members tell.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<NodeId, Boolean> subscribersPinged =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(MAX_REMOTE_SUBSCRIPTIONS)
+                    .expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
 
     EventHub(NodeContext node, RpcEndpoint endpoint, RoutingTable table, Membership membership,
-             java.util.function.BiPredicate<NodeId, InetSocketAddress> answeredAt) {
-        this.answeredAt = answeredAt;
+             AddressVerifier verifier) {
+        this.verifier = verifier;
         this.node = node;
         this.endpoint = endpoint;
         this.table = table;
@@ -103,7 +113,7 @@ final class EventHub {
             return;
         }
         Contact known = table.get(id).or(() -> membership.get(id)).orElse(null);
-        if (known != null && known.address().equals(from) && answeredAt.test(id, from)) {
+        if (known != null && known.address().equals(from) && verifier.isVerified(id, from)) {
             register(from, sub, known);
             return;
         }
@@ -160,12 +170,76 @@ final class EventHub {
         }
     }
 
-    /** A new member: tell it the namespaces this node listens to. */
+    /**
+     * A new member: tell it the namespaces this node listens to and, if this node is among the members
+     * nearest it (so among those that learn of it first, by its join), the nodes subscribed here
+     * ({@link Message.Subscribers}). The newcomer may own keys at once, and a subscriber far from it in
+     * the id space would learn of it only with its next crawl: until then, writes there would send it no
+     * event.
+     */
     void announceTo(Contact contact) {
         for (String ns : localSubscribers.keySet()) {
             endpoint.send(contact.address(), new Message.Subscribe(node.id().value(), node.peerInfo(), ns,
                     SUBSCRIPTION_LEASE_MILLIS));
         }
+        if (remoteCount.get() == 0 || !amongNearest(contact)) {
+            return;
+        }
+        long now = node.scheduler().nowMillis();
+        for (Map.Entry<String, Map<NodeId, RemoteSubscriber>> e : remoteSubscribers.entrySet()) {
+            List<Contact> chunk = new ArrayList<>(SUBSCRIBERS_PER_MESSAGE);
+            for (RemoteSubscriber s : e.getValue().values()) {
+                if (s.leaseUntil() < now || s.contact().id().equals(contact.id())) {
+                    continue;
+                }
+                chunk.add(s.contact());
+                if (chunk.size() == SUBSCRIBERS_PER_MESSAGE) {
+                    endpoint.send(contact.address(), new Message.Subscribers(node.id().value(), node.peerInfo(),
+                            e.getKey(), chunk));
+                    chunk = new ArrayList<>(SUBSCRIBERS_PER_MESSAGE);
+                }
+            }
+            if (!chunk.isEmpty()) {
+                endpoint.send(contact.address(), new Message.Subscribers(node.id().value(), node.peerInfo(),
+                        e.getKey(), chunk));
+            }
+        }
+    }
+
+    /** Whether fewer than a replica set's worth of other members are nearer the contact than this node. */
+    private boolean amongNearest(Contact contact) {
+        int r = node.config().replication();
+        List<Contact> nearest = membership.closest(contact.id().value(), r, c -> c.id().equals(contact.id()));
+        if (nearest.size() < r) {
+            return true;
+        }
+        BigInteger mine = node.id().distance(contact.id().value());
+        return mine.compareTo(nearest.get(r - 1).id().distance(contact.id().value())) < 0;
+    }
+
+    /**
+     * A member told this node of nodes subscribed to a namespace at it ({@link #announceTo}): each one not
+     * subscribed here is pinged, so it learns of this node and subscribes here ({@link #onSubscribe}).
+     * Taken only from a member that answered at the address it came from (any other is pinged there
+     * first), and each subscriber is pinged at most once a minute: a forged list makes this node send
+     * pings, never events.
+     */
+    void onSubscribers(InetSocketAddress from, Message.Subscribers told) {
+        NodeId sender = new NodeId(told.peerId(), NodeId.NODE_ID_BITS);
+        verifier.verify(sender, from).thenAccept(ok -> node.onProtocolThread(() -> {
+            if (!ok) {
+                node.stats().subscriptionsRefused.increment();
+                return;
+            }
+            Map<NodeId, RemoteSubscriber> subs = remoteSubscribers.get(told.namespace());
+            for (Contact c : told.subscribers()) {
+                if (!c.speaksRecords() || c.id().equals(node.id()) || (subs != null && subs.containsKey(c.id()))
+                        || subscribersPinged.asMap().putIfAbsent(c.id(), Boolean.TRUE) != null) {
+                    continue;
+                }
+                endpoint.request(c, c.address(), rpc -> new Message.Ping(node.id().value(), node.peerInfo(), rpc));
+            }
+        }));
     }
 
     /** Renews this node's subscriptions at every member, before their leases run out. */

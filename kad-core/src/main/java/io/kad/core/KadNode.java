@@ -174,9 +174,8 @@ public final class KadNode implements AutoCloseable {
             liveness.suspect(to.id(), now);
         }, tier);
         this.ownership = new Ownership(ctx, membership, table, liveness);
-        this.events = new EventHub(ctx, endpoint, table, membership,
-                (node, at) -> at.equals(answeredAt.getIfPresent(node)));
         this.verifier = new AddressVerifier(ctx, endpoint, (node, at) -> at.equals(answeredAt.getIfPresent(node)));
+        this.events = new EventHub(ctx, endpoint, table, membership, verifier);
         endpoint.verifyLargeRepliesWith(verifier);
         this.server = new RecordServer(ctx, hash, engine, endpoint, events, ownership, membership, table, liveness,
                 quotas, verifier);
@@ -520,6 +519,8 @@ public final class KadNode implements AutoCloseable {
             events.deliverLocally(event.event());
         } else if (message instanceof Message.Deposed deposed) {
             server.onDeposed(deposed);
+        } else if (message instanceof Message.Subscribers subscribers) {
+            events.onSubscribers(from, subscribers);
         } else if (message instanceof Message.Leave) {
             NodeId leaver = new NodeId(message.peerId(), NodeId.NODE_ID_BITS);
             liveness.departed(leaver);

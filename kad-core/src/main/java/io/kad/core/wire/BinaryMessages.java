@@ -69,6 +69,7 @@ final class BinaryMessages {
     private static final byte LEAVE = 11;
     private static final byte EVENT = 12;
     private static final byte DEPOSED = 13;
+    private static final byte SUBSCRIBERS = 14;
 
     /**
      * Trailer flags of a {@code get_record}: a takeover, whether it names a write, and whether it names the
@@ -151,6 +152,8 @@ final class BinaryMessages {
             return LEAVE;
         } else if (m instanceof Message.Deposed) {
             return DEPOSED;
+        } else if (m instanceof Message.Subscribers) {
+            return SUBSCRIBERS;
         } else if (m instanceof Message.Event) {
             return EVENT;
         }
@@ -278,6 +281,9 @@ final class BinaryMessages {
             w.text(s.namespace()).i64(s.leaseMillis());
         } else if (m instanceof Message.Deposed d) {
             w.nodeId(d.node(), "node");
+        } else if (m instanceof Message.Subscribers s) {
+            w.text(s.namespace());
+            return w.contacts(s.subscribers());
         } else if (m instanceof Message.Event ev) {
             RecordEvent e = ev.event();
             w.u8((byte) e.kind().ordinal()).text(e.namespace()).bytes(e.key()).optionalBytes(e.oldValue())
@@ -327,7 +333,8 @@ final class BinaryMessages {
 
     private Message body(int type, Reader r, BigInteger peerId, JsonNode info, JsonNode rpc)
             throws MalformedMessageException {
-        boolean needsRpc = type != SUBSCRIBE && type != LEAVE && type != EVENT && type != DEPOSED;
+        boolean needsRpc = type != SUBSCRIBE && type != LEAVE && type != EVENT && type != DEPOSED
+                && type != SUBSCRIBERS;
         if (needsRpc && rpc.isMissingNode()) {
             throw new MalformedMessageException("rpc_id missing");
         }
@@ -457,6 +464,10 @@ final class BinaryMessages {
                 return new Message.Leave(peerId, info);
             case DEPOSED:
                 return new Message.Deposed(peerId, info, r.nodeId());
+            case SUBSCRIBERS: {
+                String ns = r.text();
+                return new Message.Subscribers(peerId, info, ns, r.contacts());
+            }
             case EVENT: {
                 RecordEvent.Kind[] kinds = RecordEvent.Kind.values();
                 int kind = r.u8();

@@ -366,6 +366,22 @@ public sealed interface Message {
         public String type() { return "deposed"; }
     }
 
+    /**
+     * {@code subscribers}: nodes subscribed to a namespace's events at the sender, told to a node that
+     * joined near it. The newcomer may own keys of the namespace at once, while the subscribers learn of it
+     * only later: it pings each one it does not know as a subscriber, and a subscriber that hears from a
+     * new member subscribes there ({@link Subscribe}). One-way, at most {@code MessageCodec.MAX_NEAREST}
+     * contacts.
+     */
+    record Subscribers(BigInteger peerId, JsonNode peerInfo, String namespace, List<Contact> subscribers)
+            implements Message {
+        public Subscribers {
+            subscribers = List.copyOf(subscribers);
+        }
+
+        public String type() { return "subscribers"; }
+    }
+
     /** {@code record_event}: a change applied by the key's owner, sent to the namespace's subscribers. */
     record Event(BigInteger peerId, JsonNode peerInfo, RecordEvent event) implements Message {
         public String type() { return "record_event"; }

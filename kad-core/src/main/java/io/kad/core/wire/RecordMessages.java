@@ -80,6 +80,8 @@ final class RecordMessages {
                 return new Message.Leave(peerId, peerInfo);
             case "deposed":
                 return new Message.Deposed(peerId, peerInfo, id(t, "node", NODE_ID_LIMIT));
+            case "subscribers":
+                return new Message.Subscribers(peerId, peerInfo, text(t, "ns"), KadpyMessages.nearest(t));
             default:
                 throw new UnknownMessageTypeException(type, peerId);
         }
@@ -206,6 +208,9 @@ final class RecordMessages {
             // sender fields only
         } else if (m instanceof Message.Deposed d) {
             o.put("node", checkId(d.node(), NODE_ID_LIMIT, "node"));
+        } else if (m instanceof Message.Subscribers s) {
+            o.put("ns", s.namespace());
+            KadpyMessages.contacts(o, s.subscribers());
         } else if (m instanceof Message.Event ev) {
             RecordEvent e = ev.event();
             o.put("kind", e.kind().name().toLowerCase(Locale.ROOT));

@@ -66,6 +66,7 @@ class BinaryMessagesTest {
         assertSameAsJson(new Message.GetRecord(peer, info, rpc, BigInteger.ZERO, "", new byte[0],
                 List.of(BigInteger.ONE, peer)));
         assertSameAsJson(new Message.Subscribe(peer, info, "n", 5, rpc));
+        assertSameAsJson(new Message.Subscribers(peer, info, "n", List.of(v4, v6)));
         assertSameAsJson(new Message.PutRecord(peer, info, rpc, BigInteger.TEN, "n", new byte[] {1},
                 WriteCommand.put(new byte[] {2}, false, StoredRecord.NEVER)
                         .withPreviousValue(WriteCommand.PreviousValue.OMIT)));

@@ -82,7 +82,9 @@ class RecordProtocolRoundTripTest {
                 new Message.GetRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, List.of(),
                         Message.Takeover.READ.holding(rec(5, true))),
                 new Message.GetRecord(PEER, INFO, RPC, RID, "users", new byte[] {1}, List.of(),
-                        new Message.Takeover(PEER, F.numberNode(BigInteger.valueOf(78))).holding(rec(6, false))));
+                        new Message.Takeover(PEER, F.numberNode(BigInteger.valueOf(78))).holding(rec(6, false))),
+                new Message.Subscribers(PEER, INFO, "users", List.of(new Contact(new NodeId(BigInteger.TEN, 128),
+                        new InetSocketAddress("10.0.0.9", 8468), true))));
     }
 
     /**
@@ -100,7 +102,7 @@ class RecordProtocolRoundTripTest {
     @Test
     void everyMessageTypeRoundTripsThroughTheWire() throws Exception {
         List<Message> all = oneOfEachType();
-        assertThat(all.stream().map(Message::type).distinct()).hasSize(19);
+        assertThat(all.stream().map(Message::type).distinct()).hasSize(20);
         for (Message m : all) {
             assertRoundTrips(m);
         }
