@@ -124,4 +124,53 @@ class SubscriptionFloodTest {
         assertThat(node.stats().subscriptionsRefused()).isEqualTo(50);
         assertThat(node.stats().eventsSent()).isZero();
     }
+
+    /** Nodes a forged {@code subscribers} names: they count what reaches them, and never answer. */
+    private List<SimTransport> victims(int n, AtomicInteger received) {
+        List<SimTransport> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SimTransport v = net.newTransport();
+            v.start((from, data) -> received.incrementAndGet());
+            out.add(v);
+        }
+        return out;
+    }
+
+    private void tellSubscribers(BigInteger sender, List<SimTransport> victims, int times) {
+        List<io.kad.core.id.Contact> listed = new ArrayList<>();
+        Random random = new Random(9);
+        for (SimTransport v : victims) {
+            listed.add(new io.kad.core.id.Contact(new io.kad.core.id.NodeId(new BigInteger(128, random), 128),
+                    v.localAddress(), true));
+        }
+        for (int i = 0; i < times; i++) {
+            attacker.send(node.address(), codec.encode(new Message.Subscribers(sender, KAD, NS, listed)));
+        }
+        net.runFor(2_000);
+    }
+
+    @Test
+    void aSubscribersNoticeFromAnAddressThatDoesNotAnswerMakesTheNodePingNobodyItNames() {
+        answerPings = false;
+        AtomicInteger atVictims = new AtomicInteger();
+        List<SimTransport> named = victims(20, atVictims);
+        tellSubscribers(BigInteger.valueOf(11), named, 5);
+        writeTenTimes();
+        assertThat(atVictims).as("datagrams at the nodes named").hasValue(0);
+        assertThat(node.stats().subscriptionsRefused()).isEqualTo(5);
+    }
+
+    @Test
+    void aSubscribersNoticeFromAnAnsweringAddressCostsEachNodeNamedOnePingAndNoEvent() {
+        answerPings = true;
+        answerAsClaimed = true;
+        BigInteger sender = BigInteger.valueOf(11);
+        claimed.add(sender);
+        AtomicInteger atVictims = new AtomicInteger();
+        List<SimTransport> named = victims(20, atVictims);
+        tellSubscribers(sender, named, 5);
+        writeTenTimes();
+        assertThat(atVictims).as("datagrams at the 20 nodes named, told of 5 times").hasValue(20);
+        assertThat(node.stats().eventsSent()).isZero();
+    }
 }
