@@ -1,6 +1,7 @@
 package io.kad.jcache.swarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kad.core.KadNode;
 import io.kad.core.NodeConfig;
@@ -17,11 +18,18 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,5 +128,77 @@ class SimulatedSwarmCacheTest {
         net.runFor(Duration.ofMinutes(2).toMillis());
         assertThat(b.get("s1")).as("ten minutes after its creation").isNull();
         assertThat(a.get("s1")).isNull();
+    }
+
+    /** Records every event it hears: created, updated and removed. */
+    static final class Heard implements CacheEntryCreatedListener<String, String>,
+            CacheEntryUpdatedListener<String, String>, CacheEntryRemovedListener<String, String> {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        private void add(Iterable<CacheEntryEvent<? extends String, ? extends String>> batch) {
+            for (CacheEntryEvent<? extends String, ? extends String> e : batch) {
+                events.add(e.getEventType() + " " + e.getKey() + "=" + e.getValue());
+            }
+        }
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> batch) {
+            add(batch);
+        }
+
+        @Override
+        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> batch) {
+            add(batch);
+        }
+
+        @Override
+        public void onRemoved(Iterable<CacheEntryEvent<? extends String, ? extends String>> batch) {
+            add(batch);
+        }
+    }
+
+    @Test
+    void aListenerHearsEveryChangeMadeByAnotherManagerAlsoAtNodesThatJoinedAfterIt() {
+        MutableConfiguration<String, String> config = new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class);
+        Cache<String, String> a = manager().createCache("watched", config);
+        Cache<String, String> b = manager().createCache("watched", config);
+        Heard heard = new Heard();
+        b.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                new FactoryBuilder.SingletonFactory<>(heard), null, false, false));
+        for (int i = 0; i < 30; i++) {
+            a.put("k" + i, "v" + i);
+        }
+        for (int i = 0; i < 30; i++) {
+            a.put("k" + i, "w" + i);
+        }
+        for (int i = 0; i < 30; i++) {
+            a.remove("k" + i);
+        }
+        // members that join after the listener was registered own some of the keys written next
+        NodeConfig memberConfig = NodeConfig.builder().loadInterceptors(false).rpcTimeout(Duration.ofMillis(300))
+                .replication(3).build();
+        for (int j = 0; j < 5; j++) {
+            members.add(startNode(memberConfig));
+            net.runFor(1_000);
+            for (int i = 0; i < 10; i++) {
+                a.put("n" + j + "-" + i, "x");
+            }
+        }
+        net.runFor(2_000);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            expected.add("CREATED k" + i + "=v" + i);
+            expected.add("UPDATED k" + i + "=w" + i);
+            expected.add("REMOVED k" + i + "=w" + i);
+        }
+        for (int j = 0; j < 5; j++) {
+            for (int i = 0; i < 10; i++) {
+                expected.add("CREATED n" + j + "-" + i + "=x");
+            }
+        }
+        // listeners run on the event thread of b's node
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(heard.events).containsExactlyInAnyOrderElementsOf(expected));
     }
 }
