@@ -178,9 +178,14 @@ final class BinaryMessages {
         return v.signum() >= 0 && v.compareTo(NODE_ID_LIMIT) < 0;
     }
 
+    /**
+     * About how many bytes a message's fields after the header take, a little more rather than less: the
+     * writer then holds the message in its first buffer, with no growth (a copy of all written so far).
+     */
     private static int payloadHint(Message m) {
         if (m instanceof Message.PutRecord p) {
-            return p.key().length + p.command().value().length + p.namespace().length();
+            return 128 + p.key().length + p.command().value().length + p.namespace().length()
+                    + 17 * p.unreachable().size();
         } else if (m instanceof Message.RecordReply r) {
             return recordHint(r.record()) + recordHint(r.expired());
         } else if (m instanceof Message.PutReply p) {
@@ -191,7 +196,7 @@ final class BinaryMessages {
             for (StoredRecord rec : r.records()) {
                 n += recordHint(rec);
             }
-            return n;
+            return r.tag() == null ? n : n + 48 + recordHint(r.tag().previous());
         }
         return 128;
     }
