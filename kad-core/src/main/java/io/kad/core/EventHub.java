@@ -237,7 +237,8 @@ final class EventHub {
                         || subscribersPinged.asMap().putIfAbsent(c.id(), Boolean.TRUE) != null) {
                     continue;
                 }
-                endpoint.request(c, c.address(), rpc -> new Message.Ping(node.id().value(), node.peerInfo(), rpc));
+                // no contact to blame if it stays silent: the list may pair a real node's id with another address
+                endpoint.request(null, c.address(), rpc -> new Message.Ping(node.id().value(), node.peerInfo(), rpc));
             }
         }));
     }
