@@ -44,9 +44,10 @@ import javax.cache.management.CacheStatisticsMXBean;
  * the MXBean resets the counters, which a monotonic counter then reports as a restart.
  *
  * <p>{@code cache.size} has no local answer: entries live on the nodes that own them. The gauge asks
- * every node in the routing table for the keys of the cache's namespace (the same listing the cache's
- * iterator starts from, without reading any value, so it neither counts hits nor touches expiry), and
- * counts the distinct keys. That is one paged scan request per known node, so the result is kept for
+ * every member of the swarm (those of the node's view, and those their answers name) for the keys of
+ * the cache's namespace (the same listing the cache's iterator starts from, without reading any value,
+ * so it neither counts hits nor touches expiry), and counts the distinct keys. That is one paged scan
+ * request per member, so the result is kept for
  * {@link #DEFAULT_SIZE_TTL} (or the time given) and the gauge reports the kept value until then. A
  * refresh blocks the reading thread for at most the node's operation timeout
  * ({@code kad.operation-timeout-ms}); if it fails, the gauge keeps the last value (NaN before any).
@@ -56,7 +57,17 @@ import javax.cache.management.CacheStatisticsMXBean;
  * <ul>
  *   <li>{@code kad.node.peers} (gauge): contacts in the routing table;</li>
  *   <li>{@code kad.node.lookups}, {@code kad.node.lookup.rounds}, {@code kad.node.rpc.timeouts},
- *       {@code kad.node.datagrams.dropped} (function counters).</li>
+ *       {@code kad.node.datagrams.dropped}, {@code kad.node.redirects}, {@code kad.node.handler.failures},
+ *       {@code kad.node.takeovers}, {@code kad.node.takeovers.refused} (function counters);</li>
+ *   <li>{@code kad.node.refused} (function counters), what the node refused from peers, tagged
+ *       {@code reason}: {@code unauthenticated}, {@code stale}, {@code replayed}, {@code misdirected},
+ *       {@code nonce-memory-full} (datagrams refused by the swarm secret's checks), {@code interceptor},
+ *       {@code subscription}, {@code record-id-mismatch}, {@code oversized-record},
+ *       {@code copy-from-non-holder}, {@code copy-version-ahead}, {@code copy-expired},
+ *       {@code copy-over-quota}, {@code kadpy-store}, {@code kadpy-store-over-quota},
+ *       {@code unverified-address} (replies withheld from an address not verified),
+ *       {@code lookup-answer-cut} and {@code transfer} (large transfers dropped). A rising count is a
+ *       peer misbehaving, or misconfigured (a wrong {@code kad.secret}, clocks apart).</li>
  * </ul>
  * Binding several caches of one manager to one registry is fine: the node meters have the same
  * identity and are registered once.
@@ -186,7 +197,7 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
                 .tags(getTagsWithCacheName())
                 .strongReference(true)
                 .description("The number of live entries of the cache across the swarm (counted at most every "
-                        + "size TTL, by listing the keys of every known node)")
+                        + "size TTL, by listing the keys of every member)")
                 .register(registry);
         FunctionCounter.builder("cache.removals", statistics, CacheStatisticsMXBean::getCacheRemovals)
                 .tags(getTagsWithCacheName())
@@ -210,7 +221,46 @@ public final class KadCacheMetrics extends CacheMeterBinder<Cache<?, ?>> impleme
                 "Requests of the node that got no reply in time");
         nodeCounter(registry, "kad.node.datagrams.dropped", NodeStats::datagramsDropped,
                 "Datagrams the node dropped as malformed, oversized, of an unknown type or unmatched");
+        nodeCounter(registry, "kad.node.redirects", NodeStats::redirects,
+                "Record requests of the node that reached a node that was not the owner (a stale view)");
+        nodeCounter(registry, "kad.node.handler.failures", NodeStats::handlerFailures,
+                "Inbound messages whose handling failed (contained: the node goes on)");
+        nodeCounter(registry, "kad.node.takeovers", NodeStats::takeovers,
+                "Records the node took over as their owner, having asked the other holders");
+        nodeCounter(registry, "kad.node.takeovers.refused", NodeStats::takeoversRefused,
+                "Takeovers the node gave up because too few other holders answered");
+        for (Refusal r : REFUSALS) {
+            FunctionCounter.builder("kad.node.refused", node.stats(), r.count())
+                    .tags(nodeTags.and("reason", r.reason()))
+                    .description("What the node refused from peers, by reason")
+                    .register(registry);
+        }
     }
+
+    /** A reason the node refuses what a peer sent, and its counter. */
+    private record Refusal(String reason, ToDoubleFunction<NodeStats> count) {
+    }
+
+    /** {@code kad.node.refused}, by {@code reason}: each a counter of {@link NodeStats}. */
+    private static final List<Refusal> REFUSALS = List.of(
+            new Refusal("unauthenticated", NodeStats::unauthenticated),
+            new Refusal("stale", NodeStats::staleDatagrams),
+            new Refusal("replayed", NodeStats::replayedDatagrams),
+            new Refusal("misdirected", NodeStats::misdirectedDatagrams),
+            new Refusal("nonce-memory-full", NodeStats::nonceMemoryFull),
+            new Refusal("interceptor", NodeStats::rejectedByInterceptor),
+            new Refusal("subscription", NodeStats::subscriptionsRefused),
+            new Refusal("record-id-mismatch", NodeStats::recordIdMismatches),
+            new Refusal("oversized-record", NodeStats::oversizedRecordsRefused),
+            new Refusal("copy-from-non-holder", NodeStats::copiesFromNonHolders),
+            new Refusal("copy-version-ahead", NodeStats::copiesVersionAhead),
+            new Refusal("copy-expired", NodeStats::copiesExpired),
+            new Refusal("copy-over-quota", NodeStats::copiesOverQuota),
+            new Refusal("kadpy-store", NodeStats::kadpyStoresRefused),
+            new Refusal("kadpy-store-over-quota", NodeStats::kadpyStoresOverQuota),
+            new Refusal("unverified-address", NodeStats::unverifiedRefused),
+            new Refusal("lookup-answer-cut", NodeStats::lookupAnswersCut),
+            new Refusal("transfer", NodeStats::transfersDropped));
 
     private void nodeCounter(MeterRegistry registry, String name, ToDoubleFunction<NodeStats> f, String description) {
         FunctionCounter.builder(name, node.stats(), f)

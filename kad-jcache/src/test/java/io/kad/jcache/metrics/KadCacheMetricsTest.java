@@ -150,6 +150,33 @@ class KadCacheMetricsTest {
     }
 
     @Test
+    void whatTheNodeRefusesFromPeersIsCountedByReason() throws Exception {
+        URI uri = freshUri();
+        Properties secret = new Properties();
+        secret.setProperty("kad.secret", "a secret of the swarm");
+        CacheManager manager = manager(uri, secret);
+        Cache<String, String> cache = cache(manager, true);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new KadCacheMetrics(cache, Tags.empty(), Duration.ZERO).bindTo(registry);
+        InetSocketAddress address = manager.unwrap(KadCacheManager.class).node().address();
+        String[] tags = {"cache.manager", uri.toString(), "node", "127.0.0.1:" + address.getPort(),
+                "reason", "unauthenticated"};
+        assertThat(registry.get("kad.node.refused").functionCounters()).hasSize(18);
+        assertThat(count(registry, "kad.node.refused", tags)).isZero();
+
+        // a ping from a node that does not know the secret: its datagram carries no valid tag
+        byte[] ping = "{\"message_type\": \"ping\", \"peer_id\": 7, \"peer_info\": null, \"rpc_id\": 9}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.DatagramSocket outsider = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            outsider.send(new java.net.DatagramPacket(ping, ping.length, address));
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(count(registry, "kad.node.refused", tags)).isEqualTo(1));
+        assertThat(count(registry, "kad.node.handler.failures", "cache.manager", uri.toString(), "node",
+                "127.0.0.1:" + address.getPort())).isZero();
+    }
+
+    @Test
     void twoCachesOfOneManagerShareTheNodeMeters() {
         CacheManager manager = manager(freshUri(), new Properties());
         Cache<String, String> one = cache(manager, true);
