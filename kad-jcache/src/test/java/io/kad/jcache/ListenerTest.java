@@ -21,7 +21,7 @@ import javax.cache.event.CacheEntryUpdatedListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class ListenerTest {
+public class ListenerTest {
 
     private final CacheManager manager = TestManagers.fresh();
     private final Cache<String, String> cache = manager.createCache("listened", new MutableConfiguration<>());
@@ -104,10 +104,11 @@ class ListenerTest {
                 filter == null ? null : new FactoryBuilder.SingletonFactory<>(filter), true, synchronous);
     }
 
-    static final class Recorder implements CacheEntryCreatedListener<String, String>,
+    /** Records every event it hears as "TYPE key value oldValue"; also used by the swarm tests. */
+    public static final class Recorder implements CacheEntryCreatedListener<String, String>,
             CacheEntryUpdatedListener<String, String>, CacheEntryRemovedListener<String, String>, Serializable {
         private static final long serialVersionUID = 1L;
-        final List<String> events = new CopyOnWriteArrayList<>();
+        public final List<String> events = new CopyOnWriteArrayList<>();
 
         private void record(Iterable<CacheEntryEvent<? extends String, ? extends String>> batch) {
             for (CacheEntryEvent<? extends String, ? extends String> e : batch) {
